@@ -1,0 +1,47 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck openapi migrate bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the service with its dev tools
+
+run: install ## Serve on http://127.0.0.1:8000 (embedded PostgreSQL unless KINERJA_DATABASE_URL is set)
+	$(BIN)/kinerja serve --seed
+
+test: install ## Run the whole test suite against a real PostgreSQL
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff format src tests bench migrations
+	$(BIN)/ruff check --fix src tests bench migrations
+
+typecheck: install ## mypy --strict on src/
+	$(BIN)/mypy --strict src
+
+openapi: install ## Regenerate openapi/openapi.json from the app
+	$(BIN)/python -m kinerja_api.openapi_export > openapi/openapi.json
+
+migrate: install ## Upgrade the database to the latest migration
+	$(BIN)/kinerja migrate
+
+bench: install ## Load benchmarks against a bare asyncpg baseline (prints figures, never fails on them)
+	$(BIN)/python bench/run.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) .data

@@ -1,0 +1,64 @@
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from `KINERJA_*` environment variables (and `.env`)."""
+
+    model_config = SettingsConfigDict(env_prefix="KINERJA_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = None
+    # Role the application assumes on every connection; it must not bypass row-level security.
+    db_app_role: str = "kinerja_app"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    data_dir: str = ".data"
+
+    # Access tokens are HS256 JWTs; several keys may be configured at once for rotation.
+    jwt_keys: dict[str, SecretStr] = Field(default_factory=lambda: {"dev-1": SecretStr(DEV_SECRET)})
+    jwt_active_kid: str = "dev-1"
+    jwt_issuer: str = "kinerja-api"
+    jwt_audience: str = "kinerja-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=3600)
+    # Signs pagination cursors so that clients cannot forge or tamper with them.
+    cursor_secret: SecretStr = SecretStr(DEV_SECRET)
+
+    docs_enabled: bool = True
+    log_level: str = "INFO"
+    access_log: bool = True
+    idempotency_ttl_hours: int = 24
+    public_body_limit_bytes: int = 16 * 1024
+    body_limit_bytes: int = 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_weak_secrets_in_production(self) -> "Settings":
+        if self.env != "production":
+            return self
+        secrets = {f"jwt_keys[{kid}]": key for kid, key in self.jwt_keys.items()}
+        secrets["cursor_secret"] = self.cursor_secret
+        for name, secret in secrets.items():
+            value = secret.get_secret_value()
+            if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"{name} must be set to a random secret of at least {MIN_SECRET_LENGTH} "
+                    "characters in production"
+                )
+        if self.jwt_active_kid not in self.jwt_keys:
+            raise ValueError("jwt_active_kid must name one of jwt_keys")
+        if not self.database_url:
+            raise ValueError("database_url is required in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

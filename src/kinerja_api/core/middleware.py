@@ -1,0 +1,160 @@
+"""Pure ASGI middleware: request id, access log, metrics, error boundary and body limits."""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from prometheus_client import Counter, Histogram
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kinerja_api.core.i18n import Msg, current_language, negotiate_language
+from kinerja_api.core.logging import request_id_var
+from kinerja_api.core.problems import INTERNAL, PAYLOAD_TOO_LARGE, PROBLEM_MEDIA_TYPE, Problem
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_logger = logging.getLogger("kinerja_api.access")
+error_logger = logging.getLogger("kinerja_api.errors")
+
+REQUESTS = Counter(
+    "kinerja_http_requests_total", "HTTP requests handled", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "kinerja_http_request_duration_seconds",
+    "HTTP request latency by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+async def _send_problem(send: Send, problem: Problem, request_id: str) -> None:
+    body = json.dumps(problem.body()).encode()
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (REQUEST_ID_HEADER.encode(), request_id.encode()),
+    ]
+    headers.extend((k.lower().encode(), v.encode()) for k, v in problem.headers.items())
+    await send({"type": "http.response.start", "status": problem.kind.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Outermost layer: assigns the request id and language, logs, measures, and turns any
+    unhandled exception into a 500 problem without internals."""
+
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        incoming = headers.get(REQUEST_ID_HEADER)
+        request_id = (
+            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        )
+        id_token = request_id_var.set(request_id)
+        lang_token = current_language.set(negotiate_language(headers.get("accept-language")))
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = False
+        begin = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            error_logger.exception("unhandled error", extra={"path": scope.get("path")})
+            if not started:
+                status = 500
+                await _send_problem(send, Problem(INTERNAL), request_id)
+        finally:
+            elapsed = time.perf_counter() - begin
+            route = _route_template(scope)
+            method = scope.get("method", "")
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(elapsed)
+            if self.access_log:
+                access_logger.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "path": scope.get("path"),
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
+            request_id_var.reset(id_token)
+            current_language.reset(lang_token)
+
+
+class _BodyTooLarge(Exception):  # noqa: N818
+    pass
+
+
+class BodyLimitMiddleware:
+    """Answers 413 when a request body exceeds its limit (smaller for public endpoints)."""
+
+    def __init__(self, app: ASGIApp, *, default_limit: int, public_limit: int) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.public_limit = public_limit
+
+    def _limit_for(self, path: str) -> int:
+        return self.public_limit if path.startswith("/api/v1/public/") else self.default_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_for(scope.get("path", ""))
+        declared = Headers(scope=scope).get("content-length")
+        too_large = Problem(PAYLOAD_TOO_LARGE, _limit_detail(limit), limit_bytes=limit)
+        request_id = scope.get("state", {}).get("request_id", "")
+        if declared and declared.isdigit() and int(declared) > limit:
+            await _send_problem(send, too_large, request_id)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _send_problem(send, too_large, request_id)
+
+
+def _limit_detail(limit: int) -> Msg:
+    return Msg(
+        f"Isi permintaan melebihi batas {limit} bita.", f"The request body exceeds {limit} bytes."
+    )

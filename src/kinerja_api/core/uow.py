@@ -1,0 +1,31 @@
+"""The request's unit of work: one session, committed once, before the response is sent."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from kinerja_api.core.etag import stale_write_problem
+from kinerja_api.db import Database
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    # scope="function" below makes FastAPI run the code after `yield` as soon as the endpoint
+    # returns, so a failed commit becomes an error response instead of a 2xx already sent.
+    async with database(request).sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except StaleDataError as exc:
+            await session.rollback()
+            raise stale_write_problem() from exc
+
+
+DbSession = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]

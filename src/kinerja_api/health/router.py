@@ -1,0 +1,74 @@
+import asyncio
+import os
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.problems import SERVICE_UNAVAILABLE, Problem, problem_responses
+from kinerja_api.core.uow import database
+
+router = APIRouter(tags=["health"])
+READY_TIMEOUT_SECONDS = 2.0
+
+
+class HealthStatus(BaseModel):
+    status: str
+    migration: str | None = None
+
+
+@router.get("/health/live", response_model=HealthStatus, operation_id="health-live")
+async def live() -> HealthStatus:
+    """The process is up; says nothing about its dependencies."""
+    return HealthStatus(status="ok")
+
+
+_DB_DOWN = Msg("Basis data tidak dapat dihubungi.", "The database cannot be reached.")
+_NOT_MIGRATED = Msg(
+    "Skema basis data belum pada versi terbaru ({found}, seharusnya {expected}).",
+    "The database schema is not at head ({found}, expected {expected}).",
+)
+
+
+@router.get(
+    "/health/ready",
+    response_model=HealthStatus,
+    operation_id="health-ready",
+    responses=problem_responses(503),
+)
+async def ready(request: Request) -> HealthStatus:
+    """Ready to serve: the database answers and its schema is at the migrations' head."""
+    expected: str = request.app.state.migration_head
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            async with database(request).engine.connect() as connection:
+                found = await connection.scalar(text("select version_num from alembic_version"))
+    except Exception as exc:
+        raise Problem(SERVICE_UNAVAILABLE, _DB_DOWN, headers={"Retry-After": "5"}) from exc
+    if found != expected:
+        raise Problem(
+            SERVICE_UNAVAILABLE,
+            _NOT_MIGRATED,
+            params={"found": found, "expected": expected},
+            headers={"Retry-After": "5"},
+        )
+    return HealthStatus(status="ok", migration=found)
+
+
+@router.get(
+    "/metrics",
+    operation_id="health-metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus metrics"}},
+)
+async def metrics() -> Response:
+    """Prometheus exposition: request counts and latency histograms by route template."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        payload = generate_latest(registry)
+    else:
+        payload = generate_latest()
+    return Response(payload, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,70 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from kinerja_api import __version__
+from kinerja_api.config import Settings, get_settings
+from kinerja_api.core.logging import configure_logging
+from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from kinerja_api.core.pagination import CursorCodec
+from kinerja_api.core.problems import install_problem_handlers
+from kinerja_api.db import Database
+from kinerja_api.health.router import router as health_router
+from kinerja_api.migrations_info import migration_head
+
+API_PREFIX = "/api/v1"
+# Used only when no database is configured (e.g. generating the OpenAPI document); the engine
+# connects lazily, so nothing is contacted until a request needs the database.
+UNCONFIGURED_DATABASE_URL = "postgresql+asyncpg://unconfigured@localhost/unconfigured"
+
+DESCRIPTION = """
+Performance-based development of civil servants (ASN) for Indonesian regional governments:
+performance plans (SKP), progress reports, 360° evaluations, training and citizen feedback.
+
+Errors are RFC 9457 `application/problem+json`; `title` and `detail` follow `Accept-Language`
+(`id` by default, `en`). Lists use keyset cursors (`limit`, `cursor`, `next_cursor`). Updates
+need `If-Match`; creates accept `Idempotency-Key`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    tag = str(route.tags[0]) if route.tags else "root"
+    return f"{tag}-{route.name.replace('_', '-')}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.db.dispose()
+
+    app = FastAPI(
+        title="kinerja-api",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    app.state.db = Database(settings.database_url or UNCONFIGURED_DATABASE_URL, settings)
+    app.state.cursor_codec = CursorCodec(settings.cursor_secret.get_secret_value().encode())
+    app.state.migration_head = migration_head()
+
+    install_problem_handlers(app)
+    app.include_router(health_router)
+
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.body_limit_bytes,
+        public_limit=settings.public_body_limit_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    return app
