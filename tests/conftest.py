@@ -19,6 +19,7 @@ from kinerja_api.config import Settings
 from kinerja_api.db import create_engine
 from kinerja_api.dbadmin import drop_database, ensure_database, migrate
 from kinerja_api.main import create_app
+from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,3 +104,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def world(connection: AsyncConnection, app: FastAPI) -> World:
+    return World(connection, app)

@@ -5,14 +5,15 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from kinerja_api import __version__
+from kinerja_api.auth.tokens import TokenService
 from kinerja_api.config import Settings, get_settings
 from kinerja_api.core.logging import configure_logging
 from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
-from kinerja_api.health.router import router as health_router
 from kinerja_api.migrations_info import migration_head
+from kinerja_api.routers import ROUTERS
 
 API_PREFIX = "/api/v1"
 # Used only when no database is configured (e.g. generating the OpenAPI document); the engine
@@ -57,9 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings.database_url or UNCONFIGURED_DATABASE_URL, settings)
     app.state.cursor_codec = CursorCodec(settings.cursor_secret.get_secret_value().encode())
     app.state.migration_head = migration_head()
+    app.state.token_service = TokenService(settings)
 
     install_problem_handlers(app)
-    app.include_router(health_router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     app.add_middleware(
         BodyLimitMiddleware,

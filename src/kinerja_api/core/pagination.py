@@ -19,7 +19,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.core.i18n import Msg
@@ -138,7 +138,7 @@ def list_scope(name: str, sort: str, filters: Mapping[str, Any]) -> str:
 class Keyset:
     """The ordered columns a list is sorted by; the last one must be unique (usually `id`)."""
 
-    columns: tuple[ColumnElement[Any], ...]
+    columns: tuple[SQLColumnExpression[Any], ...]
     descending: bool = False
 
     def order_by(self) -> list[ColumnElement[Any]]:
@@ -171,3 +171,6 @@ async def fetch_page(
         return rows, None
     rows = rows[: params.limit]
     return rows, codec.encode(scope, key_of(rows[-1]))
+
+
+Codec = Annotated[CursorCodec, Depends(cursor_codec)]

@@ -1,5 +1,18 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
+from kinerja_api.models.audit import AuditEvent
+from kinerja_api.models.auth import LoginThrottle, RefreshToken
+from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
 from kinerja_api.models.platform import IdempotencyRecord
 
-__all__ = ["IdempotencyRecord"]
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "Employee",
+    "IdempotencyRecord",
+    "LoginThrottle",
+    "RefreshToken",
+    "Region",
+    "ServiceAccount",
+    "User",
+]

@@ -1,0 +1,45 @@
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kinerja_api.models.org import Role
+
+PrincipalKind = Literal["user", "service_account"]
+
+# Roles an administrator of each level may grant (nobody may grant above their own level).
+GRANTABLE_ROLES: dict[Role, frozenset[Role]] = {
+    Role.SUPERADMIN: frozenset(Role),
+    Role.REGION_ADMIN: frozenset(Role) - {Role.SUPERADMIN},
+    Role.AGENCY_ADMIN: frozenset({Role.AGENCY_ADMIN, Role.EMPLOYEE, Role.COMPLAINT_OFFICER}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as established by a verified access token."""
+
+    kind: PrincipalKind
+    id: uuid.UUID
+    region_id: uuid.UUID | None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    employee_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+
+    @property
+    def key(self) -> str:
+        """Scopes per-caller state such as idempotency keys."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def is_superadmin(self) -> bool:
+        return Role.SUPERADMIN in self.roles
+
+    def has_any(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def grantable_roles(self) -> frozenset[Role]:
+        granted: frozenset[Role] = frozenset()
+        for role in self.roles:
+            granted |= GRANTABLE_ROLES.get(role, frozenset())
+        return granted

@@ -1,0 +1,45 @@
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+]
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown fields (ids, region_id, timestamps, ...) are a 422, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+UpdatedSince = Annotated[
+    datetime | None,
+    Query(description="Only rows changed at or after this instant (RFC 3339), for mobile sync."),
+]
+
+
+class PatchModel(InputModel):
+    """Partial updates: absent fields stay unchanged; `null` is refused unless the field is
+    listed in `nullable_fields` (where it clears the value)."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.nullable_fields:
+                    raise ValueError(f"{name} cannot be null")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
