@@ -36,6 +36,8 @@ def _kind(slug: str, status: int, id_title: str, en_title: str) -> ProblemKind:
 
 BAD_REQUEST = _kind("bad-request", 400, "Permintaan tidak valid", "Bad request")
 INVALID_CURSOR = _kind("invalid-cursor", 400, "Kursor tidak valid", "Invalid cursor")
+INVALID_GRANT = _kind("invalid-grant", 400, "Kredensial tidak valid", "Invalid grant")
+INVALID_CLIENT = _kind("invalid-client", 401, "Klien tidak dikenal", "Invalid client")
 UNAUTHORIZED = _kind("unauthorized", 401, "Autentikasi diperlukan", "Authentication required")
 FORBIDDEN = _kind("forbidden", 403, "Akses ditolak", "Forbidden")
 NOT_FOUND = _kind("not-found", 404, "Tidak ditemukan", "Not found")
@@ -108,6 +110,7 @@ class Problem(Exception):  # noqa: N818 - the RFC's own name for the concept
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, object] | None = None,
+        keep_changes: bool = False,
         **extensions: Any,
     ) -> None:
         super().__init__(kind.slug)
@@ -116,6 +119,9 @@ class Problem(Exception):  # noqa: N818 - the RFC's own name for the concept
         self.params = dict(params or {})
         self.headers = dict(headers or {})
         self.extensions = extensions
+        # The unit of work commits what was flushed before raising (e.g. a failed sign-in
+        # counted towards throttling, a refresh-token family revoked on reuse).
+        self.keep_changes = keep_changes
 
     def body(self, language: Language | None = None, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {

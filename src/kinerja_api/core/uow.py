@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from kinerja_api.core.etag import stale_write_problem
+from kinerja_api.core.problems import Problem
 from kinerja_api.db import Database
 
 
@@ -23,6 +24,10 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             await session.commit()
+        except Problem as problem:
+            if problem.keep_changes:
+                await session.commit()
+            raise
         except StaleDataError as exc:
             await session.rollback()
             raise stale_write_problem() from exc

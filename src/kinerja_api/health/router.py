@@ -6,11 +6,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from kinerja_api.auth.access import PUBLIC
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SERVICE_UNAVAILABLE, Problem, problem_responses
 from kinerja_api.core.uow import database
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 READY_TIMEOUT_SECONDS = 2.0
 
 
