@@ -9,7 +9,7 @@ from kinerja_api.models.org import Role
 
 class TokenResponse(OutputModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type name
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str | None = Field(
         default=None, description="Rotating refresh token (people only); single use."
