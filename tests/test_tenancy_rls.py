@@ -1,0 +1,68 @@
+"""Row-level security: the database itself hides other regions' rows, even from a query that
+forgets its tenant filter."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kinerja_api.auth.tenancy import enter_all_regions, enter_region
+from kinerja_api.models.org import Role
+from tests.factories import World
+
+TENANT_TABLES = ("agencies", "employees", "users", "service_accounts", "audit_events")
+
+
+async def _populate(world: World) -> tuple[object, object]:
+    first, second = await world.region(), await world.region()
+    for region in (first, second):
+        agency = await world.agency(region)
+        employee = await world.employee(region, agency)
+        await world.user(region, Role.EMPLOYEE, employee=employee)
+        await world.service_account(region, "org:read")
+    return first, second
+
+
+async def test_application_role_does_not_bypass_rls(connection: AsyncConnection) -> None:
+    bypass = await connection.scalar(
+        text("select rolbypassrls or rolsuper from pg_roles where rolname = current_user")
+    )
+    assert bypass is False
+
+
+@pytest.mark.parametrize("table", ["agencies", "employees", "users", "service_accounts"])
+async def test_unscoped_select_sees_only_the_transactions_region(
+    world: World, connection: AsyncConnection, table: str
+) -> None:
+    first, _second = await _populate(world)
+    await enter_all_regions(connection)
+    total = await connection.scalar(text(f"select count(*) from {table}"))  # noqa: S608
+    await enter_region(connection, first.id)  # type: ignore[attr-defined]
+    regions = (
+        await connection.scalars(text(f"select distinct region_id from {table}"))  # noqa: S608
+    ).all()
+    assert regions == [first.id]  # type: ignore[attr-defined]
+    assert total is not None and total > 1
+
+
+async def test_no_region_means_no_tenant_rows(world: World, connection: AsyncConnection) -> None:
+    await _populate(world)
+    await enter_region(connection, None)
+    for table in TENANT_TABLES:
+        assert await connection.scalar(text(f"select count(*) from {table}")) == 0  # noqa: S608
+
+
+async def test_writing_into_another_region_is_rejected(
+    world: World, connection: AsyncConnection
+) -> None:
+    first, second = await _populate(world)
+    await enter_region(connection, first.id)  # type: ignore[attr-defined]
+    with pytest.raises(DBAPIError, match="row-level security"):
+        async with connection.begin_nested():
+            await connection.execute(
+                text(
+                    "insert into agencies (region_id, code, name, kind, path) "
+                    "values (:region, 'x', 'X', 'dinas', '/x/')"
+                ),
+                {"region": second.id},  # type: ignore[attr-defined]
+            )
