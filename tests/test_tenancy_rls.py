@@ -37,12 +37,13 @@ async def test_unscoped_select_sees_only_the_transactions_region(
     first, _second = await _populate(world)
     await enter_all_regions(connection)
     total = await connection.scalar(text(f"select count(*) from {table}"))  # noqa: S608
-    await enter_region(connection, first.id)  # type: ignore[attr-defined]
+    await enter_region(connection, first.id)
     regions = (
         await connection.scalars(text(f"select distinct region_id from {table}"))  # noqa: S608
     ).all()
-    assert regions == [first.id]  # type: ignore[attr-defined]
-    assert total is not None and total > 1
+    assert regions == [first.id]
+    assert total is not None
+    assert total > 1
 
 
 async def test_no_region_means_no_tenant_rows(world: World, connection: AsyncConnection) -> None:
@@ -56,7 +57,7 @@ async def test_writing_into_another_region_is_rejected(
     world: World, connection: AsyncConnection
 ) -> None:
     first, second = await _populate(world)
-    await enter_region(connection, first.id)  # type: ignore[attr-defined]
+    await enter_region(connection, first.id)
     with pytest.raises(DBAPIError, match="row-level security"):
         async with connection.begin_nested():
             await connection.execute(
@@ -64,5 +65,5 @@ async def test_writing_into_another_region_is_rejected(
                     "insert into agencies (region_id, code, name, kind, path) "
                     "values (:region, 'x', 'X', 'dinas', '/x/')"
                 ),
-                {"region": second.id},  # type: ignore[attr-defined]
+                {"region": second.id},
             )
