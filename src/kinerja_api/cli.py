@@ -4,7 +4,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 import uvicorn
@@ -12,8 +12,14 @@ from rich.console import Console
 
 from kinerja_api.config import get_settings
 
+if TYPE_CHECKING:
+    from kinerja_api.seed import AdminRole, SeedReport
+
 app = typer.Typer(help="kinerja-api: ASN performance management backend", no_args_is_help=True)
 console = Console(stderr=True)
+# kinerja_api.seed.AdminRole, spelled out so that `--help` need not import the seed module.
+AdminRoleName = Literal["superadmin", "region_admin"]
+TABLE_WIDTH = 100
 
 
 def _database_url(embedded: Any = None) -> str:
@@ -32,6 +38,12 @@ def _database_url(embedded: Any = None) -> str:
     return url
 
 
+def _migrate(url: str) -> None:
+    from kinerja_api.dbadmin import migrate as run_migrations
+
+    run_migrations(url)
+
+
 @app.command()
 def migrate(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Upgrade the database schema to `revision` (default: head)."""
@@ -48,13 +60,18 @@ def serve(
     workers: int = 1,
     reload: bool = False,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    seed: Annotated[
+        bool, typer.Option("--seed/--no-seed", help="Add the demo regions and logins if missing")
+    ] = False,
 ) -> None:
     """Serve the API. Without KINERJA_DATABASE_URL, an embedded PostgreSQL under ./.data/."""
+    if seed:
+        _refuse_demo_data_in_production()
     url = _database_url()
     if migrate_first:
-        from kinerja_api.dbadmin import migrate as run_migrations
-
-        run_migrations(url)
+        _migrate(url)
+    if seed:
+        _print_seed_report(asyncio.run(_seed(url)))
     # Workers inherit the resolved URL through the environment.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     console.print(f"[bold]kinerja-api[/bold] on http://{host}:{port}  (docs: /docs)")
@@ -71,3 +88,135 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+def _refuse_demo_data_in_production() -> None:
+    if get_settings().env == "production":
+        console.print("[red]refusing to write demo data (published passwords) in production[/red]")
+        raise typer.Exit(code=1)
+
+
+async def _seed(url: str) -> "SeedReport":
+    from kinerja_api.db import Database
+    from kinerja_api.seed import seed_demo
+
+    db = Database(url, get_settings())
+    try:
+        async with db.session() as session:
+            report = await seed_demo(session)
+            await session.commit()
+        return report
+    finally:
+        await db.dispose()
+
+
+def _print_seed_report(report: "SeedReport") -> None:
+    from rich.table import Table
+
+    from kinerja_api.seed import DEMO_PASSWORD, demo_clients, demo_logins
+
+    if report.total:
+        created = ", ".join(f"{count} {kind}" for kind, count in sorted(report.created.items()))
+        console.print(f"[green]demo data seeded:[/green] {created}")
+    else:
+        console.print("[green]demo data already present; nothing to add[/green]")
+    logins = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
+    for column in ("email", "role", "region"):
+        logins.add_column(column, no_wrap=True)
+    for login in demo_logins():
+        logins.add_row(login.email, login.label, login.region or "(all)")
+    # Whole e-mail addresses even when stderr is not a terminal (rich then assumes 80 columns).
+    tables = console if console.is_terminal else Console(stderr=True, width=TABLE_WIDTH)
+    tables.print(logins)
+    clients = Table(title="Demo service accounts (client credentials)")
+    for column in ("client_id", "client_secret", "scopes"):
+        clients.add_column(column, no_wrap=True)
+    for client in demo_clients():
+        clients.add_row(client.client_id, client.secret, " ".join(client.scopes))
+    tables.print(clients)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/red]")
+    return typer.Exit(code=1)
+
+
+@app.command("seed-demo")
+def seed_demo(
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Add the four demo regions with agencies, employees, logins and service accounts.
+
+    Idempotent: what already exists is left untouched.
+    """
+    _refuse_demo_data_in_production()
+    url = _database_url()
+    if migrate_first:
+        _migrate(url)
+    _print_seed_report(asyncio.run(_seed(url)))
+
+
+async def _create_admin(
+    url: str, email: str, full_name: str, password: str, role: "AdminRole", region: str | None
+) -> None:
+    from kinerja_api.db import Database
+    from kinerja_api.seed import create_admin as create
+
+    db = Database(url, get_settings())
+    try:
+        async with db.session() as session:
+            await create(
+                session,
+                email=email,
+                full_name=full_name,
+                password=password,
+                role=role,
+                region_code=region,
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail")],
+    full_name: Annotated[str, typer.Option(help="Display name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="At least 12 characters; prompted for when omitted",
+        ),
+    ],
+    role: Annotated[AdminRoleName, typer.Option(help="region_admin needs --region")] = (
+        "superadmin"
+    ),
+    region: Annotated[str | None, typer.Option(help="Region code, for a region_admin")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Create a superadmin, or a region_admin of one region."""
+    from kinerja_api.seed import (
+        AdminRole,
+        SeedError,
+        check_admin_scope,
+        check_email,
+        check_password,
+    )
+
+    admin_role = AdminRole(role)
+    try:
+        # Checked before any database work, so that a typo fails fast.
+        address = check_email(email)
+        check_password(password)
+        check_admin_scope(admin_role, region)
+        url = _database_url()
+        if migrate_first:
+            _migrate(url)
+        asyncio.run(_create_admin(url, address, full_name, password, admin_role, region))
+    except SeedError as exc:
+        raise _fail(str(exc)) from None
+    scope = f"region {region}" if region else "all regions"
+    console.print(f"[green]created {admin_role.value} {address} ({scope})[/green]")

@@ -70,3 +70,36 @@ async def test_region_input_is_validated(client: httpx.AsyncClient, world: World
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"body.code", "body.name", "body.kind", "body.timezone", "body.id"}
+
+
+async def test_region_list_pages_through_every_region(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for _ in range(3):
+        await world.region()
+    admin = await world.user(None, Role.SUPERADMIN)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (
+            await client.get("/api/v1/regions", params=params, headers=world.auth(admin))
+        ).json()
+        seen.extend(r["id"] for r in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) >= 3
+
+
+async def test_nul_characters_are_a_validation_error(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = await world.user(None, Role.SUPERADMIN)
+    response = await client.post(
+        "/api/v1/regions",
+        json={"code": "nul", "name": "Bad\u0000Name", "kind": "kota", "timezone": "Asia/Jakarta"},
+        headers=world.auth(admin),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.name"

@@ -2,20 +2,34 @@
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.i18n import Msg
 from kinerja_api.core.logging import request_id_var
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.problems import field_problem
 from kinerja_api.models.audit import AuditEvent
 
 REDACTED = "[redacted]"
 SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "client_secret"})
+_NEWEST_FIRST = Keyset((AuditEvent.id,), descending=True)
+_REGION_FILTER = Msg(
+    "Hanya superadmin yang dapat menyaring menurut wilayah.",
+    "Only superadmins can filter by region.",
+)
+_EMPTY_WINDOW = Msg(
+    "occurred_to harus setelah occurred_from.", "occurred_to must be after occurred_from."
+)
 
 
 def _plain(value: Any) -> Any:
@@ -71,3 +85,62 @@ async def record(
             request_id=request_id_var.get(),
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    region_id: uuid.UUID | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    actor_id: uuid.UUID | None = None
+    action: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+def _check_filters(principal: Principal, filters: EventFilters) -> None:
+    if filters.region_id is not None and not principal.is_superadmin:
+        raise field_problem("query.region_id", _REGION_FILTER, code="not_allowed")
+    if (
+        filters.occurred_from is not None
+        and filters.occurred_to is not None
+        and filters.occurred_to <= filters.occurred_from
+    ):
+        raise field_problem("query.occurred_to", _EMPTY_WINDOW)
+
+
+async def list_events(
+    session: AsyncSession,
+    principal: Principal,
+    filters: EventFilters,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[AuditEvent], str | None]:
+    """The caller's region's trail (every region's for superadmins), newest first."""
+    _check_filters(principal, filters)
+    statement = select(AuditEvent).where(in_region(principal, AuditEvent.region_id))
+    equal_to: list[tuple[InstrumentedAttribute[Any], object]] = [
+        (AuditEvent.region_id, filters.region_id),
+        (AuditEvent.entity_type, filters.entity_type),
+        (AuditEvent.entity_id, filters.entity_id),
+        (AuditEvent.actor_id, filters.actor_id),
+        (AuditEvent.action, filters.action),
+    ]
+    for column, value in equal_to:
+        if value is not None:
+            statement = statement.where(column == value)
+    if filters.occurred_from is not None:
+        statement = statement.where(AuditEvent.occurred_at >= filters.occurred_from)
+    if filters.occurred_to is not None:
+        statement = statement.where(AuditEvent.occurred_at < filters.occurred_to)
+    rows, cursor = await fetch_page(
+        session,
+        statement,
+        keyset=_NEWEST_FIRST,
+        key_of=lambda row: (row[0].id,),
+        params=page,
+        codec=codec,
+        scope=list_scope("audit-events", "newest", asdict(filters)),
+    )
+    return [row[0] for row in rows], cursor

@@ -36,13 +36,14 @@ def _route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-async def _send_problem(send: Send, problem: Problem, request_id: str) -> None:
+async def _send_problem(send: Send, problem: Problem, request_id: str | None = None) -> None:
     body = json.dumps(problem.body()).encode()
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
-        (REQUEST_ID_HEADER.encode(), request_id.encode()),
     ]
+    if request_id is not None:
+        headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
     headers.extend((k.lower().encode(), v.encode()) for k, v in problem.headers.items())
     await send({"type": "http.response.start", "status": problem.kind.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -63,7 +64,7 @@ class RequestContextMiddleware:
         headers = Headers(scope=scope)
         incoming = headers.get(REQUEST_ID_HEADER)
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+            incoming if incoming and _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         )
         id_token = request_id_var.set(request_id)
         lang_token = current_language.set(negotiate_language(headers.get("accept-language")))
@@ -133,25 +134,44 @@ class BodyLimitMiddleware:
         limit = self._limit_for(scope.get("path", ""))
         declared = Headers(scope=scope).get("content-length")
         too_large = Problem(PAYLOAD_TOO_LARGE, _limit_detail(limit), limit_bytes=limit)
-        request_id = scope.get("state", {}).get("request_id", "")
+        # `send` is the outer RequestContextMiddleware's, which adds the X-Request-ID header.
         if declared and declared.isdigit() and int(declared) > limit:
-            await _send_problem(send, too_large, request_id)
+            await _send_problem(send, too_large)
             return
         received = 0
+        exceeded = False
+        response_started = False
+        replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
+            if exceeded:
+                raise _BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started, replaced
+            if message["type"] == "http.response.start":
+                response_started = True
+                if exceeded:
+                    # The app caught the overflow (FastAPI turns any error while reading a body
+                    # into a 400 problem): whatever it answers instead, the answer is 413.
+                    replaced = True
+                    await _send_problem(send, too_large)
+            if not replaced:
+                await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, guarded_send)
         except _BodyTooLarge:
-            await _send_problem(send, too_large, request_id)
+            if not response_started:
+                await _send_problem(send, too_large)
 
 
 def _limit_detail(limit: int) -> Msg:

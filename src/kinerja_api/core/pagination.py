@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
@@ -117,7 +117,7 @@ class CursorCodec:
             if not isinstance(values, list):
                 raise ValueError("shape")
             return [_from_json(v) for v in values]
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        except (ValueError, KeyError, TypeError, InvalidOperation, binascii.Error) as exc:
             raise Problem(INVALID_CURSOR, _BAD_CURSOR) from exc
 
 

@@ -230,6 +230,11 @@ _HTTP_DETAILS = {
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI answers a JSON body that is not UTF-8 with a bare 400 ("error parsing the
+        # body"); it is malformed JSON like any other, so it gets the same 422.
+        not_utf8 = {"loc": ("body",), "msg": "JSON body is not valid UTF-8", "type": "json_invalid"}
+        return problem_response(validation_problem([not_utf8]), request)
     kind = _BY_STATUS.get(exc.status_code) or ProblemKind(
         f"http-{exc.status_code}", exc.status_code, Msg(str(exc.detail), str(exc.detail))
     )

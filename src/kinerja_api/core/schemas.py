@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[
@@ -14,6 +14,15 @@ class InputModel(BaseModel):
     """Request bodies: unknown fields (ids, region_id, timestamps, ...) are a 422, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here as a 422 rather than a 500 later.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and "\x00" in item for item in texts):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class OutputModel(BaseModel):

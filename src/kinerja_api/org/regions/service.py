@@ -18,10 +18,10 @@ from kinerja_api.org.regions.schemas import RegionCreate, RegionSort, RegionUpda
 AUDITED = ("code", "name", "kind", "timezone", "active")
 _CODE_TAKEN = Msg("Kode wilayah '{code}' sudah dipakai.", "Region code '{code}' is already taken.")
 _SORTS = {
-    RegionSort.CODE: (Keyset((Region.code, Region.id)), lambda r: (r.code, r.id)),
+    RegionSort.CODE: (Keyset((Region.code, Region.id)), lambda row: (row[0].code, row[0].id)),
     RegionSort.UPDATED_AT: (
         Keyset((Region.updated_at, Region.id)),
-        lambda r: (r.updated_at, r.id),
+        lambda row: (row[0].updated_at, row[0].id),
     ),
 }
 

@@ -1,0 +1,450 @@
+"""Load benchmarks: the service, run as in production, against a bare asyncpg baseline.
+
+`make bench` runs this. It prints figures and never fails on them. It uses the PostgreSQL server
+named by KINERJA_DATABASE_URL when set, else an embedded one under .data/bench-pg; migrates a
+database `kinerja_bench` there; starts the service and the baseline (bench/baseline_app.py) with
+the same uvicorn options; and loads each scenario's targets with wrk, alternating targets round
+by round. Server logs and a JSON copy of the results go to bench/results/ (not committed).
+
+Adding a benchmark means adding a `Scenario` to SCENARIOS: a path (and optionally a wrk Lua
+script for methods, bodies or varying URLs), which servers to load, and a `prepare` hook that
+seeds data or obtains a token and returns the headers / script environment the requests need.
+
+    .venv/bin/python bench/run.py [--rounds 3] [--duration 10] [--connections 50]
+                                  [--threads 2] [--workers 2] [--scenario NAME ...]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+VENV_BIN = Path(sys.executable).parent
+DATABASE_NAME = "kinerja_bench"
+READY_TIMEOUT_SECONDS = 60.0
+
+# --- what is measured -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """A server process to load: a uvicorn application started with the shared options."""
+
+    name: str
+    app: str
+    factory: bool = False
+    app_dir: Path | None = None
+    ready_path: str = "/health/ready"
+    env: Callable[["BenchContext"], Mapping[str, str]] = lambda _context: {}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a scenario's requests need, produced by its `prepare` hook: extra request headers,
+    and environment variables for its wrk Lua script (read there with os.getenv)."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    script_env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One benchmark: wrk loads `path` (or what `script` requests) on each of `targets`."""
+
+    name: str
+    path: str
+    description: str
+    targets: tuple[str, ...] = ("service", "baseline")
+    # Requests/s of each target is also given as a ratio to this target's, when both ran.
+    ratio_to: str | None = "baseline"
+    # A wrk Lua script under bench/, for methods, bodies and per-request variation.
+    script: str | None = None
+    # Runs once, after the servers are up: seed data, obtain tokens; returns what requests need.
+    prepare: Callable[["BenchContext"], Prepared] | None = None
+
+
+def _service_env(context: "BenchContext") -> Mapping[str, str]:
+    return {
+        "KINERJA_ENV": "production",
+        "KINERJA_DATABASE_URL": context.database_url,
+        "KINERJA_JWT_KEYS": json.dumps({"bench-1": secrets.token_urlsafe(48)}),
+        "KINERJA_JWT_ACTIVE_KID": "bench-1",
+        "KINERJA_CURSOR_SECRET": secrets.token_urlsafe(48),
+        "KINERJA_ACCESS_LOG": "false",
+        # Several workers need Prometheus' multiprocess mode, as in the container image.
+        "PROMETHEUS_MULTIPROC_DIR": str(context.prometheus_dir),
+    }
+
+
+def _baseline_env(context: "BenchContext") -> Mapping[str, str]:
+    return {"KINERJA_DATABASE_URL": context.database_url}
+
+
+SERVERS: dict[str, ServerSpec] = {
+    "service": ServerSpec("service", "kinerja_api.main:create_app", factory=True, env=_service_env),
+    "baseline": ServerSpec("baseline", "baseline_app:app", app_dir=BENCH_DIR, env=_baseline_env),
+}
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "health-ready",
+        "/health/ready",
+        "one database round trip (select version_num from alembic_version) and a small JSON body",
+    ),
+]
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchContext:
+    database_url: str
+    prometheus_dir: Path
+    base_urls: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_wrk() -> str:
+    """The wrk binary, installed from Debian's packages when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if os.geteuid() != 0 and shutil.which("sudo"):
+        install.insert(0, "sudo")
+    log("wrk is not installed; installing it with apt-get")
+    if subprocess.run(install, env=env, check=False).returncode != 0:
+        # A fresh machine has no package lists yet.
+        subprocess.run([*install[: install.index("install")], "update", "-q"], env=env, check=True)
+        subprocess.run(install, env=env, check=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk could not be installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def database_server() -> Iterator[str]:
+    """A server URL: KINERJA_DATABASE_URL's server, or an embedded one stopped on exit."""
+    configured = os.environ.get("KINERJA_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from kinerja_api.embedded_pg import server_url, start_embedded
+
+    log("starting the embedded PostgreSQL under .data/bench-pg")
+    server = start_embedded(ROOT / ".data" / "bench-pg")
+    try:
+        yield server_url(server)
+    finally:
+        server.cleanup()
+
+
+def prepare_database(server_url: str) -> str:
+    from kinerja_api.dbadmin import ensure_database, migrate
+
+    url = make_url(server_url).set(database=DATABASE_NAME).render_as_string(hide_password=False)
+    asyncio.run(ensure_database(url))
+    migrate(url)
+    return url
+
+
+@contextmanager
+def running_server(
+    spec: ServerSpec, context: BenchContext, workers: int, log_file: TextIO
+) -> Iterator[str]:
+    """Start `spec` under uvicorn with the shared production options; yields its base URL once
+    its ready path answers 200, and stops it (and its workers) on exit."""
+    port = free_port()
+    command = [str(VENV_BIN / "uvicorn"), spec.app]
+    if spec.factory:
+        command.append("--factory")
+    if spec.app_dir is not None:
+        command += ["--app-dir", str(spec.app_dir)]
+    command += [
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+    ]  # fmt: skip
+    env = {**os.environ, **spec.env(context)}
+    log(f"starting {spec.name}: {' '.join(command)}")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(process, base_url + spec.ready_path, spec.name, log_file)
+        yield base_url
+    finally:
+        stop(process, spec.name)
+
+
+def wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, name: str, log_file: TextIO
+) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    last_error = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited with {process.returncode}; see {log_file.name}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+                last_error = f"status {response.status}"
+        except urllib.error.HTTPError as exc:
+            last_error = f"status {exc.code}"
+        except OSError as exc:
+            last_error = str(exc)
+        time.sleep(0.25)
+    raise SystemExit(f"{name} was not ready within {READY_TIMEOUT_SECONDS:.0f}s ({last_error})")
+
+
+def stop(process: subprocess.Popen[bytes], name: str) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # uvicorn's supervisor stops its workers
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        log(f"{name} did not stop in time; killing its process group")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+_PERCENTILE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
+_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_TOTAL = re.compile(r"^\s*(\d+) requests in ", re.MULTILINE)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def parse_wrk(output: str) -> WrkResult:
+    percentiles = {
+        float(match[1]): float(match[2]) * _UNITS_MS[match[3]]
+        for match in _PERCENTILE.finditer(output)
+    }
+    rps = _RPS.search(output)
+    total = _TOTAL.search(output)
+    if rps is None or total is None or 50.0 not in percentiles or 99.0 not in percentiles:
+        raise ValueError(f"unexpected wrk output:\n{output}")
+    errors = sum(int(n) for n in _NON_2XX.findall(output))
+    socket_errors = _SOCKET_ERRORS.search(output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return WrkResult(
+        requests_per_second=float(rps[1]),
+        p50_ms=percentiles[50.0],
+        p99_ms=percentiles[99.0],
+        requests=int(total[1]),
+        errors=errors,
+    )
+
+
+def run_wrk(
+    wrk: str,
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    duration: float,
+    scenario: Scenario,
+    prepared: Prepared,
+) -> WrkResult:
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    for name, value in prepared.headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if scenario.script:
+        command += ["-s", str(BENCH_DIR / scenario.script)]
+    command.append(url)
+    env = {**os.environ, **prepared.script_env}
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, check=True, timeout=duration + 60
+    )
+    return parse_wrk(result.stdout)
+
+
+@dataclass
+class Measurement:
+    scenario: Scenario
+    target: str
+    rounds: list[WrkResult] = field(default_factory=list)
+
+    def median(self, attribute: str) -> float:
+        return statistics.median(float(getattr(result, attribute)) for result in self.rounds)
+
+
+def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency, "
+        f"{args.rounds} rounds, medians; uvicorn --workers {args.workers} --loop uvloop "
+        f"--http httptools; {os.cpu_count()} CPU cores shared by wrk, servers and PostgreSQL"
+    )
+    for scenario in dict.fromkeys(m.scenario for m in measurements):
+        rows = [m for m in measurements if m.scenario is scenario]
+        print()
+        print(f"{scenario.name}: {scenario.path} — {scenario.description}")
+        print(f"  {'target':<10} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>8}")
+        for row in rows:
+            errors = sum(result.errors for result in row.rounds)
+            print(
+                f"  {row.target:<10} {row.median('requests_per_second'):>10,.0f} "
+                f"{row.median('p50_ms'):>9.2f} {row.median('p99_ms'):>9.2f} {errors:>8}"
+            )
+        reference = next((row for row in rows if row.target == scenario.ratio_to), None)
+        for row in rows:
+            if reference is None or row is reference:
+                continue
+            ratio = row.median("requests_per_second") / reference.median("requests_per_second")
+            print(f"  ratio {row.target}/{reference.target} req/s: {ratio:.2f}")
+
+
+def save(measurements: Sequence[Measurement], args: argparse.Namespace) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{stamp}.json"
+    document: dict[str, Any] = {
+        "settings": vars(args),
+        "results": [
+            {
+                "scenario": m.scenario.name,
+                "target": m.target,
+                "rounds": [vars(result) for result in m.rounds],
+            }
+            for m in measurements
+        ],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def measure(
+    scenario: Scenario, context: BenchContext, wrk: str, args: argparse.Namespace
+) -> list[Measurement]:
+    """Warm each target up, then load them `args.rounds` times, alternating their order."""
+    prepared = scenario.prepare(context) if scenario.prepare else Prepared()
+
+    def load(target: str, duration: float) -> WrkResult:
+        return run_wrk(
+            wrk,
+            context.base_urls[target] + scenario.path,
+            threads=args.threads,
+            connections=args.connections,
+            duration=duration,
+            scenario=scenario,
+            prepared=prepared,
+        )
+
+    for target in scenario.targets:
+        log(f"{scenario.name}: warming up {target} for {args.warmup:g}s")
+        load(target, args.warmup)
+    rows = {target: Measurement(scenario, target) for target in scenario.targets}
+    for round_number in range(args.rounds):
+        # Alternate the order, so that neither target always runs on a warmer machine.
+        order = scenario.targets if round_number % 2 == 0 else scenario.targets[::-1]
+        for target in order:
+            result = load(target, args.duration)
+            rows[target].rounds.append(result)
+            log(
+                f"{scenario.name} round {round_number + 1}/{args.rounds} {target}: "
+                f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
+            )
+    return list(rows.values())
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per target, unmeasured")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=[scenario.name for scenario in SCENARIOS],
+        help="run only this scenario (repeatable); default: all",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    scenarios = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    wrk = ensure_wrk()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    prometheus_dir = RESULTS_DIR / "prometheus-multiproc"
+
+    with ExitStack() as stack:
+        server_url = stack.enter_context(database_server())
+        database_url = prepare_database(server_url)
+        shutil.rmtree(prometheus_dir, ignore_errors=True)
+        prometheus_dir.mkdir(parents=True)
+        context = BenchContext(database_url=database_url, prometheus_dir=prometheus_dir)
+
+        needed = dict.fromkeys(target for scenario in scenarios for target in scenario.targets)
+        for name in needed:
+            log_file = stack.enter_context((RESULTS_DIR / f"{name}.log").open("w"))
+            spec = SERVERS[name]
+            base = stack.enter_context(running_server(spec, context, args.workers, log_file))
+            context.base_urls[name] = base
+
+        measurements = [
+            row for scenario in scenarios for row in measure(scenario, context, wrk, args)
+        ]
+
+    report(measurements, args)
+    print(f"\n(raw figures: {save(measurements, args).relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    main()

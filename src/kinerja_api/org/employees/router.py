@@ -1,0 +1,148 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from kinerja_api.auth.access import requires
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
+from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.uow import DbSession
+from kinerja_api.models.org import Role
+from kinerja_api.org.employees import service
+from kinerja_api.org.employees.schemas import (
+    MAX_SUBORDINATE_DEPTH,
+    EmployeeCreate,
+    EmployeeFilters,
+    EmployeeOut,
+    EmployeeSort,
+    EmployeeUpdate,
+    SubordinateOut,
+)
+
+router = APIRouter(prefix="/api/v1/employees", tags=["employees"])
+Reader = Annotated[Principal, requires(any_role=True, scopes=["org:read"])]
+Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, scopes=["org:write"])]
+
+
+@router.get(
+    "",
+    name="list",
+    response_model=Page[EmployeeOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_employees(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[EmployeeFilters, Depends()],
+    sort: Annotated[EmployeeSort, Query()] = EmployeeSort.NAME,
+) -> Page[EmployeeOut]:
+    """Employees the caller may see: region administrators and auditors their whole region,
+    agency administrators their subtree, everyone else themselves and their reports."""
+    employees, cursor = await service.list_employees(
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
+    )
+    return Page(items=[EmployeeOut.model_validate(e) for e in employees], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EmployeeOut,
+    name="create",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_employee(
+    request: Request,
+    body: EmployeeCreate,
+    session: DbSession,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Register an employee in an agency the caller manages. A NIP is registered once."""
+
+    async def run() -> tuple[EmployeeOut, dict[str, str]]:
+        employee = await service.create_employee(session, principal, body)
+        headers = {
+            "Location": f"{router.prefix}/{employee.id}",
+            "ETag": etag_of(employee.version),
+        }
+        return EmployeeOut.model_validate(employee), headers
+
+    return await idempotent_create(
+        session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
+    )
+
+
+@router.get(
+    "/{employee_id}",
+    name="get",
+    response_model=EmployeeOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_employee(
+    employee_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
+) -> EmployeeOut:
+    employee = await service.get_employee(session, principal, employee_id)
+    set_etag(response, employee.version)
+    return EmployeeOut.model_validate(employee)
+
+
+@router.patch(
+    "/{employee_id}",
+    response_model=EmployeeOut,
+    name="update",
+    responses=problem_responses(401, 403, 404, 412, 422, 428),
+)
+async def update_employee(
+    employee_id: uuid.UUID,
+    body: EmployeeUpdate,
+    session: DbSession,
+    principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EmployeeOut:
+    """Change an employee; `active: false` deactivates them. `nip` and `employment_type`
+    cannot be changed."""
+    employee = await service.update_employee(session, principal, employee_id, body, if_match)
+    set_etag(response, employee.version)
+    return EmployeeOut.model_validate(employee)
+
+
+@router.get(
+    "/{employee_id}/subordinates",
+    name="subordinates",
+    response_model=Page[SubordinateOut],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def list_subordinates(
+    employee_id: uuid.UUID,
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    depth: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_SUBORDINATE_DEPTH,
+            description="How many levels down the supervisor chain: 1 lists direct reports "
+            f"only, {MAX_SUBORDINATE_DEPTH} is the maximum.",
+        ),
+    ] = 1,
+) -> Page[SubordinateOut]:
+    """The employee's reports, nearest level first, each with its `depth` below the
+    employee. Anyone who can see the employee may ask, so supervisors can list their team."""
+    rows, cursor = await service.list_subordinates(
+        session, principal, employee_id, depth=depth, page=page, codec=codec
+    )
+    items = [
+        SubordinateOut.model_validate({**EmployeeOut.model_validate(e).model_dump(), "depth": d})
+        for e, d in rows
+    ]
+    return Page(items=items, next_cursor=cursor)

@@ -1,0 +1,113 @@
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from fastapi import Query
+from pydantic import EmailStr, Field, StringConstraints
+
+from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.models.org import EmploymentType
+from kinerja_api.org.agencies.schemas import NO_NUL
+
+MAX_SUBORDINATE_DEPTH = 10
+
+Nip = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{18}$"),
+    Field(
+        examples=["198503142010011001"],
+        description="18 digits. For `pns`: birth date YYYYMMDD, appointment month YYYYMM, "
+        "sex digit (1/2) and a 3-digit serial; for `pppk` only the shape is checked.",
+    ),
+]
+Grade = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=NO_NUL),
+    Field(examples=["III/a", "IX"], description="Pangkat/golongan (PNS) or grade (PPPK)."),
+]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+
+
+class EmployeeSort(StrEnum):
+    NAME = "name"
+    UPDATED_AT = "updated_at"
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeFilters:
+    """The list's filters, read from the query string."""
+
+    agency_id: Annotated[uuid.UUID | None, Query(description="Employees of this agency.")] = None
+    under: Annotated[
+        uuid.UUID | None,
+        Query(description="Employees anywhere in this agency's subtree, the agency included."),
+    ] = None
+    supervisor_id: Annotated[
+        uuid.UUID | None, Query(description="Direct reports of this employee.")
+    ] = None
+    employment_type: EmploymentType | None = None
+    active: bool | None = None
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_NUL,
+            description="Name contains (case-insensitive), or NIP starts with.",
+        ),
+    ] = None
+    updated_since: UpdatedSince = None
+
+
+class EmployeeCreate(InputModel):
+    nip: Nip
+    employment_type: EmploymentType
+    name: Name = Field(examples=["Siti Rahmawati, S.Pd."])
+    position: Name = Field(description="Jabatan.", examples=["Analis Kepegawaian"])
+    grade: Grade | None = None
+    email: Email | None = None
+    agency_id: uuid.UUID
+    supervisor_id: uuid.UUID | None = Field(
+        default=None, description="Direct supervisor (atasan langsung), in the same region."
+    )
+
+
+class EmployeeUpdate(PatchModel):
+    """`nip` and `employment_type` are fixed once an employee exists."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"grade", "email", "supervisor_id"})
+
+    name: Name | None = None
+    position: Name | None = None
+    grade: Grade | None = None
+    email: Email | None = None
+    agency_id: uuid.UUID | None = None
+    supervisor_id: uuid.UUID | None = Field(
+        default=None,
+        description="Direct supervisor; `null` clears it. Neither the employee nor any of their "
+        "subordinates can become their supervisor.",
+    )
+    active: bool | None = None
+
+
+class EmployeeOut(OutputModel):
+    id: uuid.UUID
+    region_id: uuid.UUID
+    agency_id: uuid.UUID
+    supervisor_id: uuid.UUID | None
+    nip: str
+    employment_type: EmploymentType
+    name: str
+    position: str
+    grade: str | None
+    email: str | None
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubordinateOut(EmployeeOut):
+    depth: int = Field(description="1 for direct reports, 2 for their reports, and so on.")

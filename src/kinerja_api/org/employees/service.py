@@ -1,0 +1,299 @@
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from kinerja_api.audit.service import record, snapshot
+from kinerja_api.auth.policies import (
+    agency_in_subtree,
+    employee_visibility,
+    forbidden,
+    is_supervisor_of,
+    not_found,
+    region_of,
+)
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import check_if_match
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.models.org import Agency, Employee, Region
+from kinerja_api.org.agencies import service as agencies
+from kinerja_api.org.employees.nip import nip_error
+from kinerja_api.org.employees.schemas import (
+    EmployeeCreate,
+    EmployeeFilters,
+    EmployeeSort,
+    EmployeeUpdate,
+)
+
+AUDITED = (
+    "nip",
+    "employment_type",
+    "name",
+    "position",
+    "grade",
+    "email",
+    "agency_id",
+    "supervisor_id",
+    "active",
+)
+NIP_CONSTRAINT = "uq_employees_nip"
+_NIP_TAKEN = Msg("NIP {nip} sudah terdaftar.", "NIP {nip} is already registered.")
+_AGENCY_UNKNOWN = Msg(
+    "Unit kerja tidak ditemukan atau di luar wewenang Anda.",
+    "The agency does not exist or is outside what you manage.",
+)
+_SUPERVISOR_UNKNOWN = Msg(
+    "Atasan tidak ditemukan di wilayah Anda.", "The supervisor does not exist in your region."
+)
+_SUPERVISOR_CYCLE = Msg(
+    "Atasan tidak boleh pegawai itu sendiri atau salah satu bawahannya.",
+    "The supervisor cannot be the employee or one of their subordinates.",
+)
+_SORTS = {
+    EmployeeSort.NAME: (Keyset((Employee.name, Employee.id)), lambda row: (row[0].name, row[0].id)),
+    EmployeeSort.UPDATED_AT: (
+        Keyset((Employee.updated_at, Employee.id)),
+        lambda row: (row[0].updated_at, row[0].id),
+    ),
+}
+
+
+def writable(principal: Principal) -> ColumnElement[bool]:
+    # region_of() refuses principals without a region, so superadmins never write here.
+    region = Employee.region_id == region_of(principal)
+    if agencies.manages_whole_region(principal):
+        return region
+    return and_(region, agency_in_subtree(principal, Employee.agency_id))
+
+
+async def list_employees(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: EmployeeFilters,
+    sort: EmployeeSort,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Employee], str | None]:
+    statement = select(Employee).where(employee_visibility(principal))
+    if filters.under is not None:
+        root_path = await session.scalar(
+            select(Agency.path).where(Agency.id == filters.under, agencies.readable(principal))
+        )
+        if root_path is None:
+            return [], None
+        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
+        statement = statement.where(Employee.agency_id.in_(subtree))
+    keyset, key_of = _SORTS[sort]
+    rows, cursor = await fetch_page(
+        session,
+        _filtered(statement, filters),
+        keyset=keyset,
+        key_of=key_of,
+        params=page,
+        codec=codec,
+        scope=list_scope("employees", sort, asdict(filters)),
+    )
+    return [row[0] for row in rows], cursor
+
+
+def _filtered(statement: Select[Employee], filters: EmployeeFilters) -> Select[Employee]:
+    if filters.agency_id is not None:
+        statement = statement.where(Employee.agency_id == filters.agency_id)
+    if filters.supervisor_id is not None:
+        statement = statement.where(Employee.supervisor_id == filters.supervisor_id)
+    if filters.employment_type is not None:
+        statement = statement.where(Employee.employment_type == filters.employment_type)
+    if filters.active is not None:
+        statement = statement.where(Employee.active == filters.active)
+    if filters.q is not None:
+        statement = statement.where(
+            or_(
+                Employee.name.icontains(filters.q, autoescape=True),
+                Employee.nip.startswith(filters.q, autoescape=True),
+            )
+        )
+    if filters.updated_since is not None:
+        statement = statement.where(Employee.updated_at >= filters.updated_since)
+    return statement
+
+
+async def get_employee(
+    session: AsyncSession, principal: Principal, employee_id: uuid.UUID
+) -> Employee:
+    employee: Employee | None = await session.scalar(
+        select(Employee).where(Employee.id == employee_id, employee_visibility(principal))
+    )
+    if employee is None:
+        raise not_found("Employee")
+    return employee
+
+
+async def list_subordinates(
+    session: AsyncSession,
+    principal: Principal,
+    employee_id: uuid.UUID,
+    *,
+    depth: int,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[tuple[Employee, int]], str | None]:
+    """Reports of a visible employee down to `depth` levels, nearest first; only those the
+    caller may see themselves are listed."""
+    employee = await get_employee(session, principal, employee_id)
+    chain = (
+        select(Employee.id.label("id"), literal_column("1").label("depth"))
+        .where(Employee.supervisor_id == employee.id)
+        .cte("subordinate_chain", recursive=True)
+    )
+    below = aliased(Employee)
+    chain = chain.union_all(
+        select(below.id, chain.c.depth + literal_column("1")).where(
+            below.supervisor_id == chain.c.id, chain.c.depth < depth
+        )
+    )
+    statement = (
+        select(Employee, chain.c.depth)
+        .join(chain, chain.c.id == Employee.id)
+        .where(employee_visibility(principal))
+    )
+    rows, cursor = await fetch_page(
+        session,
+        statement,
+        keyset=Keyset((chain.c.depth, Employee.name, Employee.id)),
+        key_of=lambda row: (row[1], row[0].name, row[0].id),
+        params=page,
+        codec=codec,
+        scope=list_scope("employee-subordinates", "depth", {"id": employee_id, "depth": depth}),
+    )
+    return [(row[0], row[1]) for row in rows], cursor
+
+
+async def _region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
+    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
+    return datetime.now(ZoneInfo(zone or "UTC")).date()
+
+
+async def _require_agency(
+    session: AsyncSession, principal: Principal, agency_id: uuid.UUID
+) -> None:
+    if await agencies.writable_agency(session, principal, agency_id) is None:
+        raise field_problem("body.agency_id", _AGENCY_UNKNOWN, code="not_found")
+
+
+async def _require_supervisor(
+    session: AsyncSession,
+    region_id: uuid.UUID,
+    supervisor_id: uuid.UUID,
+    employee_id: uuid.UUID | None,
+) -> None:
+    found = await session.scalar(
+        select(Employee.id).where(Employee.id == supervisor_id, Employee.region_id == region_id)
+    )
+    if found is None:
+        raise field_problem("body.supervisor_id", _SUPERVISOR_UNKNOWN, code="not_found")
+    if employee_id is not None and (
+        supervisor_id == employee_id or await is_supervisor_of(session, employee_id, supervisor_id)
+    ):
+        raise field_problem("body.supervisor_id", _SUPERVISOR_CYCLE, code="cycle")
+
+
+async def _lock_chain(session: AsyncSession, region_id: uuid.UUID) -> None:
+    """Serializes supervisor changes in a region: two concurrent changes could each pass the
+    cycle check and together close a loop."""
+    await session.execute(
+        text("select pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"employee-chain|{region_id}"},
+    )
+
+
+async def _flush(session: AsyncSession, nip: str) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if NIP_CONSTRAINT in str(exc.orig):
+            raise Problem(CONFLICT, _NIP_TAKEN, params={"nip": nip}) from exc
+        raise
+
+
+async def create_employee(
+    session: AsyncSession, principal: Principal, data: EmployeeCreate
+) -> Employee:
+    region_id = region_of(principal)
+    today = await _region_today(session, region_id)
+    error = nip_error(data.nip, data.employment_type, today)
+    if error is not None:
+        raise field_problem("body.nip", error)
+    await _require_agency(session, principal, data.agency_id)
+    if data.supervisor_id is not None:
+        await _require_supervisor(session, region_id, data.supervisor_id, None)
+    employee = Employee(region_id=region_id, **data.model_dump())
+    session.add(employee)
+    await _flush(session, data.nip)
+    await session.refresh(employee)
+    await record(
+        session,
+        principal,
+        "employee.created",
+        entity_type="employee",
+        entity_id=employee.id,
+        region_id=employee.region_id,
+        after=snapshot(employee, AUDITED),
+    )
+    return employee
+
+
+async def _writable_employee(
+    session: AsyncSession, principal: Principal, employee_id: uuid.UUID
+) -> Employee:
+    employee: Employee | None = await session.scalar(
+        select(Employee).where(Employee.id == employee_id, writable(principal))
+    )
+    if employee is not None:
+        return employee
+    visible = await session.scalar(
+        select(Employee.id).where(Employee.id == employee_id, employee_visibility(principal))
+    )
+    raise forbidden("Employee") if visible is not None else not_found("Employee")
+
+
+async def update_employee(
+    session: AsyncSession,
+    principal: Principal,
+    employee_id: uuid.UUID,
+    data: EmployeeUpdate,
+    if_match: str | None,
+) -> Employee:
+    changes = data.changes()
+    supervisor_id: uuid.UUID | None = changes.get("supervisor_id")
+    if supervisor_id is not None:
+        await _lock_chain(session, region_of(principal))
+    employee = await _writable_employee(session, principal, employee_id)
+    check_if_match(if_match, employee.version)
+    if "agency_id" in changes:
+        await _require_agency(session, principal, changes["agency_id"])
+    if supervisor_id is not None:
+        await _require_supervisor(session, employee.region_id, supervisor_id, employee.id)
+    before = snapshot(employee, AUDITED)
+    for field, value in changes.items():
+        setattr(employee, field, value)
+    await session.flush()
+    await session.refresh(employee)
+    await record(
+        session,
+        principal,
+        "employee.updated",
+        entity_type="employee",
+        entity_id=employee.id,
+        region_id=employee.region_id,
+        before=before,
+        after=snapshot(employee, AUDITED),
+    )
+    return employee

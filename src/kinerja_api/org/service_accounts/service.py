@@ -1,0 +1,156 @@
+"""Integrations that sign in with the client-credentials grant; their secrets are stored hashed
+and shown exactly once."""
+
+import asyncio
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.audit.service import record, snapshot
+from kinerja_api.auth.passwords import hash_secret
+from kinerja_api.auth.policies import in_region, not_found, region_of
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import check_if_match
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.models.org import ServiceAccount
+from kinerja_api.org.service_accounts.schemas import (
+    ServiceAccountCreate,
+    ServiceAccountSort,
+    ServiceAccountUpdate,
+)
+
+AUDITED = ("name", "client_id", "scopes", "active")
+CLIENT_ID_PREFIX = "svc_"
+_SORTS = {
+    ServiceAccountSort.NAME: (
+        Keyset((ServiceAccount.name, ServiceAccount.id)),
+        lambda row: (row[0].name, row[0].id),
+    ),
+    ServiceAccountSort.UPDATED_AT: (
+        Keyset((ServiceAccount.updated_at, ServiceAccount.id)),
+        lambda row: (row[0].updated_at, row[0].id),
+    ),
+}
+
+
+def new_client_id() -> str:
+    return CLIENT_ID_PREFIX + secrets.token_hex(12)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def list_service_accounts(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    active: bool | None,
+    updated_since: datetime | None,
+    sort: ServiceAccountSort,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[ServiceAccount], str | None]:
+    statement = select(ServiceAccount).where(in_region(principal, ServiceAccount.region_id))
+    if active is not None:
+        statement = statement.where(ServiceAccount.active == active)
+    if updated_since is not None:
+        statement = statement.where(ServiceAccount.updated_at >= updated_since)
+    keyset, key_of = _SORTS[sort]
+    scope = list_scope("service-accounts", sort, {"active": active, "updated_since": updated_since})
+    rows, cursor = await fetch_page(
+        session, statement, keyset=keyset, key_of=key_of, params=page, codec=codec, scope=scope
+    )
+    return [row[0] for row in rows], cursor
+
+
+async def get_service_account(
+    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+) -> ServiceAccount:
+    account: ServiceAccount | None = await session.scalar(
+        select(ServiceAccount).where(
+            ServiceAccount.id == account_id, in_region(principal, ServiceAccount.region_id)
+        )
+    )
+    if account is None:
+        raise not_found("Service account")
+    return account
+
+
+async def create_service_account(
+    session: AsyncSession, principal: Principal, data: ServiceAccountCreate
+) -> tuple[ServiceAccount, str]:
+    """The new account and its secret, which only this call ever sees in clear."""
+    secret = new_secret()
+    account = ServiceAccount(
+        region_id=region_of(principal),
+        name=data.name,
+        client_id=new_client_id(),
+        secret_hash=await asyncio.to_thread(hash_secret, secret),
+        scopes=list(data.scopes),
+        active=data.active,
+    )
+    session.add(account)
+    await session.flush()
+    await session.refresh(account)
+    await record(
+        session,
+        principal,
+        "service_account.created",
+        entity_type="service_account",
+        entity_id=account.id,
+        region_id=account.region_id,
+        after=snapshot(account, (*AUDITED, "secret_hash")),
+    )
+    return account, secret
+
+
+async def update_service_account(
+    session: AsyncSession,
+    principal: Principal,
+    account_id: uuid.UUID,
+    data: ServiceAccountUpdate,
+    if_match: str | None,
+) -> ServiceAccount:
+    account = await get_service_account(session, principal, account_id)
+    check_if_match(if_match, account.version)
+    before = snapshot(account, AUDITED)
+    for field, value in data.changes().items():
+        setattr(account, field, value)
+    await session.flush()
+    await session.refresh(account)
+    await record(
+        session,
+        principal,
+        "service_account.updated",
+        entity_type="service_account",
+        entity_id=account.id,
+        region_id=account.region_id,
+        before=before,
+        after=snapshot(account, AUDITED),
+    )
+    return account
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+) -> tuple[ServiceAccount, str]:
+    """Replaces the secret: the old one stops working as this transaction commits."""
+    account = await get_service_account(session, principal, account_id)
+    secret = new_secret()
+    account.secret_hash = await asyncio.to_thread(hash_secret, secret)
+    await session.flush()
+    await session.refresh(account)
+    await record(
+        session,
+        principal,
+        "service_account.secret_rotated",
+        entity_type="service_account",
+        entity_id=account.id,
+        region_id=account.region_id,
+        after=snapshot(account, ("secret_hash",)),
+    )
+    return account, secret
