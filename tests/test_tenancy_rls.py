@@ -1,6 +1,7 @@
 """Row-level security: the database itself hides other regions' rows, even from a query that
 forgets its tenant filter."""
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -67,3 +68,26 @@ async def test_writing_into_another_region_is_rejected(
                 ),
                 {"region": second.id},
             )
+
+
+async def test_superadmin_cross_region_reads_are_audited(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    superadmin = await world.user(None, Role.SUPERADMIN)
+    response = await client.get("/api/v1/regions", headers=world.auth(superadmin))
+    assert response.status_code == 200
+    await enter_all_regions(connection)
+    trail = (
+        (
+            await connection.execute(
+                text(
+                    "select changes from audit_events where action = 'superadmin.access' "
+                    "and actor_id = :actor"
+                ),
+                {"actor": superadmin.id},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert trail == [{"after": {"method": "GET", "path": "/api/v1/regions"}}]

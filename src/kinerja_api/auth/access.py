@@ -13,6 +13,7 @@ from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
 
+from kinerja_api.audit.service import record
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.auth.tokens import InvalidToken, TokenService
@@ -72,6 +73,16 @@ async def authenticate(
         raise Problem(UNAUTHORIZED, _INVALID, headers=_CHALLENGE) from exc
     if principal.is_superadmin:
         await enter_all_regions(session)
+        # Crossing tenants is allowed only on this path, and every crossing leaves a trace.
+        await record(
+            session,
+            principal,
+            "superadmin.access",
+            entity_type="request",
+            entity_id=None,
+            region_id=None,
+            after={"method": request.method, "path": request.url.path},
+        )
     else:
         await enter_region(session, principal.region_id)
     request.state.principal = principal
