@@ -131,7 +131,8 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     requests: int
-    errors: int
+    non_2xx: int
+    socket_errors: int
 
 
 def log(message: str) -> None:
@@ -275,16 +276,14 @@ def parse_wrk(output: str) -> WrkResult:
     total = _TOTAL.search(output)
     if rps is None or total is None or 50.0 not in percentiles or 99.0 not in percentiles:
         raise ValueError(f"unexpected wrk output:\n{output}")
-    errors = sum(int(n) for n in _NON_2XX.findall(output))
     socket_errors = _SOCKET_ERRORS.search(output)
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
     return WrkResult(
         requests_per_second=float(rps[1]),
         p50_ms=percentiles[50.0],
         p99_ms=percentiles[99.0],
         requests=int(total[1]),
-        errors=errors,
+        non_2xx=sum(int(n) for n in _NON_2XX.findall(output)),
+        socket_errors=sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
     )
 
 
@@ -332,13 +331,19 @@ def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> Non
         rows = [m for m in measurements if m.scenario is scenario]
         print()
         print(f"{scenario.name}: {scenario.path} — {scenario.description}")
-        print(f"  {'target':<10} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>8}")
+        print(
+            f"  {'target':<10} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} "
+            f"{'non-2xx':>8} {'sock err':>8}"
+        )
         for row in rows:
-            errors = sum(result.errors for result in row.rounds)
+            non_2xx = sum(result.non_2xx for result in row.rounds)
+            socket_errors = sum(result.socket_errors for result in row.rounds)
             print(
                 f"  {row.target:<10} {row.median('requests_per_second'):>10,.0f} "
-                f"{row.median('p50_ms'):>9.2f} {row.median('p99_ms'):>9.2f} {errors:>8}"
+                f"{row.median('p50_ms'):>9.2f} {row.median('p99_ms'):>9.2f} "
+                f"{non_2xx:>8} {socket_errors:>8}"
             )
+        print("  (non-2xx and socket errors are totals over all rounds)")
         reference = next((row for row in rows if row.target == scenario.ratio_to), None)
         for row in rows:
             if reference is None or row is reference:
@@ -395,7 +400,8 @@ def measure(
             log(
                 f"{scenario.name} round {round_number + 1}/{args.rounds} {target}: "
                 f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
+                f"p99 {result.p99_ms:.2f} ms, non-2xx {result.non_2xx}, "
+                f"socket errors {result.socket_errors}"
             )
     return list(rows.values())
 

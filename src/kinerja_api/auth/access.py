@@ -117,7 +117,7 @@ def requires(*roles: Role, scopes: Iterable[str] = (), any_role: bool = False) -
     return Security(check, scopes=sorted(rule.scopes))
 
 
-def public_route(request: Request) -> None:
+async def public_route(request: Request) -> None:
     """Marks a route as deliberately open to everyone."""
 
 

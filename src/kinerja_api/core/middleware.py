@@ -5,12 +5,14 @@ import logging
 import re
 import time
 import uuid
+from functools import lru_cache
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kinerja_api.core.i18n import Msg, current_language, negotiate_language
+from kinerja_api.core.i18n import Language, Msg, current_language, negotiate_language
 from kinerja_api.core.logging import request_id_var
 from kinerja_api.core.problems import INTERNAL, PAYLOAD_TOO_LARGE, PROBLEM_MEDIA_TYPE, Problem
 
@@ -28,6 +30,27 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.encode()
+_ACCEPT_LANGUAGE_KEY = b"accept-language"
+_metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _metrics_for(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The labelled counter and histogram children, looked up once per label set rather than
+    through `labels()` (a lock and several allocations) on every request."""
+    key = (method, route, status)
+    children = _metric_children.get(key)
+    if children is None:
+        children = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+        _metric_children[key] = children
+    return children
+
+
+@lru_cache(maxsize=512)
+def _language_of(accept_language: str | None) -> Language:
+    return negotiate_language(accept_language)
 
 
 def _route_template(scope: Scope) -> str:
@@ -61,14 +84,24 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        incoming = headers.get(REQUEST_ID_HEADER)
+        # One pass over the raw headers; the first occurrence wins, as with starlette's Headers.
+        incoming: bytes | None = None
+        accept_language: bytes | None = None
+        for key, value in scope["headers"]:
+            if key == _REQUEST_ID_KEY:
+                if incoming is None:
+                    incoming = value
+            elif key == _ACCEPT_LANGUAGE_KEY and accept_language is None:
+                accept_language = value
+        claimed = incoming.decode("latin-1") if incoming else None
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+            claimed if claimed and _VALID_REQUEST_ID.fullmatch(claimed) else uuid.uuid4().hex
         )
         id_token = request_id_var.set(request_id)
-        lang_token = current_language.set(negotiate_language(headers.get("accept-language")))
+        language = _language_of(accept_language.decode("latin-1") if accept_language else None)
+        lang_token = current_language.set(language)
         scope.setdefault("state", {})["request_id"] = request_id
+        request_id_header = (_REQUEST_ID_KEY, request_id.encode())
         status = 500
         started = False
         begin = time.perf_counter()
@@ -78,10 +111,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", []), request_id_header]
             await send(message)
 
         try:
@@ -95,8 +125,9 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - begin
             route = _route_template(scope)
             method = scope.get("method", "")
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(elapsed)
+            requests_total, latency = _metrics_for(method, route, status)
+            requests_total.inc()
+            latency.observe(elapsed)
             if self.access_log:
                 access_logger.info(
                     "request",
@@ -133,10 +164,9 @@ class BodyLimitMiddleware:
             return
         limit = self._limit_for(scope.get("path", ""))
         declared = Headers(scope=scope).get("content-length")
-        too_large = Problem(PAYLOAD_TOO_LARGE, _limit_detail(limit), limit_bytes=limit)
         # `send` is the outer RequestContextMiddleware's, which adds the X-Request-ID header.
         if declared and declared.isdigit() and int(declared) > limit:
-            await _send_problem(send, too_large)
+            await _send_problem(send, _too_large(limit))
             return
         received = 0
         exceeded = False
@@ -163,7 +193,7 @@ class BodyLimitMiddleware:
                     # The app caught the overflow (FastAPI turns any error while reading a body
                     # into a 400 problem): whatever it answers instead, the answer is 413.
                     replaced = True
-                    await _send_problem(send, too_large)
+                    await _send_problem(send, _too_large(limit))
             if not replaced:
                 await send(message)
 
@@ -171,7 +201,12 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, guarded_send)
         except _BodyTooLarge:
             if not response_started:
-                await _send_problem(send, too_large)
+                await _send_problem(send, _too_large(limit))
+
+
+def _too_large(limit: int) -> Problem:
+    # Built only when needed: most requests never come near their limit.
+    return Problem(PAYLOAD_TOO_LARGE, _limit_detail(limit), limit_bytes=limit)
 
 
 def _limit_detail(limit: int) -> Msg:
