@@ -19,8 +19,9 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, tuple_
+from sqlalchemy import ColumnElement, Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import INVALID_CURSOR, Problem
@@ -138,11 +139,15 @@ def list_scope(name: str, sort: str, filters: Mapping[str, Any]) -> str:
 class Keyset:
     """The ordered columns a list is sorted by; the last one must be unique (usually `id`)."""
 
-    columns: tuple[SQLColumnExpression[Any], ...]
+    columns: tuple[ColumnElement[Any] | QueryableAttribute[Any], ...]
     descending: bool = False
 
     def order_by(self) -> list[ColumnElement[Any]]:
         return [c.desc() if self.descending else c.asc() for c in self.columns]
+
+    def key_of(self, entity: object) -> tuple[Any, ...]:
+        """The sort key of an ORM entity selected by a list query."""
+        return tuple(getattr(entity, str(column.key)) for column in self.columns)
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
         if len(values) != len(self.columns):
@@ -171,6 +176,29 @@ async def fetch_page(
         return rows, None
     rows = rows[: params.limit]
     return rows, codec.encode(scope, key_of(rows[-1]))
+
+
+async def fetch_entity_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    keyset: Keyset,
+    params: PageParams,
+    codec: CursorCodec,
+    scope: str,
+) -> tuple[list[Any], str | None]:
+    """`fetch_page` for statements that select one ORM entity: returns the entities, and the
+    cursor is read from the entity's own sort columns."""
+    rows, cursor = await fetch_page(
+        session,
+        statement,
+        keyset=keyset,
+        key_of=lambda row: keyset.key_of(row[0]),
+        params=params,
+        codec=codec,
+        scope=scope,
+    )
+    return [row[0] for row in rows], cursor
 
 
 Codec = Annotated[CursorCodec, Depends(cursor_codec)]
