@@ -16,7 +16,13 @@ from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.logging import request_id_var
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.audit import AuditEvent
 
@@ -87,6 +93,30 @@ async def record(
     )
 
 
+async def record_entity(
+    session: AsyncSession,
+    actor: Principal | None,
+    entity_type: str,
+    event: str,
+    entity: Any,
+    fields: Iterable[str],
+    *,
+    before: Mapping[str, Any] | None = None,
+) -> None:
+    """`{entity_type}.{event}` for an ORM entity: its id, its region (a region is its own),
+    and the named fields after the change (only those that changed when `before` is given)."""
+    await record(
+        session,
+        actor,
+        f"{entity_type}.{event}",
+        entity_type=entity_type,
+        entity_id=entity.id,
+        region_id=getattr(entity, "region_id", entity.id),
+        before=before,
+        after=snapshot(entity, fields),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class EventFilters:
     region_id: uuid.UUID | None = None
@@ -134,13 +164,11 @@ async def list_events(
         statement = statement.where(AuditEvent.occurred_at >= filters.occurred_from)
     if filters.occurred_to is not None:
         statement = statement.where(AuditEvent.occurred_at < filters.occurred_to)
-    rows, cursor = await fetch_page(
+    return await fetch_entity_page(
         session,
         statement,
         keyset=_NEWEST_FIRST,
-        key_of=lambda row: (row[0].id,),
         params=page,
         codec=codec,
         scope=list_scope("audit-events", "newest", asdict(filters)),
     )
-    return [row[0] for row in rows], cursor

@@ -45,3 +45,8 @@ def check_if_match(if_match: str | None, version: int) -> None:
 
 def stale_write_problem() -> Problem:
     return Problem(PRECONDITION_FAILED, _MISMATCH)
+
+
+def created_headers(collection_path: str, resource_id: object, version: int) -> dict[str, str]:
+    """`Location` and `ETag` of a newly created resource."""
+    return {"Location": f"{collection_path}/{resource_id}", "ETag": etag_of(version)}

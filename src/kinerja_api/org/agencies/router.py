@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -67,7 +67,7 @@ async def create_agency(
 
     async def run() -> tuple[AgencyOut, dict[str, str]]:
         agency = await service.create_agency(session, principal, body)
-        headers = {"Location": f"{router.prefix}/{agency.id}", "ETag": etag_of(agency.version)}
+        headers = created_headers(router.prefix, agency.id, agency.version)
         return AgencyOut.model_validate(agency), headers
 
     return await idempotent_create(

@@ -5,7 +5,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     REGION_WIDE_READERS,
     agency_in_subtree,
@@ -16,7 +16,13 @@ from kinerja_api.auth.policies import (
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.org.agencies.schemas import (
@@ -45,12 +51,9 @@ _CYCLE = Msg(
     "An agency cannot be moved under itself or one of its descendants.",
 )
 _SORTS = {
-    AgencySort.NAME: (Keyset((Agency.name, Agency.id)), lambda row: (row[0].name, row[0].id)),
-    AgencySort.CODE: (Keyset((Agency.code, Agency.id)), lambda row: (row[0].code, row[0].id)),
-    AgencySort.UPDATED_AT: (
-        Keyset((Agency.updated_at, Agency.id)),
-        lambda row: (row[0].updated_at, row[0].id),
-    ),
+    AgencySort.NAME: Keyset((Agency.name, Agency.id)),
+    AgencySort.CODE: Keyset((Agency.code, Agency.id)),
+    AgencySort.UPDATED_AT: Keyset((Agency.updated_at, Agency.id)),
 }
 
 
@@ -96,6 +99,17 @@ async def writable_agency(
     return agency
 
 
+async def readable_subtree_path(
+    session: AsyncSession, principal: Principal, agency_id: uuid.UUID
+) -> str | None:
+    """The path prefix of an agency's subtree, or None when the caller cannot see the agency.
+    Looked up first so that the prefix is a constant the path index can serve."""
+    path: str | None = await session.scalar(
+        select(Agency.path).where(Agency.id == agency_id, readable(principal))
+    )
+    return path
+
+
 async def list_agencies(
     session: AsyncSession,
     principal: Principal,
@@ -107,24 +121,18 @@ async def list_agencies(
 ) -> tuple[list[Agency], str | None]:
     statement = select(Agency).where(readable(principal))
     if filters.under is not None:
-        # Looked up first so the prefix is a constant the path index can serve.
-        root_path = await session.scalar(
-            select(Agency.path).where(Agency.id == filters.under, readable(principal))
-        )
+        root_path = await readable_subtree_path(session, principal, filters.under)
         if root_path is None:
             return [], None
         statement = statement.where(Agency.path.startswith(root_path, autoescape=True))
-    keyset, key_of = _SORTS[sort]
-    rows, cursor = await fetch_page(
+    return await fetch_entity_page(
         session,
         _filtered(statement, filters),
-        keyset=keyset,
-        key_of=key_of,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
         scope=list_scope("agencies", sort, asdict(filters)),
     )
-    return [row[0] for row in rows], cursor
 
 
 def _filtered(statement: Select[Agency], filters: AgencyFilters) -> Select[Agency]:
@@ -187,15 +195,7 @@ async def create_agency(session: AsyncSession, principal: Principal, data: Agenc
     session.add(agency)
     await _flush(session, data.code)
     await session.refresh(agency)
-    await record(
-        session,
-        principal,
-        "agency.created",
-        entity_type="agency",
-        entity_id=agency.id,
-        region_id=agency.region_id,
-        after=snapshot(agency, AUDITED),
-    )
+    await record_entity(session, principal, "agency", "created", agency, AUDITED)
     return agency
 
 
@@ -249,14 +249,5 @@ async def update_agency(
         setattr(agency, field, value)
     await _flush(session, agency.code)
     await session.refresh(agency)
-    await record(
-        session,
-        principal,
-        "agency.updated",
-        entity_type="agency",
-        entity_id=agency.id,
-        region_id=agency.region_id,
-        before=before,
-        after=snapshot(agency, AUDITED),
-    )
+    await record_entity(session, principal, "agency", "updated", agency, AUDITED, before=before)
     return agency

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -68,10 +68,7 @@ async def create_employee(
 
     async def run() -> tuple[EmployeeOut, dict[str, str]]:
         employee = await service.create_employee(session, principal, body)
-        headers = {
-            "Location": f"{router.prefix}/{employee.id}",
-            "ETag": etag_of(employee.version),
-        }
+        headers = created_headers(router.prefix, employee.id, employee.version)
         return EmployeeOut.model_validate(employee), headers
 
     return await idempotent_create(

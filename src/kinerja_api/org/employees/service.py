@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kinerja_api.audit.service import record, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     agency_in_subtree,
     employee_visibility,
@@ -20,7 +20,14 @@ from kinerja_api.auth.policies import (
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    fetch_page,
+    list_scope,
+)
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Agency, Employee, Region
 from kinerja_api.org.agencies import service as agencies
@@ -57,11 +64,8 @@ _SUPERVISOR_CYCLE = Msg(
     "The supervisor cannot be the employee or one of their subordinates.",
 )
 _SORTS = {
-    EmployeeSort.NAME: (Keyset((Employee.name, Employee.id)), lambda row: (row[0].name, row[0].id)),
-    EmployeeSort.UPDATED_AT: (
-        Keyset((Employee.updated_at, Employee.id)),
-        lambda row: (row[0].updated_at, row[0].id),
-    ),
+    EmployeeSort.NAME: Keyset((Employee.name, Employee.id)),
+    EmployeeSort.UPDATED_AT: Keyset((Employee.updated_at, Employee.id)),
 }
 
 
@@ -84,24 +88,19 @@ async def list_employees(
 ) -> tuple[list[Employee], str | None]:
     statement = select(Employee).where(employee_visibility(principal))
     if filters.under is not None:
-        root_path = await session.scalar(
-            select(Agency.path).where(Agency.id == filters.under, agencies.readable(principal))
-        )
+        root_path = await agencies.readable_subtree_path(session, principal, filters.under)
         if root_path is None:
             return [], None
         subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
         statement = statement.where(Employee.agency_id.in_(subtree))
-    keyset, key_of = _SORTS[sort]
-    rows, cursor = await fetch_page(
+    return await fetch_entity_page(
         session,
         _filtered(statement, filters),
-        keyset=keyset,
-        key_of=key_of,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
         scope=list_scope("employees", sort, asdict(filters)),
     )
-    return [row[0] for row in rows], cursor
 
 
 def _filtered(statement: Select[Employee], filters: EmployeeFilters) -> Select[Employee]:
@@ -238,15 +237,7 @@ async def create_employee(
     session.add(employee)
     await _flush(session, data.nip)
     await session.refresh(employee)
-    await record(
-        session,
-        principal,
-        "employee.created",
-        entity_type="employee",
-        entity_id=employee.id,
-        region_id=employee.region_id,
-        after=snapshot(employee, AUDITED),
-    )
+    await record_entity(session, principal, "employee", "created", employee, AUDITED)
     return employee
 
 
@@ -286,14 +277,5 @@ async def update_employee(
         setattr(employee, field, value)
     await session.flush()
     await session.refresh(employee)
-    await record(
-        session,
-        principal,
-        "employee.updated",
-        entity_type="employee",
-        entity_id=employee.id,
-        region_id=employee.region_id,
-        before=before,
-        after=snapshot(employee, AUDITED),
-    )
+    await record_entity(session, principal, "employee", "updated", employee, AUDITED, before=before)
     return employee

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -67,7 +67,7 @@ async def create_region(
 
     async def run() -> tuple[RegionOut, dict[str, str]]:
         region = await service.create_region(session, principal, body)
-        headers = {"Location": f"{router.prefix}/{region.id}", "ETag": etag_of(region.version)}
+        headers = created_headers(router.prefix, region.id, region.version)
         return RegionOut.model_validate(region), headers
 
     return await idempotent_create(

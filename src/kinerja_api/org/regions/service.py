@@ -5,12 +5,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
 from kinerja_api.core.problems import CONFLICT, Problem
 from kinerja_api.models.org import Region
 from kinerja_api.org.regions.schemas import RegionCreate, RegionSort, RegionUpdate
@@ -18,11 +24,8 @@ from kinerja_api.org.regions.schemas import RegionCreate, RegionSort, RegionUpda
 AUDITED = ("code", "name", "kind", "timezone", "active")
 _CODE_TAKEN = Msg("Kode wilayah '{code}' sudah dipakai.", "Region code '{code}' is already taken.")
 _SORTS = {
-    RegionSort.CODE: (Keyset((Region.code, Region.id)), lambda row: (row[0].code, row[0].id)),
-    RegionSort.UPDATED_AT: (
-        Keyset((Region.updated_at, Region.id)),
-        lambda row: (row[0].updated_at, row[0].id),
-    ),
+    RegionSort.CODE: Keyset((Region.code, Region.id)),
+    RegionSort.UPDATED_AT: Keyset((Region.updated_at, Region.id)),
 }
 
 
@@ -45,12 +48,10 @@ async def list_regions(
         statement = statement.where(Region.active == active)
     if updated_since is not None:
         statement = statement.where(Region.updated_at >= updated_since)
-    keyset, key_of = _SORTS[sort]
     scope = list_scope("regions", sort, {"active": active, "updated_since": updated_since})
-    rows, cursor = await fetch_page(
-        session, statement, keyset=keyset, key_of=key_of, params=page, codec=codec, scope=scope
+    return await fetch_entity_page(
+        session, statement, keyset=_SORTS[sort], params=page, codec=codec, scope=scope
     )
-    return [row[0] for row in rows], cursor
 
 
 async def get_region(session: AsyncSession, principal: Principal, region_id: uuid.UUID) -> Region:
@@ -70,15 +71,7 @@ async def create_region(session: AsyncSession, principal: Principal, data: Regio
     except IntegrityError as exc:
         raise Problem(CONFLICT, _CODE_TAKEN, params={"code": data.code}) from exc
     await session.refresh(region)
-    await record(
-        session,
-        principal,
-        "region.created",
-        entity_type="region",
-        entity_id=region.id,
-        region_id=region.id,
-        after=snapshot(region, AUDITED),
-    )
+    await record_entity(session, principal, "region", "created", region, AUDITED)
     return region
 
 
@@ -96,14 +89,5 @@ async def update_region(
         setattr(region, field, value)
     await session.flush()
     await session.refresh(region)
-    await record(
-        session,
-        principal,
-        "region.updated",
-        entity_type="region",
-        entity_id=region.id,
-        region_id=region.id,
-        before=before,
-        after=snapshot(region, AUDITED),
-    )
+    await record_entity(session, principal, "region", "updated", region, AUDITED, before=before)
     return region

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -91,7 +91,7 @@ async def create_service_account(
     async def run() -> tuple[ServiceAccountCreated, dict[str, str]]:
         account, secret = await service.create_service_account(session, principal, body)
         issued.append(secret)
-        headers = {"Location": f"{router.prefix}/{account.id}", "ETag": etag_of(account.version)}
+        headers = created_headers(router.prefix, account.id, account.version)
         out = ServiceAccountOut.model_validate(account)
         return ServiceAccountCreated(**out.model_dump(), client_secret=None), headers
 

@@ -9,12 +9,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
 from kinerja_api.models.org import ServiceAccount
 from kinerja_api.org.service_accounts.schemas import (
     ServiceAccountCreate,
@@ -25,14 +31,8 @@ from kinerja_api.org.service_accounts.schemas import (
 AUDITED = ("name", "client_id", "scopes", "active")
 CLIENT_ID_PREFIX = "svc_"
 _SORTS = {
-    ServiceAccountSort.NAME: (
-        Keyset((ServiceAccount.name, ServiceAccount.id)),
-        lambda row: (row[0].name, row[0].id),
-    ),
-    ServiceAccountSort.UPDATED_AT: (
-        Keyset((ServiceAccount.updated_at, ServiceAccount.id)),
-        lambda row: (row[0].updated_at, row[0].id),
-    ),
+    ServiceAccountSort.NAME: Keyset((ServiceAccount.name, ServiceAccount.id)),
+    ServiceAccountSort.UPDATED_AT: Keyset((ServiceAccount.updated_at, ServiceAccount.id)),
 }
 
 
@@ -59,12 +59,10 @@ async def list_service_accounts(
         statement = statement.where(ServiceAccount.active == active)
     if updated_since is not None:
         statement = statement.where(ServiceAccount.updated_at >= updated_since)
-    keyset, key_of = _SORTS[sort]
     scope = list_scope("service-accounts", sort, {"active": active, "updated_since": updated_since})
-    rows, cursor = await fetch_page(
-        session, statement, keyset=keyset, key_of=key_of, params=page, codec=codec, scope=scope
+    return await fetch_entity_page(
+        session, statement, keyset=_SORTS[sort], params=page, codec=codec, scope=scope
     )
-    return [row[0] for row in rows], cursor
 
 
 async def get_service_account(
@@ -96,14 +94,8 @@ async def create_service_account(
     session.add(account)
     await session.flush()
     await session.refresh(account)
-    await record(
-        session,
-        principal,
-        "service_account.created",
-        entity_type="service_account",
-        entity_id=account.id,
-        region_id=account.region_id,
-        after=snapshot(account, (*AUDITED, "secret_hash")),
+    await record_entity(
+        session, principal, "service_account", "created", account, (*AUDITED, "secret_hash")
     )
     return account, secret
 
@@ -122,15 +114,8 @@ async def update_service_account(
         setattr(account, field, value)
     await session.flush()
     await session.refresh(account)
-    await record(
-        session,
-        principal,
-        "service_account.updated",
-        entity_type="service_account",
-        entity_id=account.id,
-        region_id=account.region_id,
-        before=before,
-        after=snapshot(account, AUDITED),
+    await record_entity(
+        session, principal, "service_account", "updated", account, AUDITED, before=before
     )
     return account
 
@@ -144,13 +129,7 @@ async def rotate_secret(
     account.secret_hash = await asyncio.to_thread(hash_secret, secret)
     await session.flush()
     await session.refresh(account)
-    await record(
-        session,
-        principal,
-        "service_account.secret_rotated",
-        entity_type="service_account",
-        entity_id=account.id,
-        region_id=account.region_id,
-        after=snapshot(account, ("secret_hash",)),
+    await record_entity(
+        session, principal, "service_account", "secret_rotated", account, ("secret_hash",)
     )
     return account, secret

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.etag import IfMatch, etag_of, set_etag
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -82,7 +82,7 @@ async def create_user(
 
     async def run() -> tuple[UserOut, dict[str, str]]:
         user = await service.create_user(session, principal, body)
-        headers = {"Location": f"{router.prefix}/{user.id}", "ETag": etag_of(user.version)}
+        headers = created_headers(router.prefix, user.id, user.version)
         return UserOut.model_validate(user), headers
 
     # The password stays out of the stored request fingerprint.

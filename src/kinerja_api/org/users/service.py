@@ -10,13 +10,19 @@ from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.policies import REGION_WIDE_READERS, agency_in_subtree, in_region, not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
 from kinerja_api.core.problems import CONFLICT, FORBIDDEN, Problem, field_problem
 from kinerja_api.models.auth import RefreshToken
 from kinerja_api.models.org import Agency, Employee, Region, Role, User
@@ -24,11 +30,8 @@ from kinerja_api.org.users.schemas import PasswordSet, UserCreate, UserSort, Use
 
 AUDITED = ("region_id", "email", "full_name", "roles", "employee_id", "agency_id", "active")
 _SORTS = {
-    UserSort.EMAIL: (Keyset((User.email, User.id)), lambda row: (row[0].email, row[0].id)),
-    UserSort.UPDATED_AT: (
-        Keyset((User.updated_at, User.id)),
-        lambda row: (row[0].updated_at, row[0].id),
-    ),
+    UserSort.EMAIL: Keyset((User.email, User.id)),
+    UserSort.UPDATED_AT: Keyset((User.updated_at, User.id)),
 }
 
 _EMAIL_TAKEN = Msg("Email '{email}' sudah dipakai.", "The email '{email}' is already in use.")
@@ -130,7 +133,6 @@ async def list_users(
         )
     if updated_since is not None:
         statement = statement.where(User.updated_at >= updated_since)
-    keyset, key_of = _SORTS[sort]
     filters = {
         "role": role,
         "active": active,
@@ -139,16 +141,14 @@ async def list_users(
         "q": q,
         "updated_since": updated_since,
     }
-    rows, cursor = await fetch_page(
+    return await fetch_entity_page(
         session,
         statement,
-        keyset=keyset,
-        key_of=key_of,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
         scope=list_scope("users", sort, filters),
     )
-    return [row[0] for row in rows], cursor
 
 
 async def get_user(
@@ -282,15 +282,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
     )
     session.add(user)
     await _flush(session, user)
-    await record(
-        session,
-        principal,
-        "user.created",
-        entity_type="user",
-        entity_id=user.id,
-        region_id=user.region_id,
-        after=snapshot(user, (*AUDITED, "password")),
-    )
+    await record_entity(session, principal, "user", "created", user, (*AUDITED, "password"))
     return user
 
 
@@ -332,16 +324,7 @@ async def update_user(
     await _flush(session, user)
     if before["active"] and not user.active:
         await _revoke_sessions(session, user.id)
-    await record(
-        session,
-        principal,
-        "user.updated",
-        entity_type="user",
-        entity_id=user.id,
-        region_id=user.region_id,
-        before=before,
-        after=snapshot(user, AUDITED),
-    )
+    await record_entity(session, principal, "user", "updated", user, AUDITED, before=before)
     return user
 
 
@@ -353,13 +336,5 @@ async def set_password(
     user.password_hash = await asyncio.to_thread(hash_secret, data.password)
     await _flush(session, user)
     await _revoke_sessions(session, user.id)
-    await record(
-        session,
-        principal,
-        "user.password_set",
-        entity_type="user",
-        entity_id=user.id,
-        region_id=user.region_id,
-        after=snapshot(user, ("password",)),
-    )
+    await record_entity(session, principal, "user", "password_set", user, ("password",))
     return user
