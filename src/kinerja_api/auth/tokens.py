@@ -42,6 +42,11 @@ class TokenService:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._ttl = settings.access_token_ttl_seconds
+        self._expected: dict[str, Any] = {
+            "audience": self._audience,
+            "issuer": self._issuer,
+            "options": {"require_exp": True, "require_iat": True, "require_sub": True},
+        }
 
     def issue(self, principal: Principal) -> IssuedAccessToken:
         now = int(time.time())
@@ -76,14 +81,8 @@ class TokenService:
                 raise InvalidToken
             if str(header.get("typ", "")).lower() != ACCESS_TOKEN_TYPE:
                 raise InvalidToken
-            claims = jwt.decode(
-                token,
-                self._keys[kid],
-                algorithms=ALLOWED_ALGORITHMS,
-                audience=self._audience,
-                issuer=self._issuer,
-                options={"require_exp": True, "require_iat": True, "require_sub": True},
-            )
+            key = self._keys[kid]
+            claims = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS, **self._expected)
             return _principal_from(claims)
         except (JOSEError, KeyError, ValueError, TypeError) as exc:
             raise InvalidToken from exc
