@@ -91,3 +91,18 @@ async def test_superadmin_cross_region_reads_are_audited(
         .all()
     )
     assert trail == [{"after": {"method": "GET", "path": "/api/v1/regions"}}]
+
+
+async def test_every_table_with_a_region_has_forced_row_level_security(
+    connection: AsyncConnection,
+) -> None:
+    unprotected = await connection.scalars(
+        text(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "join information_schema.columns col on col.table_schema = n.nspname "
+            "and col.table_name = c.relname and col.column_name = 'region_id' "
+            "where n.nspname = 'public' and c.relkind = 'r' "
+            "and not (c.relrowsecurity and c.relforcerowsecurity)"
+        )
+    )
+    assert unprotected.all() == []

@@ -38,7 +38,7 @@ _EMPTY_WINDOW = Msg(
 )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -46,15 +46,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def snapshot(entity: object, fields: Iterable[str]) -> dict[str, Any]:
     """The audited state of an entity: named fields, JSON-ready, secrets redacted."""
     return {
-        name: REDACTED if name in SECRET_FIELDS else _plain(getattr(entity, name))
-        for name in fields
+        name: REDACTED if name in SECRET_FIELDS else plain(getattr(entity, name)) for name in fields
     }
 
 

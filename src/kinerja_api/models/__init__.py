@@ -2,7 +2,9 @@
 
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.auth import LoginThrottle, RefreshToken
+from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
+from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
 
 __all__ = [
@@ -10,9 +12,15 @@ __all__ = [
     "AuditEvent",
     "Employee",
     "IdempotencyRecord",
+    "Indicator",
     "LoginThrottle",
+    "OutboxEvent",
+    "Period",
+    "Plan",
+    "PlanRevision",
     "RefreshToken",
     "Region",
     "ServiceAccount",
+    "Target",
     "User",
 ]
