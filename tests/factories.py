@@ -5,6 +5,7 @@ import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.auth.tokens import TokenService
 from kinerja_api.models.org import Agency, Employee, Region, Role, ServiceAccount, User
+from kinerja_api.models.plans import Indicator, Period, Plan, Target
 
 PASSWORD = "rahasia-yang-cukup-panjang"
 _serial = itertools.count(1)
@@ -137,6 +139,57 @@ class World:
     async def set_supervisor(self, employee: Any, supervisor: Any) -> None:
         await self.connection.execute(
             update(Employee).where(Employee.id == employee.id).values(supervisor_id=supervisor.id)
+        )
+
+    async def period(self, region: Any, year: int = 2026, status: str = "open") -> Any:
+        return await self._insert(Period, region_id=region.id, year=year, status=status)
+
+    async def plan(self, period: Any, employee: Any, status: str = "draft", **values: Any) -> Any:
+        """A plan; an `approved` one also has its first revision marked approved."""
+        if status == "approved":
+            values.setdefault("approved_revision", 1)
+            values.setdefault("approver_id", employee.supervisor_id)
+        return await self._insert(
+            Plan,
+            region_id=period.region_id,
+            period_id=period.id,
+            employee_id=employee.id,
+            agency_id=employee.agency_id,
+            status=status,
+            **values,
+        )
+
+    async def target(
+        self, plan: Any, kind: str = "utama", title: str | None = None, **values: Any
+    ) -> Any:
+        return await self._insert(
+            Target,
+            region_id=plan.region_id,
+            plan_id=plan.id,
+            kind=kind,
+            title=title or f"Sasaran {next(_serial)}",
+            **values,
+        )
+
+    async def indicator(
+        self,
+        target: Any,
+        target_value: Decimal | int = 100,
+        aggregation: str = "sum",
+        aspect: str = "kuantitas",
+        **values: Any,
+    ) -> Any:
+        return await self._insert(
+            Indicator,
+            region_id=target.region_id,
+            plan_id=target.plan_id,
+            target_id=target.id,
+            aspect=aspect,
+            description=f"Indikator {next(_serial)}",
+            target_value=Decimal(target_value),
+            unit="dokumen",
+            aggregation=aggregation,
+            **values,
         )
 
     async def audit_actions(self, entity_id: object) -> list[str]:
