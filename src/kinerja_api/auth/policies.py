@@ -114,3 +114,13 @@ async def is_supervisor_of(
     """True when `supervisor_id` is above `employee_id` in the chain."""
     below = subordinates_of(supervisor_id).subquery()
     return bool(await session.scalar(select(exists().where(below.c.id == employee_id))))
+
+
+def employee_visible(
+    principal: Principal, employee_column: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """True when the employee in `employee_column` is one the principal may read: for rows that
+    belong to an employee (plans, progress reports), whose readers are the employee's."""
+    return exists(
+        select(literal(1)).where(Employee.id == employee_column, employee_visibility(principal))
+    )
