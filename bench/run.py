@@ -85,8 +85,16 @@ class Scenario:
     prepare: Callable[["BenchContext"], Prepared] | None = None
 
 
+def _pool_env(context: "BenchContext") -> Mapping[str, str]:
+    # Both servers keep as many connections per worker as the load keeps requests in flight
+    # per worker, and open none on demand: an overflow connection that is opened under load and
+    # closed on release would measure connection set-up, not request handling.
+    return {"KINERJA_DB_POOL_SIZE": str(context.pool_size), "KINERJA_DB_MAX_OVERFLOW": "0"}
+
+
 def _service_env(context: "BenchContext") -> Mapping[str, str]:
     return {
+        **_pool_env(context),
         "KINERJA_ENV": "production",
         "KINERJA_DATABASE_URL": context.database_url,
         "KINERJA_JWT_KEYS": json.dumps({"bench-1": secrets.token_urlsafe(48)}),
@@ -99,7 +107,7 @@ def _service_env(context: "BenchContext") -> Mapping[str, str]:
 
 
 def _baseline_env(context: "BenchContext") -> Mapping[str, str]:
-    return {"KINERJA_DATABASE_URL": context.database_url}
+    return {**_pool_env(context), "KINERJA_DATABASE_URL": context.database_url}
 
 
 SERVERS: dict[str, ServerSpec] = {
@@ -122,6 +130,7 @@ SCENARIOS: list[Scenario] = [
 class BenchContext:
     database_url: str
     prometheus_dir: Path
+    pool_size: int
     base_urls: dict[str, str] = field(default_factory=dict)
 
 
@@ -435,7 +444,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         database_url = prepare_database(server_url)
         shutil.rmtree(prometheus_dir, ignore_errors=True)
         prometheus_dir.mkdir(parents=True)
-        context = BenchContext(database_url=database_url, prometheus_dir=prometheus_dir)
+        context = BenchContext(
+            database_url=database_url,
+            prometheus_dir=prometheus_dir,
+            pool_size=-(-args.connections // args.workers),
+        )
 
         needed = dict.fromkeys(target for scenario in scenarios for target in scenario.targets)
         for name in needed:
