@@ -4,7 +4,7 @@ the plan is a draft or returned, in an open period."""
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record, record_entity, snapshot
@@ -188,6 +188,8 @@ async def update_target(
         raise field_problem("body.cascade_mode", _CASCADE_PAIR, code="cascade_pair")
     if "parent_target_id" in changes:
         await _check_parent_target(session, plan, parent)
+        if parent != target.parent_target_id:
+            await _unshare_indicators(session, target)
     before = snapshot(target, TARGET_AUDITED)
     for field, value in changes.items():
         setattr(target, field, value)
@@ -198,6 +200,20 @@ async def update_target(
     )
     await _event(session, "updated", "target", target, plan)
     return target
+
+
+async def _unshare_indicators(session: AsyncSession, target: Target) -> None:
+    """A target that leaves its parent no longer shares the parent's indicators."""
+    await session.execute(
+        update(Indicator)
+        .where(
+            Indicator.region_id == target.region_id,
+            Indicator.target_id == target.id,
+            Indicator.parent_indicator_id.is_not(None),
+        )
+        .values(parent_indicator_id=None, version=Indicator.version + 1, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _record_deleted(
