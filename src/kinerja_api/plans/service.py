@@ -158,13 +158,10 @@ def visibility(principal: Principal) -> ColumnElement[bool]:
     return and_(in_region(principal, Plan.region_id), or_(*conditions))
 
 
-async def find_plan(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, lock: bool = False
-) -> Plan:
-    statement = select(Plan).where(Plan.id == plan_id, visibility(principal))
-    if lock:
-        statement = statement.with_for_update()
-    plan: Plan | None = await session.scalar(statement)
+async def find_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
+    plan: Plan | None = await session.scalar(
+        select(Plan).where(Plan.id == plan_id, visibility(principal))
+    )
     if plan is None:
         raise not_found("Plan")
     return plan
@@ -181,18 +178,34 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
     return period
 
 
-def _require_owner(principal: Principal, plan: Plan) -> None:
-    if principal.employee_id is None or principal.employee_id != plan.employee_id:
-        raise forbidden("Plan")
-
-
-async def editable_plan(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, lock: bool = True
+async def _acted_on(
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
 ) -> Plan:
+    """The plan, locked, when the caller is its employee (or its approver). Both always see it,
+    so the visibility rules are consulted only to tell a refusal (403) from a plan the caller
+    may not see (404)."""
+    plan: Plan | None = None
+    if principal.employee_id is not None and principal.region_id is not None:
+        role = Plan.approver_id if as_approver else Plan.employee_id
+        plan = await session.scalar(
+            select(Plan)
+            .where(
+                Plan.id == plan_id,
+                Plan.region_id == principal.region_id,
+                role == principal.employee_id,
+            )
+            .with_for_update()
+        )
+    if plan is None:
+        await find_plan(session, principal, plan_id)
+        raise forbidden("Plan")
+    return plan
+
+
+async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
     """The caller's own plan, in an open period, while draft or returned: where targets and
     indicators may change."""
-    plan = await find_plan(session, principal, plan_id, lock=lock)
-    _require_owner(principal, plan)
+    plan = await _acted_on(session, principal, plan_id, as_approver=False)
     if plan.status not in EDITABLE:
         raise Problem(PLAN_LOCKED, _LOCKED, params={"status": plan.status}, status=plan.status)
     await _open_period(session, plan.period_id)
@@ -358,11 +371,7 @@ async def _transition(
 ) -> tuple[Plan, dict[str, Any]]:
     """Loads and locks the plan, checks the caller, version, state and period; returns the plan
     and its audited state before the change."""
-    plan = await find_plan(session, principal, plan_id, lock=True)
-    if transition in (SUBMIT, REVISE):
-        _require_owner(principal, plan)
-    elif principal.employee_id is None or principal.employee_id != plan.approver_id:
-        raise forbidden("Plan")
+    plan = await _acted_on(session, principal, plan_id, as_approver=transition in (APPROVE, RETURN))
     check_if_match(if_match, plan.version)
     _check_transition(plan, transition)
     await _open_period(session, plan.period_id)
