@@ -134,6 +134,7 @@ async def _list_data(url: str) -> ListData:
         region_id, created = await _region(connection, LIST_REGION)
         email = f"admin@{LIST_REGION}.bench"
         if not created:
+            await connection.execute("analyze")
             row = await connection.fetchrow(
                 "select a.id as agency_id, p.id as period_id from agencies a, periods p "
                 "where a.region_id = $1 and a.code = 'root' and p.region_id = $1 and p.year = $2",
@@ -178,7 +179,8 @@ async def _list_data(url: str) -> ListData:
                          "status", "approved_revision", "updated_at"],
             )  # fmt: skip
             await _user(connection, region_id, email, "region_admin")
-            await connection.execute("analyze plans")
+        # Fresh statistics, as autovacuum would gather them on a live database.
+        await connection.execute("analyze")
         return ListData(region_id, root[0], period_id, email)
     finally:
         await connection.close()
@@ -199,6 +201,7 @@ async def _approve_data(url: str, periods: int) -> ApproveData:
                 "approved_at = null where region_id = $1 and status <> 'submitted'",
                 region_id,
             )
+        await connection.execute("analyze")
         ids = await connection.fetch(
             "select id from plans where region_id = $1 order by id", region_id
         )
@@ -247,7 +250,6 @@ async def _write_approval_pool(
             columns=["id", "region_id", "plan_id", "target_id", "aspect", "description",
                      "target_value", "unit"],
         )  # fmt: skip
-        await connection.execute("analyze plans; analyze targets; analyze indicators")
 
 
 def list_data(url: str) -> ListData:
