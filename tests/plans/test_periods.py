@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from kinerja_api.models.org import Role
 from kinerja_api.plans.periods.service import quarters
@@ -93,3 +94,19 @@ async def test_invalid_year_is_422(client: httpx.AsyncClient, world: World) -> N
     response = await client.post(URL, json={"year": 1999}, headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.year"
+
+
+@pytest.mark.parametrize(
+    "role", [Role.AGENCY_ADMIN, Role.AUDITOR, Role.EMPLOYEE, Role.TRAINING_ADMIN, Role.SUPERADMIN]
+)
+async def test_only_region_admins_open_and_close_periods(
+    client: httpx.AsyncClient, world: World, role: Role
+) -> None:
+    region = await world.region()
+    period = await world.period(region)
+    user = await world.user(None if role is Role.SUPERADMIN else region, role)
+    headers = {**world.auth(user), "If-Match": '"1"'}
+    assert (await client.post(URL, json={"year": 2030}, headers=headers)).status_code == 403
+    closing = await client.post(f"{URL}/{period.id}/close", headers=headers)
+    assert closing.status_code == 403
+    assert (await client.get(f"{URL}/{period.id}", headers=headers)).status_code == 200
