@@ -220,6 +220,18 @@ async def test_every_allowed_transition(
     assert response.json()["status"] == TARGET_STATUS[action]
 
 
+async def test_the_supervisor_is_told_a_draft_cannot_be_approved_yet(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    plan = await ready_plan(team.world, team.period, team.staff)
+    response = await transition(client, plan.id, "approve", team.auth(team.supervisor_user))
+    assert response.status_code == 409, response.text
+    assert response.json()["current_status"] == "draft"
+    # Further up the chain the plan is visible but not theirs to approve.
+    head = await transition(client, plan.id, "approve", team.auth(team.head_user))
+    assert head.status_code == 403
+
+
 async def test_transitions_need_if_match(client: httpx.AsyncClient, team: Team) -> None:
     plan = await ready_plan(team.world, team.period, team.staff)
     staff = team.auth(team.staff_user)

@@ -181,20 +181,28 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
 async def _acted_on(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
 ) -> Plan:
-    """The plan, locked, when the caller is its employee (or its approver). Both always see it,
-    so the visibility rules are consulted only to tell a refusal (403) from a plan the caller
-    may not see (404)."""
+    """The plan, locked, when the caller is its employee (or its approver: the one fixed at
+    submission, else the employee's current supervisor, who is told why a draft cannot be
+    approved yet). They always see it, so the visibility rules are consulted only to tell a
+    refusal (403) from a plan the caller may not see (404)."""
     plan: Plan | None = None
-    if principal.employee_id is not None and principal.region_id is not None:
-        role = Plan.approver_id if as_approver else Plan.employee_id
+    me = principal.employee_id
+    if me is not None and principal.region_id is not None:
+        role = (
+            or_(
+                Plan.approver_id == me,
+                and_(
+                    Plan.approver_id.is_(None),
+                    Plan.employee_id.in_(select(Employee.id).where(Employee.supervisor_id == me)),
+                ),
+            )
+            if as_approver
+            else Plan.employee_id == me
+        )
         plan = await session.scalar(
             select(Plan)
-            .where(
-                Plan.id == plan_id,
-                Plan.region_id == principal.region_id,
-                role == principal.employee_id,
-            )
-            .with_for_update()
+            .where(Plan.id == plan_id, Plan.region_id == principal.region_id, role)
+            .with_for_update(of=Plan)
         )
     if plan is None:
         await find_plan(session, principal, plan_id)
