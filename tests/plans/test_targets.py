@@ -1,10 +1,14 @@
 """Targets (RHK) and indicators (IKI): the plan's employee edits them while the plan is a draft or
 returned; cascades name a target of the supervisor's plan in the same period."""
 
+from datetime import UTC, datetime
+
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.core.idempotency import REPLAY_HEADER
+from kinerja_api.models.plans import Plan
 from tests.plans.conftest import PLANS, Team
 from tests.plans.test_workflow import outbox_types
 
@@ -222,3 +226,20 @@ async def test_a_cascade_names_a_target_of_the_supervisors_plan_in_the_same_peri
     assert unlink.status_code == 200, unlink.text
     shared = await client.get(f"{INDICATORS}/{made.json()['id']}", headers=staff)
     assert shared.json()["parent_indicator_id"] is None
+
+
+async def test_target_changes_move_the_plans_updated_at_but_not_its_etag(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    plan = await team.world.plan(team.period, team.staff)
+    await team.world.connection.execute(
+        update(Plan).where(Plan.id == plan.id).values(updated_at=datetime(2026, 1, 5, tzinfo=UTC))
+    )
+    staff = team.auth(team.staff_user)
+    body = {"kind": "utama", "title": "x"}
+    assert (
+        await client.post(f"{PLANS}/{plan.id}/targets", json=body, headers=staff)
+    ).status_code == 201
+    after = await client.get(f"{PLANS}/{plan.id}", headers=staff)
+    assert datetime.fromisoformat(after.json()["updated_at"]) > datetime(2026, 1, 5, tzinfo=UTC)
+    assert after.headers["etag"] == '"1"'
