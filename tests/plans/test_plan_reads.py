@@ -154,3 +154,20 @@ async def test_list_filters_and_cursor(client: httpx.AsyncClient, team: Team) ->
     first = await client.get(PLANS, params={"limit": 2}, headers=admin)
     foreign_cursor = {"limit": 2, "status": "draft", "cursor": first.json()["next_cursor"]}
     assert (await client.get(PLANS, params=foreign_cursor, headers=admin)).status_code == 400
+
+
+async def test_service_accounts_read_plans_with_the_plans_read_scope(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    plan = await world.plan(team.period, team.staff)
+    reader = world.auth(await world.service_account(team.region, "plans:read"))
+    assert _ids(await client.get(PLANS, headers=reader)) == {str(plan.id)}
+    assert (await client.get(f"{PLANS}/{plan.id}", headers=reader)).status_code == 200
+    assert (await client.get("/api/v1/periods", headers=reader)).status_code == 200
+    org_only = world.auth(await world.service_account(team.region, "org:read"))
+    assert (await client.get(PLANS, headers=org_only)).status_code == 403
+    writing = await client.post(f"{PLANS}/{plan.id}/submit", headers={**reader, "If-Match": "*"})
+    assert writing.status_code == 403
+    foreign = world.auth(await world.service_account(await world.region(), "plans:read"))
+    assert (await client.get(f"{PLANS}/{plan.id}", headers=foreign)).status_code == 404
