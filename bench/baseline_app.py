@@ -1,6 +1,8 @@
 """The bare baseline the service is measured against: a minimal pure-ASGI app on an asyncpg pool
 that answers `GET /health/ready` with the same query and the same JSON as the service's
-readiness endpoint, and nothing else (no framework, no middleware, no validation).
+readiness endpoint, and nothing else (no framework, no middleware, no validation). For the plan
+scenarios it also lists plans (`GET /api/v1/plans`) and approves one
+(`POST /api/v1/plans/{id}/approve`) with the equivalent bare SQL, without authentication.
 
 Run it like the service: `uvicorn baseline_app:app --app-dir bench --workers 2 --loop uvloop
 --http httptools`, with KINERJA_DATABASE_URL naming the database. Each worker opens a pool as
@@ -10,8 +12,11 @@ role (KINERJA_DB_APP_ROLE), so both pay the same connection costs.
 
 import json
 import os
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -35,6 +40,109 @@ def _dsn() -> str:
 def _pool_size() -> int:
     size = int(os.environ.get("KINERJA_DB_POOL_SIZE", "10"))
     return size + int(os.environ.get("KINERJA_DB_MAX_OVERFLOW", "10"))
+
+
+# --- plans: the bare equivalents of the service's plan list and approval ---------------------
+
+PLANS_PATH = "/api/v1/plans"
+PLAN_COLUMNS = (
+    "id, region_id, period_id, employee_id, agency_id, approver_id, status, revision, "
+    "approved_revision, return_note, submitted_at, approved_at, version, created_at, updated_at"
+)
+# The same filters as the service's list: an agency subtree (by path prefix), a period and a
+# status, scoped to the agency's region, first page by (updated_at, id).
+LIST_QUERY = f"""
+select {PLAN_COLUMNS} from plans
+where region_id = $1 and period_id = $2 and status = $3
+  and agency_id in (select id from agencies where region_id = $1 and path like $4 || '%')
+order by updated_at, id limit $5
+"""  # noqa: S608 - a constant column list
+APPROVE_QUERY = f"""
+update plans set status = 'approved', approved_revision = revision, approved_at = now(),
+  version = version + 1, updated_at = now()
+where id = $1 returning {PLAN_COLUMNS}
+"""  # noqa: S608 - a constant column list
+_ALL_REGIONS = "select set_config('kinerja.all_regions', 'on', true)"
+
+
+def _json_row(row: Any) -> dict[str, Any]:
+    return {
+        key: str(value) if isinstance(value, uuid.UUID) else
+        value.isoformat() if isinstance(value, datetime) else value
+        for key, value in row.items()
+    }  # fmt: skip
+
+
+async def list_plans(pool: Any, query_string: bytes) -> tuple[int, bytes]:
+    query = dict(parse_qsl(query_string.decode()))
+    limit = int(query.get("limit", "50"))
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute(_ALL_REGIONS)
+        agency = await connection.fetchrow(
+            "select region_id, path from agencies where id = $1", uuid.UUID(query["agency_id"])
+        )
+        rows = await connection.fetch(
+            LIST_QUERY,
+            agency["region_id"],
+            uuid.UUID(query["period_id"]),
+            query["status"],
+            agency["path"],
+            limit + 1,
+        )
+    items = [_json_row(row) for row in rows[:limit]]
+    cursor = "next" if len(rows) > limit else None
+    return 200, json.dumps({"items": items, "next_cursor": cursor}).encode()
+
+
+async def approve_plan(pool: Any, plan_id: str) -> tuple[int, bytes]:
+    """What an approval writes: the plan, an audit event, an outbox event and the frozen
+    revision (its targets and indicators), in one transaction."""
+    async with pool.acquire() as connection, connection.transaction():
+        await connection.execute(_ALL_REGIONS)
+        plan = await connection.fetchrow(
+            f"select {PLAN_COLUMNS} from plans where id = $1 for update",  # noqa: S608
+            uuid.UUID(plan_id),
+        )
+        if plan is None or plan["status"] != "submitted":
+            return 409, b'{"status":409}'
+        plan = await connection.fetchrow(
+            APPROVE_QUERY,
+            plan["id"],
+        )
+        out = _json_row(plan)
+        await connection.execute(
+            "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, "
+            "entity_id, changes) values ($1, 'user', $2, 'plan.approved', 'plan', $3, $4::jsonb)",
+            plan["region_id"], plan["approver_id"], str(plan["id"]),
+            json.dumps({"before": {"status": "submitted"}, "after": {"status": "approved"}}),
+        )  # fmt: skip
+        await connection.execute(
+            "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
+            "agency_id, payload) values ($1, 'plan.approved', 'plan', $2, $3, $4, $5::jsonb)",
+            plan["region_id"], plan["id"], plan["employee_id"], plan["agency_id"],
+            json.dumps({"plan_id": out["id"], "status": "approved"}),
+        )  # fmt: skip
+        targets = await connection.fetch(
+            "select id, kind, title from targets where plan_id = $1 order by position, id",
+            plan["id"],
+        )
+        indicators = await connection.fetch(
+            "select id, target_id, aspect, target_value::text, unit from indicators "
+            "where plan_id = $1 order by position, id",
+            plan["id"],
+        )
+        snapshot = {
+            "plan": out,
+            "targets": [_json_row(t) for t in targets],
+            "indicators": [_json_row(i) for i in indicators],
+        }
+        await connection.execute(
+            "insert into plan_revisions (region_id, plan_id, revision, approved_at, approved_by, "
+            "snapshot) values ($1, $2, $3, now(), $4, $5::jsonb)",
+            plan["region_id"], plan["id"], plan["revision"], plan["approver_id"],
+            json.dumps(snapshot),
+        )  # fmt: skip
+    return 200, json.dumps(out).encode()
 
 
 class BaselineApp:
@@ -65,11 +173,16 @@ class BaselineApp:
             return
         if scope["type"] != "http":
             return
-        if scope["path"] == "/health/ready" and scope["method"] == "GET":
+        path, method = scope["path"], scope["method"]
+        if path == "/health/ready" and method == "GET":
             async with self.pool.acquire() as connection:
                 found = await connection.fetchval(QUERY)
             status = 200
             body = json.dumps({"status": "ok", "migration": found}, separators=(",", ":")).encode()
+        elif path == PLANS_PATH and method == "GET":
+            status, body = await list_plans(self.pool, scope["query_string"])
+        elif path.startswith(PLANS_PATH + "/") and path.endswith("/approve") and method == "POST":
+            status, body = await approve_plan(self.pool, path[len(PLANS_PATH) + 1 : -8])
         else:
             status, body = 404, _NOT_FOUND
         headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -120,6 +121,85 @@ SCENARIOS: list[Scenario] = [
         "health-ready",
         "/health/ready",
         "one database round trip (select version_num from alembic_version) and a small JSON body",
+    ),
+]
+
+# --- plans (issue 4) ------------------------------------------------------------------------
+
+# Approval pool: 1,000 employees x 80 periods of submitted plans, split between the targets.
+APPROVE_PERIODS = 80
+
+
+def _password_token(context: "BenchContext", email: str, password: str) -> str:
+    form = urllib.parse.urlencode(
+        {"grant_type": "password", "username": email, "password": password}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        context.base_urls["service"] + "/api/v1/auth/token", data=form, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        token: str = json.load(response)["access_token"]
+        return token
+
+
+def _prepare_plans_list(context: "BenchContext") -> Prepared:
+    import plans_data
+
+    log("plans-list: writing 2,000 employees' plans (first run only)")
+    data = plans_data.list_data(context.database_url)
+    token = _password_token(context, data.admin_email, plans_data.PASSWORD)
+    query = urllib.parse.urlencode(
+        {
+            "agency_id": data.agency_id,
+            "period_id": data.period_id,
+            "status": "submitted",
+            "limit": 50,
+        }
+    )
+    return Prepared(
+        headers={"Authorization": f"Bearer {token}"},
+        script_env={"PLANS_LIST_PATH": f"/api/v1/plans?{query}"},
+    )
+
+
+def _prepare_plans_approve(context: "BenchContext") -> Prepared:
+    import plans_data
+
+    # The run's own settings size each wrk run's block of ids (warm-up + rounds, per thread).
+    args = parse_args(sys.argv[1:])
+    log("plans-approve: writing/resetting the pool of submitted plans")
+    data = plans_data.approve_data(context.database_url, APPROVE_PERIODS)
+    token = _password_token(context, data.approver_email, plans_data.PASSWORD)
+    targets = sorted(context.base_urls)
+    share = len(data.plan_ids) // len(targets)
+    for number, target in enumerate(targets):
+        port = urllib.parse.urlsplit(context.base_urls[target]).port
+        ids = data.plan_ids[number * share : (number + 1) * share]
+        (RESULTS_DIR / f"approve-ids-{port}.txt").write_text("".join(f"{i}\n" for i in ids))
+        (RESULTS_DIR / f"approve-offset-{port}").unlink(missing_ok=True)
+    block = share // ((args.rounds + 1) * args.threads)
+    return Prepared(
+        headers={"Authorization": f"Bearer {token}"},
+        script_env={"APPROVE_DIR": str(RESULTS_DIR), "APPROVE_BLOCK": str(block)},
+    )
+
+
+SCENARIOS += [
+    Scenario(
+        "plans-list",
+        "/api/v1/plans",
+        "a region admin's first page (50) of submitted plans of a 2,000-employee agency subtree "
+        "in one period (filters: agency_id subtree, period_id, status)",
+        script="plans_list.lua",
+        prepare=_prepare_plans_list,
+    ),
+    Scenario(
+        "plans-approve",
+        "/api/v1/plans/{id}/approve",
+        "the approver approves a different submitted plan each request (audit, outbox and the "
+        "frozen revision in the same transaction)",
+        script="plans_approve.lua",
+        prepare=_prepare_plans_approve,
     ),
 ]
 

@@ -16,6 +16,8 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/users": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR},
     "/api/v1/service-accounts": {Role.SUPERADMIN, Role.REGION_ADMIN},
     "/api/v1/audit-events": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR},
+    "/api/v1/periods": ALL,
+    "/api/v1/plans": ALL,
 }
 
 
@@ -70,3 +72,55 @@ async def test_another_regions_objects_are_404_on_every_object_route(
         patched = await client.patch(path, json={}, headers={**headers, "If-Match": '"1"'})
         expected = 403 if path.startswith("/api/v1/regions/") else 404
         assert patched.status_code == expected, (path, patched.text)
+
+
+async def test_another_regions_plans_are_404_on_every_plan_route(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    home, foreign = await world.region(), await world.region()
+    foreign_agency = await world.agency(foreign)
+    boss = await world.employee(foreign, foreign_agency)
+    foreign_employee = await world.employee(foreign, foreign_agency, supervisor=boss)
+    period = await world.period(foreign)
+    plan = await world.plan(period, foreign_employee, status="submitted", approver_id=boss.id)
+    target = await world.target(plan)
+    indicator = await world.indicator(target)
+    admin = await world.user(home, Role.REGION_ADMIN)
+    home_employee = await world.employee(home, await world.agency(home))
+    employee = await world.user(home, Role.EMPLOYEE, employee=home_employee)
+    reads = [
+        f"/api/v1/periods/{period.id}",
+        f"/api/v1/plans/{plan.id}",
+        f"/api/v1/plans/{plan.id}/cascade",
+        f"/api/v1/plans/{plan.id}/revisions",
+        f"/api/v1/plans/{plan.id}/revisions/1",
+        f"/api/v1/plans/{plan.id}/targets",
+        f"/api/v1/targets/{target.id}",
+        f"/api/v1/targets/{target.id}/indicators",
+        f"/api/v1/indicators/{indicator.id}",
+    ]
+    indicator_body = {"aspect": "waktu", "description": "d", "target_value": "1", "unit": "x"}
+    writes: list[tuple[str, str, dict[str, str] | None]] = [
+        ("POST", f"/api/v1/periods/{period.id}/close", None),
+        ("POST", f"/api/v1/plans/{plan.id}/submit", None),
+        ("POST", f"/api/v1/plans/{plan.id}/approve", None),
+        ("POST", f"/api/v1/plans/{plan.id}/return", {"note": "x"}),
+        ("POST", f"/api/v1/plans/{plan.id}/revise", None),
+        ("POST", f"/api/v1/plans/{plan.id}/targets", {"kind": "utama", "title": "x"}),
+        ("PATCH", f"/api/v1/targets/{target.id}", {"title": "y"}),
+        ("DELETE", f"/api/v1/targets/{target.id}", None),
+        ("POST", f"/api/v1/targets/{target.id}/indicators", indicator_body),
+        ("PATCH", f"/api/v1/indicators/{indicator.id}", {"unit": "y"}),
+        ("DELETE", f"/api/v1/indicators/{indicator.id}", None),
+    ]
+    for user in (admin, employee):
+        headers = {**world.auth(user), "If-Match": '"1"'}
+        for path in reads:
+            response = await client.get(path, headers=headers)
+            assert response.status_code == 404, (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+        for method, path, body in writes:
+            # Only region administrators may close periods: others are refused before any lookup.
+            expected = 403 if path.endswith("/close") and user is employee else 404
+            response = await client.request(method, path, json=body, headers=headers)
+            assert response.status_code == expected, (method, path, response.text)

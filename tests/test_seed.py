@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
+from kinerja_api.auth.principal import Principal
 from kinerja_api.cli import app as cli
 from kinerja_api.config import get_settings
 from kinerja_api.dbadmin import drop_database, ensure_database
@@ -28,7 +29,9 @@ from kinerja_api.models.org import (
     ServiceAccount,
     User,
 )
+from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.org.employees.nip import nip_error
+from kinerja_api.plans.service import cascade
 from kinerja_api.seed import (
     DEMO_PASSWORD,
     REGIONS,
@@ -232,6 +235,10 @@ async def _snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         "service_accounts": select(ServiceAccount.__table__).where(
             ServiceAccount.region_id.in_(region_ids)
         ),
+        "periods": select(Period.__table__).where(Period.region_id.in_(region_ids)),
+        "plans": select(Plan.__table__).where(Plan.region_id.in_(region_ids)),
+        "targets": select(Target.__table__).where(Target.region_id.in_(region_ids)),
+        "indicators": select(Indicator.__table__).where(Indicator.region_id.in_(region_ids)),
         "audit_events": select(func.count()).select_from(AuditEvent),
     }
     return {
@@ -240,11 +247,57 @@ async def _snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+async def test_each_region_has_an_open_period_and_plans_cascading_from_agency_heads(
+    session: AsyncSession, seeded: SeedReport
+) -> None:
+    regions = await _regions(session)
+    periods = list(
+        await session.scalars(
+            select(Period).where(Period.region_id.in_([r.id for r in regions.values()]))
+        )
+    )
+    assert {(p.region_id, p.year, p.status) for p in periods} == {
+        (region.id, 2026, "open") for region in regions.values()
+    }
+    for region in regions.values():
+        plans = list(await session.scalars(select(Plan).where(Plan.region_id == region.id)))
+        statuses = Counter(plan.status for plan in plans)
+        assert set(statuses) == {"approved", "submitted", "draft"}, statuses
+        employees = {e.id: e for e in await _employees(session, [region.id])}
+        for plan in plans:
+            supervisor = employees[plan.employee_id].supervisor_id
+            if plan.status in ("approved", "submitted") and supervisor is not None:
+                assert plan.approver_id == supervisor
+        approved = [p.id for p in plans if p.status == "approved"]
+        revisions = await session.scalar(
+            select(func.count()).select_from(PlanRevision).where(PlanRevision.plan_id.in_(approved))
+        )
+        assert revisions == len(approved)
+
+        root = next(p for p in plans if employees[p.employee_id].supervisor_id is None)
+        reader = Principal(
+            kind="user", id=uuid.uuid4(), region_id=region.id, roles=frozenset({Role.REGION_ADMIN})
+        )
+        view = await cascade(session, reader, root.id)
+        assert view.above == []
+        assert len({t.employee_id for t in view.below}) == len(employees) - 1
+        assert view.alignment
+        assert {a.alignment for a in view.alignment if a.unit == "dokumen"} == {"aligned"}
+
+
 async def test_seeding_twice_creates_and_changes_nothing(
     session: AsyncSession, seeded: SeedReport
 ) -> None:
     assert seeded.created == Counter(
-        region=4, agency=4 * 16, employee=4 * 60, user=1 + 4 * 7, service_account=4
+        region=4,
+        agency=4 * 16,
+        employee=4 * 60,
+        user=1 + 4 * 7,
+        service_account=4,
+        period=4,
+        plan=4 * 60,
+        target=4 * 60 * 2,
+        indicator=4 * 60 * 3,
     )
     before = await _snapshot(session)
     again = await seed_demo(session)
@@ -281,6 +334,8 @@ async def test_seed_writes_audit_events_as_the_system(
             "employee.created": 60,
             "user.created": 7,
             "service_account.created": 1,
+            "period.created": 1,
+            "plan.created": 60,
         }
     )
     assert {(actor_type, actor_id) for _, actor_type, actor_id in events} == {("system", None)}

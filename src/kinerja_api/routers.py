@@ -10,6 +10,10 @@ from kinerja_api.org.employees.router import router as employees_router
 from kinerja_api.org.regions.router import router as regions_router
 from kinerja_api.org.service_accounts.router import router as service_accounts_router
 from kinerja_api.org.users.router import router as users_router
+from kinerja_api.plans.periods.router import router as periods_router
+from kinerja_api.plans.router import router as plans_router
+from kinerja_api.plans.targets.router import indicators_router
+from kinerja_api.plans.targets.router import router as targets_router
 
 ROUTERS: list[APIRouter] = [
     health_router,
@@ -20,4 +24,8 @@ ROUTERS: list[APIRouter] = [
     users_router,
     service_accounts_router,
     audit_router,
+    periods_router,
+    plans_router,
+    targets_router,
+    indicators_router,
 ]

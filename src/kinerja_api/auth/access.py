@@ -27,6 +27,7 @@ SCOPES = {
     "org:read": "Read agencies and employees",
     "org:write": "Create and update agencies and employees (bulk imports)",
     "audit:read": "Read the audit trail",
+    "plans:read": "Read periods, plans, targets and indicators",
 }
 ALL_ROLES = frozenset(Role)
 

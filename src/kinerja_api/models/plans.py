@@ -107,6 +107,16 @@ class Plan(IdMixin, TimestampsMixin, VersionedMixin, Base):
         Index("ix_plans_region_id_agency_id_updated_at", "region_id", "agency_id", "updated_at"),
         Index("ix_plans_region_id_approver_id", "region_id", "approver_id"),
         Index("ix_plans_region_id_updated_at", "region_id", "updated_at", "id"),
+        # The list's usual filters (a period's submitted plans, ...) in list order: a page is a
+        # short range scan whatever the region's size, the agency subtree a filter on it.
+        Index(
+            "ix_plans_region_id_period_id_status_updated_at",
+            "region_id",
+            "period_id",
+            "status",
+            "updated_at",
+            "id",
+        ),
         CheckConstraint(
             "status in ('draft', 'submitted', 'approved', 'returned')", name="status_allowed"
         ),

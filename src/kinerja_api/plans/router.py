@@ -1,0 +1,200 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import JSONResponse
+
+from kinerja_api.auth.access import requires
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
+from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.uow import DbSession
+from kinerja_api.plans import service
+from kinerja_api.plans.schemas import (
+    CascadeOut,
+    PlanCreate,
+    PlanFilters,
+    PlanOut,
+    PlanRevisionOut,
+    ReturnBody,
+)
+
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
+# Writes are decided per plan: its employee edits and submits, its approver approves.
+Actor = Annotated[Principal, requires(any_role=True)]
+TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+
+
+def _out(plan: object, response: Response) -> PlanOut:
+    out = PlanOut.model_validate(plan)
+    set_etag(response, out.version)
+    return out
+
+
+@router.get(
+    "",
+    name="list",
+    response_model=Page[PlanOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_plans(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[PlanFilters, Depends()],
+) -> Page[PlanOut]:
+    """Plans the caller may see, least recently changed first: region administrators and
+    auditors their region's, agency administrators their subtree's, employees their own, their
+    reports' and those they approve."""
+    plans, cursor = await service.list_plans(session, principal, filters, page=page, codec=codec)
+    return Page(items=[PlanOut.model_validate(p) for p in plans], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PlanOut,
+    name="create",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_plan(
+    request: Request,
+    body: PlanCreate,
+    session: DbSession,
+    principal: Actor,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Start the caller's own plan (SKP) for an open period, as a draft. One per period."""
+
+    async def run() -> tuple[PlanOut, dict[str, str]]:
+        plan = PlanOut.model_validate(await service.create_plan(session, principal, body))
+        return plan, created_headers(router.prefix, plan.id, plan.version)
+
+    return await idempotent_create(
+        session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
+    )
+
+
+@router.get(
+    "/{plan_id}",
+    name="get",
+    response_model=PlanOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_plan(
+    plan_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
+) -> PlanOut:
+    return _out(await service.find_plan(session, principal, plan_id), response)
+
+
+@router.post(
+    "/{plan_id}/submit", name="submit", response_model=PlanOut, responses=TRANSITION_ERRORS
+)
+async def submit_plan(
+    plan_id: uuid.UUID,
+    session: DbSession,
+    principal: Actor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanOut:
+    """draft or returned → submitted, by the plan's employee. The approver becomes the
+    employee's current supervisor. 422 lists every problem: targets without indicators, and
+    weights partly missing or not adding up to 100."""
+    plan = await service.submit_plan(session, principal, plan_id, if_match)
+    return _out(plan, response)
+
+
+@router.post(
+    "/{plan_id}/approve", name="approve", response_model=PlanOut, responses=TRANSITION_ERRORS
+)
+async def approve_plan(
+    plan_id: uuid.UUID,
+    session: DbSession,
+    principal: Actor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanOut:
+    """submitted → approved, by the approver only. The approved plan is locked and its content
+    is kept as a revision."""
+    plan = await service.approve_plan(session, principal, plan_id, if_match)
+    return _out(plan, response)
+
+
+@router.post(
+    "/{plan_id}/return", name="return", response_model=PlanOut, responses=TRANSITION_ERRORS
+)
+async def return_plan(
+    plan_id: uuid.UUID,
+    body: ReturnBody,
+    session: DbSession,
+    principal: Actor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanOut:
+    """submitted → returned with the approver's note; the employee edits and resubmits."""
+    plan = await service.return_plan(session, principal, plan_id, body.note, if_match)
+    return _out(plan, response)
+
+
+@router.post(
+    "/{plan_id}/revise", name="revise", response_model=PlanOut, responses=TRANSITION_ERRORS
+)
+async def revise_plan(
+    plan_id: uuid.UUID,
+    session: DbSession,
+    principal: Actor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanOut:
+    """approved → draft under the next revision number, by the plan's employee; the approved
+    revision stays readable under `/revisions`."""
+    plan = await service.revise_plan(session, principal, plan_id, if_match)
+    return _out(plan, response)
+
+
+@router.get(
+    "/{plan_id}/revisions",
+    name="revisions",
+    response_model=Page[PlanRevisionOut],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def list_revisions(
+    plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
+) -> Page[PlanRevisionOut]:
+    """The plan's approved revisions, oldest first, each frozen as approved."""
+    revisions, cursor = await service.list_revisions(
+        session, principal, plan_id, page=page, codec=codec
+    )
+    return Page(items=[PlanRevisionOut.model_validate(r) for r in revisions], next_cursor=cursor)
+
+
+@router.get(
+    "/{plan_id}/revisions/{revision}",
+    name="revision",
+    response_model=PlanRevisionOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_revision(
+    plan_id: uuid.UUID,
+    revision: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: DbSession,
+    principal: Reader,
+) -> PlanRevisionOut:
+    found = await service.get_revision(session, principal, plan_id, revision)
+    return PlanRevisionOut.model_validate(found)
+
+
+@router.get(
+    "/{plan_id}/cascade",
+    name="cascade",
+    response_model=CascadeOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_cascade(plan_id: uuid.UUID, session: DbSession, principal: Reader) -> CascadeOut:
+    """Targets above this plan's (up the supervisor chain), this plan's, and subordinates'
+    targets cascading from them, with the numeric alignment of `direct` cascades."""
+    return await service.cascade(session, principal, plan_id)

@@ -1,0 +1,117 @@
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import Field, StringConstraints
+
+from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
+from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class PlanCreate(InputModel):
+    period_id: uuid.UUID = Field(description="An open period of the caller's region.")
+
+
+class ReturnBody(InputModel):
+    note: Note = Field(description="What the employee should change before resubmitting.")
+
+
+class PlanOut(OutputModel):
+    """An SKP. Kept flat so other views (e.g. achievement) can extend it."""
+
+    id: uuid.UUID
+    region_id: uuid.UUID
+    period_id: uuid.UUID
+    employee_id: uuid.UUID
+    agency_id: uuid.UUID = Field(description="The employee's agency when the plan was created.")
+    approver_id: uuid.UUID | None = Field(
+        description="The employee's supervisor at submission; only they approve or return."
+    )
+    status: PlanStatus
+    revision: int = Field(description="Counts from 1; `revise` starts the next one.")
+    approved_revision: int | None = Field(description="The last approved revision, if any.")
+    return_note: str | None
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanRevisionOut(OutputModel):
+    revision: int
+    approved_at: datetime
+    approved_by: uuid.UUID | None
+    snapshot: dict[str, Any] = Field(
+        description="The plan, its targets and their indicators exactly as approved."
+    )
+
+
+class PlanSort(StrEnum):
+    UPDATED_AT = "updated_at"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFilters:
+    period_id: uuid.UUID | None = None
+    agency_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Plans of employees anywhere in this agency's subtree."),
+    ] = None
+    status: PlanStatus | None = None
+    employee_id: uuid.UUID | None = None
+    approver_id: Annotated[
+        uuid.UUID | None, Query(description="Plans this supervisor approves.")
+    ] = None
+    updated_since: UpdatedSince = None
+
+
+class Alignment(StrEnum):
+    ALIGNED = "aligned"
+    UNDER = "under"
+    OVER = "over"
+
+
+class CascadeTarget(OutputModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    employee_id: uuid.UUID
+    kind: TargetKind
+    title: str
+    parent_target_id: uuid.UUID | None
+    cascade_mode: CascadeMode | None
+    level: int = Field(
+        description="Relative to this plan: -1 is the supervisor's target, 1 a direct "
+        "subordinate's, and so on."
+    )
+
+
+class IndicatorAlignment(OutputModel):
+    target_id: uuid.UUID = Field(description="The parent target whose indicator is split.")
+    indicator_id: uuid.UUID
+    unit: str
+    target_value: Decimal
+    children_total: Decimal = Field(
+        description="Sum of the target values of the `direct` children's indicators that "
+        "share this indicator (`parent_indicator_id`)."
+    )
+    children: int
+    alignment: Alignment
+
+
+class CascadeOut(OutputModel):
+    plan_id: uuid.UUID
+    above: list[CascadeTarget] = Field(description="Ancestors of this plan's targets, upwards.")
+    targets: list[CascadeTarget] = Field(description="This plan's own targets (level 0).")
+    below: list[CascadeTarget] = Field(
+        description="Subordinates' targets cascading from this plan's, transitively."
+    )
+    alignment: list[IndicatorAlignment] = Field(
+        description="For each indicator split by `direct` cascades, at this level and below."
+    )

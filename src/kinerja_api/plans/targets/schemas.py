@@ -1,0 +1,133 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, ClassVar, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from kinerja_api.core.schemas import InputModel, OutputModel, PatchModel
+from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+TargetValue = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=18, decimal_places=4, examples=["12"], description="Exact decimal."),
+]
+Weight = Annotated[
+    Decimal,
+    Field(
+        gt=0,
+        le=100,
+        max_digits=5,
+        decimal_places=2,
+        description="Optional; when any indicator of a plan has one, all must, adding up to 100.",
+    ),
+]
+Position = Annotated[int, Field(ge=0, le=10_000, description="Display order, ascending.")]
+_CASCADE_PAIR = "parent_target_id and cascade_mode go together: give both or neither"
+
+
+class TargetCreate(InputModel):
+    kind: TargetKind
+    title: Title = Field(examples=["Meningkatnya kualitas layanan administrasi kependudukan"])
+    description: Text | None = None
+    public: bool = Field(default=False, description="Shown in the public progress view.")
+    parent_target_id: uuid.UUID | None = Field(
+        default=None,
+        description="The supervisor's target (same period) this one cascades from (intervensi).",
+    )
+    cascade_mode: CascadeMode | None = Field(
+        default=None,
+        description="`direct`: this target takes a numeric share of the parent's; "
+        "`indirect`: it supports the parent without a numeric split.",
+    )
+    position: Position = 0
+
+    @model_validator(mode="after")
+    def _cascade_pair(self) -> Self:
+        if (self.parent_target_id is None) != (self.cascade_mode is None):
+            raise ValueError(_CASCADE_PAIR)
+        return self
+
+
+class TargetUpdate(PatchModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {"description", "parent_target_id", "cascade_mode"}
+    )
+
+    kind: TargetKind | None = None
+    title: Title | None = None
+    description: Text | None = None
+    public: bool | None = None
+    parent_target_id: uuid.UUID | None = None
+    cascade_mode: CascadeMode | None = None
+    position: Position | None = None
+
+
+class TargetOut(OutputModel):
+    """A Rencana Hasil Kerja. Kept flat so other views (e.g. achievement) can extend it."""
+
+    id: uuid.UUID
+    region_id: uuid.UUID
+    plan_id: uuid.UUID
+    kind: TargetKind
+    title: str
+    description: str | None
+    public: bool
+    parent_target_id: uuid.UUID | None
+    cascade_mode: CascadeMode | None
+    position: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class IndicatorCreate(InputModel):
+    aspect: Aspect
+    description: Text = Field(examples=["Jumlah dokumen kependudukan yang diterbitkan"])
+    target_value: TargetValue
+    unit: Unit = Field(examples=["dokumen"])
+    aggregation: Aggregation = Field(
+        default=Aggregation.SUM,
+        description="How reported progress adds up: `sum`, `latest` or `average`.",
+    )
+    weight: Weight | None = None
+    parent_indicator_id: uuid.UUID | None = Field(
+        default=None,
+        description="In a `direct` cascade: the parent target's indicator this one takes a share "
+        "of; the shares are compared with it in the cascade view.",
+    )
+    position: Position = 0
+
+
+class IndicatorUpdate(PatchModel):
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"weight", "parent_indicator_id"})
+
+    aspect: Aspect | None = None
+    description: Text | None = None
+    target_value: TargetValue | None = None
+    unit: Unit | None = None
+    aggregation: Aggregation | None = None
+    weight: Weight | None = None
+    parent_indicator_id: uuid.UUID | None = None
+    position: Position | None = None
+
+
+class IndicatorOut(OutputModel):
+    id: uuid.UUID
+    region_id: uuid.UUID
+    plan_id: uuid.UUID
+    target_id: uuid.UUID
+    aspect: Aspect
+    description: str
+    target_value: Decimal
+    unit: str
+    aggregation: Aggregation
+    weight: Decimal | None
+    parent_indicator_id: uuid.UUID | None
+    position: int
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,382 @@
+"""Targets (RHK) of a plan and their indicators (IKI): changed only by the plan's employee while
+the plan is a draft or returned, in an open period."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.audit.service import record, record_entity, snapshot
+from kinerja_api.auth.policies import not_found
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import check_if_match
+from kinerja_api.core.events import publish
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
+from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.models.org import Employee
+from kinerja_api.models.plans import Indicator, Plan, Target
+from kinerja_api.plans import service as plans
+from kinerja_api.plans.targets.schemas import (
+    IndicatorCreate,
+    IndicatorUpdate,
+    TargetCreate,
+    TargetUpdate,
+)
+
+TARGET_AUDITED = (
+    "plan_id",
+    "kind",
+    "title",
+    "description",
+    "public",
+    "parent_target_id",
+    "cascade_mode",
+    "position",
+)
+INDICATOR_AUDITED = (
+    "plan_id",
+    "target_id",
+    "aspect",
+    "description",
+    "target_value",
+    "unit",
+    "aggregation",
+    "weight",
+    "parent_indicator_id",
+    "position",
+)
+_ORDER = Keyset((Target.position, Target.id))
+_INDICATOR_ORDER = Keyset((Indicator.position, Indicator.id))
+_PARENT_TARGET = Msg(
+    "Sasaran induk harus sasaran pada rencana atasan langsung di periode yang sama.",
+    "The parent target must be a target of the direct supervisor's plan in the same period.",
+)
+_CASCADE_PAIR = Msg(
+    "parent_target_id dan cascade_mode harus diisi bersama atau dikosongkan bersama.",
+    "parent_target_id and cascade_mode go together: give both or neither.",
+)
+_PARENT_INDICATOR = Msg(
+    "Indikator induk harus indikator dari sasaran induk.",
+    "The parent indicator must be an indicator of the parent target.",
+)
+_TARGET_HAS_CHILDREN = Msg(
+    "Sasaran bawahan masih menginduk ke sasaran ini; lepaskan keterkaitannya dulu.",
+    "Subordinates' targets still cascade from this target; unlink them first.",
+)
+_INDICATOR_HAS_CHILDREN = Msg(
+    "Indikator bawahan masih menginduk ke indikator ini; lepaskan keterkaitannya dulu.",
+    "Subordinates' indicators still share this indicator; unlink them first.",
+)
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+async def find_target(
+    session: AsyncSession, principal: Principal, target_id: uuid.UUID
+) -> tuple[Target, Plan]:
+    row = (
+        await session.execute(
+            select(Target, Plan)
+            .join(Plan, Plan.id == Target.plan_id)
+            .where(Target.id == target_id, plans.visibility(principal))
+        )
+    ).first()
+    if row is None:
+        raise not_found("Target")
+    return row[0], row[1]
+
+
+async def list_targets(
+    session: AsyncSession,
+    principal: Principal,
+    plan_id: uuid.UUID,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Target], str | None]:
+    plan = await plans.find_plan(session, principal, plan_id)
+    statement = select(Target).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
+    return await fetch_entity_page(
+        session,
+        statement,
+        keyset=_ORDER,
+        params=page,
+        codec=codec,
+        scope=list_scope("targets", "position", {"plan_id": plan.id}),
+    )
+
+
+async def _check_parent_target(
+    session: AsyncSession, plan: Plan, parent_target_id: uuid.UUID | None
+) -> None:
+    if parent_target_id is None:
+        return
+    supervisor = select(Employee.supervisor_id).where(Employee.id == plan.employee_id)
+    found = await session.scalar(
+        select(Target.id)
+        .join(Plan, Plan.id == Target.plan_id)
+        .where(
+            Target.id == parent_target_id,
+            Target.region_id == plan.region_id,
+            Plan.period_id == plan.period_id,
+            Plan.employee_id == supervisor.scalar_subquery(),
+        )
+    )
+    if found is None:
+        raise field_problem("body.parent_target_id", _PARENT_TARGET, code="not_supervisor_target")
+
+
+async def _event(
+    session: AsyncSession, event: str, entity_type: str, entity: Any, plan: Plan
+) -> None:
+    # The plan's content changed, so clients syncing plans by `updated_since` fetch it again;
+    # its version (ETag) stays, as none of the plan's own fields changed.
+    await session.execute(
+        update(Plan)
+        .where(Plan.region_id == plan.region_id, Plan.id == plan.id)
+        .values(updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    await publish(
+        session,
+        f"{entity_type}.{event}",
+        region_id=plan.region_id,
+        entity_type=entity_type,
+        entity_id=entity.id,
+        employee_id=plan.employee_id,
+        agency_id=plan.agency_id,
+        payload={"plan_id": plan.id, f"{entity_type}_id": entity.id},
+    )
+
+
+async def create_target(
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, data: TargetCreate
+) -> Target:
+    plan = await plans.editable_plan(session, principal, plan_id)
+    await _check_parent_target(session, plan, data.parent_target_id)
+    target = Target(region_id=plan.region_id, plan_id=plan.id, **data.model_dump())
+    session.add(target)
+    await session.flush()
+    await session.refresh(target)
+    await record_entity(session, principal, "target", "created", target, TARGET_AUDITED)
+    await _event(session, "created", "target", target, plan)
+    return target
+
+
+async def _editable_target(
+    session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
+) -> tuple[Target, Plan]:
+    target, plan = await find_target(session, principal, target_id)
+    plan = await plans.editable_plan(session, principal, plan.id)
+    check_if_match(if_match, target.version)
+    return target, plan
+
+
+async def update_target(
+    session: AsyncSession,
+    principal: Principal,
+    target_id: uuid.UUID,
+    data: TargetUpdate,
+    if_match: str | None,
+) -> Target:
+    target, plan = await _editable_target(session, principal, target_id, if_match)
+    changes = data.changes()
+    parent = changes.get("parent_target_id", target.parent_target_id)
+    mode = changes.get("cascade_mode", target.cascade_mode)
+    if (parent is None) != (mode is None):
+        raise field_problem("body.cascade_mode", _CASCADE_PAIR, code="cascade_pair")
+    if "parent_target_id" in changes:
+        await _check_parent_target(session, plan, parent)
+        if parent != target.parent_target_id:
+            await _unshare_indicators(session, target)
+    before = snapshot(target, TARGET_AUDITED)
+    for field, value in changes.items():
+        setattr(target, field, value)
+    await session.flush()
+    await session.refresh(target)
+    await record_entity(
+        session, principal, "target", "updated", target, TARGET_AUDITED, before=before
+    )
+    await _event(session, "updated", "target", target, plan)
+    return target
+
+
+async def _unshare_indicators(session: AsyncSession, target: Target) -> None:
+    """A target that leaves its parent no longer shares the parent's indicators."""
+    await session.execute(
+        update(Indicator)
+        .where(
+            Indicator.region_id == target.region_id,
+            Indicator.target_id == target.id,
+            Indicator.parent_indicator_id.is_not(None),
+        )
+        .values(parent_indicator_id=None, version=Indicator.version + 1, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _record_deleted(
+    session: AsyncSession,
+    principal: Principal,
+    entity_type: str,
+    before: dict[str, Any],
+    entity: Any,
+) -> None:
+    await record(
+        session,
+        principal,
+        f"{entity_type}.deleted",
+        entity_type=entity_type,
+        entity_id=entity.id,
+        region_id=entity.region_id,
+        before=before,
+        after=dict.fromkeys(before),
+    )
+
+
+async def delete_target(
+    session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
+) -> None:
+    target, plan = await _editable_target(session, principal, target_id, if_match)
+    if await session.scalar(select(exists().where(Target.parent_target_id == target.id))):
+        raise Problem(CONFLICT, _TARGET_HAS_CHILDREN)
+    before = snapshot(target, TARGET_AUDITED)
+    await session.execute(
+        delete(Indicator).where(
+            Indicator.region_id == target.region_id, Indicator.target_id == target.id
+        )
+    )
+    await session.delete(target)
+    await session.flush()
+    await _record_deleted(session, principal, "target", before, target)
+    await _event(session, "deleted", "target", target, plan)
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+async def find_indicator(
+    session: AsyncSession, principal: Principal, indicator_id: uuid.UUID
+) -> tuple[Indicator, Plan]:
+    row = (
+        await session.execute(
+            select(Indicator, Plan)
+            .join(Plan, Plan.id == Indicator.plan_id)
+            .where(Indicator.id == indicator_id, plans.visibility(principal))
+        )
+    ).first()
+    if row is None:
+        raise not_found("Indicator")
+    return row[0], row[1]
+
+
+async def list_indicators(
+    session: AsyncSession,
+    principal: Principal,
+    target_id: uuid.UUID,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Indicator], str | None]:
+    target, _plan = await find_target(session, principal, target_id)
+    statement = select(Indicator).where(
+        Indicator.region_id == target.region_id, Indicator.target_id == target.id
+    )
+    return await fetch_entity_page(
+        session,
+        statement,
+        keyset=_INDICATOR_ORDER,
+        params=page,
+        codec=codec,
+        scope=list_scope("indicators", "position", {"target_id": target.id}),
+    )
+
+
+async def _check_parent_indicator(
+    session: AsyncSession, target: Target, parent_indicator_id: uuid.UUID | None
+) -> None:
+    if parent_indicator_id is None:
+        return
+    found = None
+    if target.parent_target_id is not None:
+        found = await session.scalar(
+            select(Indicator.id).where(
+                Indicator.id == parent_indicator_id,
+                Indicator.region_id == target.region_id,
+                Indicator.target_id == target.parent_target_id,
+            )
+        )
+    if found is None:
+        raise field_problem("body.parent_indicator_id", _PARENT_INDICATOR, code="not_parent")
+
+
+async def create_indicator(
+    session: AsyncSession, principal: Principal, target_id: uuid.UUID, data: IndicatorCreate
+) -> Indicator:
+    target, plan = await find_target(session, principal, target_id)
+    plan = await plans.editable_plan(session, principal, plan.id)
+    await _check_parent_indicator(session, target, data.parent_indicator_id)
+    indicator = Indicator(
+        region_id=plan.region_id, plan_id=plan.id, target_id=target.id, **data.model_dump()
+    )
+    session.add(indicator)
+    await session.flush()
+    await session.refresh(indicator)
+    await record_entity(session, principal, "indicator", "created", indicator, INDICATOR_AUDITED)
+    await _event(session, "created", "indicator", indicator, plan)
+    return indicator
+
+
+async def _editable_indicator(
+    session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
+) -> tuple[Indicator, Plan]:
+    indicator, plan = await find_indicator(session, principal, indicator_id)
+    plan = await plans.editable_plan(session, principal, plan.id)
+    check_if_match(if_match, indicator.version)
+    return indicator, plan
+
+
+async def update_indicator(
+    session: AsyncSession,
+    principal: Principal,
+    indicator_id: uuid.UUID,
+    data: IndicatorUpdate,
+    if_match: str | None,
+) -> Indicator:
+    indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
+    changes = data.changes()
+    if changes.get("parent_indicator_id") is not None:
+        target = await session.get_one(Target, indicator.target_id)
+        await _check_parent_indicator(session, target, changes["parent_indicator_id"])
+    before = snapshot(indicator, INDICATOR_AUDITED)
+    for field, value in changes.items():
+        setattr(indicator, field, value)
+    await session.flush()
+    await session.refresh(indicator)
+    await record_entity(
+        session, principal, "indicator", "updated", indicator, INDICATOR_AUDITED, before=before
+    )
+    await _event(session, "updated", "indicator", indicator, plan)
+    return indicator
+
+
+async def delete_indicator(
+    session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
+) -> None:
+    indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
+    if await session.scalar(select(exists().where(Indicator.parent_indicator_id == indicator.id))):
+        raise Problem(CONFLICT, _INDICATOR_HAS_CHILDREN)
+    before = snapshot(indicator, INDICATOR_AUDITED)
+    await session.delete(indicator)
+    await session.flush()
+    await _record_deleted(session, principal, "indicator", before, indicator)
+    await _event(session, "deleted", "indicator", indicator, plan)

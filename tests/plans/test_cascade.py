@@ -1,0 +1,95 @@
+"""GET /plans/{id}/cascade: targets above, below, and the numeric alignment of direct cascades."""
+
+from decimal import Decimal
+
+import httpx
+
+from kinerja_api.models.org import Role
+from tests.plans.conftest import PLANS, Team
+
+
+async def test_cascade_from_the_agency_head_down(client: httpx.AsyncClient, team: Team) -> None:
+    world = team.world
+    second = await world.employee(team.region, team.unit, supervisor=team.head)
+    head_plan = await world.plan(team.period, team.head, status="approved")
+    head_target = await world.target(head_plan, title="Kinerja dinas")
+    head_indicator = await world.indicator(head_target, target_value=100)
+    await world.indicator(head_target, target_value=Decimal("4.5"), aspect="kualitas")
+
+    boss_plan = await world.plan(team.period, team.supervisor)
+    boss_target = await world.target(
+        boss_plan, title="Bidang A", parent_target_id=head_target.id, cascade_mode="direct"
+    )
+    boss_indicator = await world.indicator(
+        boss_target, target_value=60, parent_indicator_id=head_indicator.id
+    )
+    other_target = await world.target(
+        await world.plan(team.period, second),
+        title="Bidang B",
+        parent_target_id=head_target.id,
+        cascade_mode="direct",
+    )
+    await world.indicator(other_target, target_value=40, parent_indicator_id=head_indicator.id)
+
+    staff_plan = await world.plan(team.period, team.staff)
+    staff_target = await world.target(
+        staff_plan, title="Tugas staf", parent_target_id=boss_target.id, cascade_mode="direct"
+    )
+    await world.indicator(
+        staff_target, target_value=Decimal("70.5"), parent_indicator_id=boss_indicator.id
+    )
+    supporting = await world.target(
+        staff_plan, title="Dukungan", parent_target_id=boss_target.id, cascade_mode="indirect"
+    )
+    await world.indicator(supporting, target_value=5, parent_indicator_id=boss_indicator.id)
+
+    middle = await client.get(
+        f"{PLANS}/{boss_plan.id}/cascade", headers=team.auth(team.supervisor_user)
+    )
+    assert middle.status_code == 200, middle.text
+    view = middle.json()
+    assert [(t["id"], t["level"]) for t in view["above"]] == [(str(head_target.id), -1)]
+    assert view["above"][0]["employee_id"] == str(team.head.id)
+    assert [t["id"] for t in view["targets"]] == [str(boss_target.id)]
+    assert {(t["id"], t["level"]) for t in view["below"]} == {
+        (str(staff_target.id), 1),
+        (str(supporting.id), 1),
+    }
+    # Only the direct child counts: 70.5 of 60 is over; the indirect one's share is ignored.
+    [split] = view["alignment"]
+    assert split["indicator_id"] == str(boss_indicator.id)
+    assert (Decimal(split["children_total"]), split["children"], split["alignment"]) == (
+        Decimal("70.5"),
+        1,
+        "over",
+    )
+
+    admin = world.auth(await world.user(team.region, Role.REGION_ADMIN))
+    top = (await client.get(f"{PLANS}/{head_plan.id}/cascade", headers=admin)).json()
+    assert top["above"] == []
+    assert {(t["title"], t["level"]) for t in top["below"]} == {
+        ("Bidang A", 1),
+        ("Bidang B", 1),
+        ("Tugas staf", 2),
+        ("Dukungan", 2),
+    }
+    alignment = {(a["indicator_id"], a["alignment"]) for a in top["alignment"]}
+    quality = {a["indicator_id"] for a in top["alignment"]} - {
+        str(head_indicator.id),
+        str(boss_indicator.id),
+    }
+    assert alignment == {
+        (str(head_indicator.id), "aligned"),
+        (str(boss_indicator.id), "over"),
+        *((q, "under") for q in quality),
+    }
+
+    bottom = (
+        await client.get(f"{PLANS}/{staff_plan.id}/cascade", headers=team.auth(team.staff_user))
+    ).json()
+    assert [(t["title"], t["level"]) for t in bottom["above"]] == [
+        ("Bidang A", -1),
+        ("Kinerja dinas", -2),
+    ]
+    assert bottom["below"] == []
+    assert bottom["alignment"] == []

@@ -1,0 +1,334 @@
+"""The SKP workflow: draft → submitted → approved | returned, the lock after approval, revisions,
+weights, and audit and outbox rows written with each change."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.core.idempotency import REPLAY_HEADER
+from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.org import Role
+from kinerja_api.models.plans import PlanRevision
+from tests.plans.conftest import PLANS, Team, etag, ready_plan, transition
+
+
+async def outbox_types(connection: AsyncConnection, entity_id: object) -> list[str]:
+    await enter_all_regions(connection)
+    rows = await connection.execute(
+        select(OutboxEvent.type).where(OutboxEvent.entity_id == entity_id).order_by(OutboxEvent.id)
+    )
+    return list(rows.scalars())
+
+
+async def test_employee_creates_their_own_plan_once_per_period(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    headers = {**team.auth(team.staff_user), "Idempotency-Key": "plan-1"}
+    body = {"period_id": str(team.period.id)}
+    created = await client.post(PLANS, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    plan = created.json()
+    assert created.headers["location"] == f"{PLANS}/{plan['id']}"
+    assert (plan["employee_id"], plan["agency_id"]) == (str(team.staff.id), str(team.unit.id))
+    assert (plan["status"], plan["revision"], plan["approver_id"]) == ("draft", 1, None)
+
+    replay = await client.post(PLANS, json=body, headers=headers)
+    assert replay.status_code == 201
+    assert replay.headers[REPLAY_HEADER] == "true"
+    assert replay.json() == plan
+
+    duplicate = await client.post(PLANS, json=body, headers=team.auth(team.staff_user))
+    assert duplicate.status_code == 409, duplicate.text
+    assert duplicate.headers["content-type"] == "application/problem+json"
+
+
+async def test_plan_create_needs_an_open_period_of_the_region(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    headers = team.auth(team.staff_user)
+    closed = await world.period(team.region, year=2025, status="closed")
+    refused = await client.post(PLANS, json={"period_id": str(closed.id)}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/period-closed")
+
+    foreign = await world.period(await world.region())
+    unknown = await client.post(PLANS, json={"period_id": str(foreign.id)}, headers=headers)
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.period_id"
+
+    admin = team.auth(await world.user(team.region, Role.REGION_ADMIN))
+    no_employee = await client.post(PLANS, json={"period_id": str(team.period.id)}, headers=admin)
+    assert no_employee.status_code == 403
+
+
+async def test_submit_approve_revise_and_read_the_approved_revision(
+    client: httpx.AsyncClient, team: Team, connection: AsyncConnection
+) -> None:
+    plan = await ready_plan(team.world, team.period, team.staff)
+    staff, supervisor = team.auth(team.staff_user), team.auth(team.supervisor_user)
+    path = f"{PLANS}/{plan.id}"
+
+    submitted = await transition(
+        client, plan.id, "submit", staff, if_match=await etag(client, path, staff)
+    )
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    assert (body["status"], body["approver_id"]) == ("submitted", str(team.supervisor.id))
+    assert body["submitted_at"] is not None
+
+    # Approval is the approver's alone: the head above them sees the plan but may not approve.
+    head = team.auth(team.head_user)
+    assert (await transition(client, plan.id, "approve", head)).status_code == 403
+    assert (await transition(client, plan.id, "approve", staff)).status_code == 403
+    approved = await transition(
+        client, plan.id, "approve", supervisor, if_match=submitted.headers["etag"]
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["approved_revision"] == 1
+
+    # Locked: no target changes, no second approval.
+    target = {"kind": "utama", "title": "Sasaran baru"}
+    locked = await client.post(f"{path}/targets", json=target, headers=staff)
+    assert locked.status_code == 409
+    assert locked.json()["type"].endswith("/plan-locked")
+
+    revised = await transition(client, plan.id, "revise", staff, if_match=approved.headers["etag"])
+    assert revised.status_code == 200, revised.text
+    assert (revised.json()["status"], revised.json()["revision"]) == ("draft", 2)
+    assert revised.json()["approved_revision"] == 1
+    assert (await client.post(f"{path}/targets", json=target, headers=staff)).status_code == 201
+
+    revisions = await client.get(f"{path}/revisions", headers=supervisor)
+    assert revisions.status_code == 200
+    [first] = revisions.json()["items"]
+    assert first["revision"] == 1
+    assert first["approved_by"] == str(team.supervisor.id)
+    assert len(first["snapshot"]["targets"]) == 1
+    assert len(first["snapshot"]["targets"][0]["indicators"]) == 1
+    one = await client.get(f"{path}/revisions/1", headers=staff)
+    assert one.json() == first
+    assert (await client.get(f"{path}/revisions/2", headers=staff)).status_code == 404
+
+    assert await team.world.audit_actions(plan.id) == [
+        "plan.submitted",
+        "plan.approved",
+        "plan.revised",
+    ]
+    assert await outbox_types(connection, plan.id) == [
+        "plan.submitted",
+        "plan.approved",
+        "plan.revised",
+    ]
+
+
+async def test_return_needs_a_note_and_the_returned_plan_is_resubmitted(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    plan = await ready_plan(team.world, team.period, team.staff)
+    staff, supervisor = team.auth(team.staff_user), team.auth(team.supervisor_user)
+    assert (await transition(client, plan.id, "submit", staff)).status_code == 200
+
+    no_note = await transition(client, plan.id, "return", supervisor, json={})
+    assert no_note.status_code == 422
+    assert no_note.json()["errors"][0]["field"] == "body.note"
+    returned = await transition(
+        client, plan.id, "return", supervisor, json={"note": "Tambahkan indikator waktu."}
+    )
+    assert returned.status_code == 200, returned.text
+    assert (returned.json()["status"], returned.json()["return_note"]) == (
+        "returned",
+        "Tambahkan indikator waktu.",
+    )
+    again = await transition(client, plan.id, "submit", staff)
+    assert again.status_code == 200
+    assert (again.json()["status"], again.json()["return_note"]) == ("submitted", None)
+
+
+TRANSITIONS = {
+    "submit": {"draft", "returned"},
+    "approve": {"submitted"},
+    "return": {"submitted"},
+    "revise": {"approved"},
+}
+TARGET_STATUS = {
+    "submit": "submitted",
+    "approve": "approved",
+    "return": "returned",
+    "revise": "draft",
+}
+
+
+def _actor(team: Team, action: str) -> Any:
+    return team.staff_user if action in ("submit", "revise") else team.supervisor_user
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (status, action)
+        for action, sources in TRANSITIONS.items()
+        for status in ("draft", "submitted", "approved", "returned")
+        if status not in sources
+    ],
+)
+async def test_transitions_not_allowed_from_the_current_state_are_409(
+    client: httpx.AsyncClient, team: Team, status: str, action: str
+) -> None:
+    plan = await ready_plan(
+        team.world, team.period, team.staff, status=status, approver_id=team.supervisor.id
+    )
+    response = await transition(
+        client, plan.id, action, team.auth(_actor(team, action)), json={"note": "x"}
+    )
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/invalid-transition")
+    assert (problem["current_status"], problem["attempted_status"]) == (
+        status,
+        TARGET_STATUS[action],
+    )
+    assert status in problem["detail"]
+    assert TARGET_STATUS[action] in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [(status, action) for action, sources in TRANSITIONS.items() for status in sorted(sources)],
+)
+async def test_every_allowed_transition(
+    client: httpx.AsyncClient, team: Team, status: str, action: str
+) -> None:
+    values: dict[str, Any] = {"approver_id": team.supervisor.id}
+    if status == "submitted":
+        values["submitted_at"] = datetime.now(UTC)
+    plan = await ready_plan(team.world, team.period, team.staff, status=status, **values)
+    response = await transition(
+        client,
+        plan.id,
+        action,
+        team.auth(_actor(team, action)),
+        json={"note": "Perbaiki."} if action == "return" else None,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == TARGET_STATUS[action]
+
+
+async def test_the_supervisor_is_told_a_draft_cannot_be_approved_yet(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    plan = await ready_plan(team.world, team.period, team.staff)
+    response = await transition(client, plan.id, "approve", team.auth(team.supervisor_user))
+    assert response.status_code == 409, response.text
+    assert response.json()["current_status"] == "draft"
+    # Further up the chain the plan is visible but not theirs to approve.
+    head = await transition(client, plan.id, "approve", team.auth(team.head_user))
+    assert head.status_code == 403
+
+
+async def test_transitions_need_if_match(client: httpx.AsyncClient, team: Team) -> None:
+    plan = await ready_plan(team.world, team.period, team.staff)
+    staff = team.auth(team.staff_user)
+    url = f"{PLANS}/{plan.id}/submit"
+    assert (await client.post(url, headers=staff)).status_code == 428
+    assert (await client.post(url, headers={**staff, "If-Match": '"7"'})).status_code == 412
+
+
+async def test_weights_must_all_be_given_and_add_up_to_100_on_submit(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    plan = await world.plan(team.period, team.staff)
+    first, second = await world.target(plan), await world.target(plan)
+    await world.indicator(first, weight=60)
+    unweighted = await world.indicator(second)
+    empty = await world.target(plan)
+    staff = team.auth(team.staff_user)
+
+    refused = await transition(client, plan.id, "submit", staff)
+    assert refused.status_code == 422, refused.text
+    problems = {(e["field"], e["code"]) for e in refused.json()["errors"]}
+    assert problems == {
+        (f"targets.{empty.id}", "no_indicators"),
+        (f"indicators.{unweighted.id}.weight", "missing"),
+        ("indicators.weight", "weight_sum"),
+    }
+    assert await world.audit_actions(plan.id) == []
+
+    await world.indicator(empty, weight=15)
+    fixed = await client.patch(
+        f"/api/v1/indicators/{unweighted.id}",
+        json={"weight": "25"},
+        headers={**staff, "If-Match": '"1"'},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert (await transition(client, plan.id, "submit", staff)).status_code == 200
+
+
+async def test_an_empty_plan_or_one_without_supervisor_cannot_be_submitted(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    empty = await team.world.plan(team.period, team.staff)
+    response = await transition(client, empty.id, "submit", team.auth(team.staff_user))
+    assert response.status_code == 422
+    assert [e["code"] for e in response.json()["errors"]] == ["no_targets"]
+    top = await ready_plan(team.world, team.period, team.head)
+    response = await transition(client, top.id, "submit", team.auth(team.head_user))
+    assert response.status_code == 422
+    assert [e["code"] for e in response.json()["errors"]] == ["no_supervisor"]
+
+
+async def test_a_closed_period_refuses_every_change(client: httpx.AsyncClient, team: Team) -> None:
+    world = team.world
+    period = await world.period(team.region, year=2024, status="closed")
+    plan = await ready_plan(world, period, team.staff)
+    target = await world.target(plan)
+    indicator = await world.indicator(target)
+    staff = {**team.auth(team.staff_user), "If-Match": "*"}
+    attempts = [
+        client.post(f"{PLANS}/{plan.id}/submit", headers=staff),
+        client.post(
+            f"{PLANS}/{plan.id}/targets", json={"kind": "utama", "title": "x"}, headers=staff
+        ),
+        client.patch(f"/api/v1/targets/{target.id}", json={"title": "y"}, headers=staff),
+        client.delete(f"/api/v1/indicators/{indicator.id}", headers=staff),
+        client.post(
+            f"/api/v1/targets/{target.id}/indicators",
+            json={"aspect": "waktu", "description": "d", "target_value": "12", "unit": "bulan"},
+            headers=staff,
+        ),
+    ]
+    for attempt in attempts:
+        response = await attempt
+        assert response.status_code == 409, response.text
+        assert response.json()["type"].endswith("/period-closed")
+
+
+async def test_a_failed_request_leaves_neither_audit_nor_outbox_rows(
+    client: httpx.AsyncClient, team: Team, connection: AsyncConnection
+) -> None:
+    """The approval writes its audit and outbox rows, then fails storing the revision: both
+    must vanish with the rest of the transaction."""
+    plan = await ready_plan(
+        team.world, team.period, team.staff, status="submitted", approver_id=team.supervisor.id
+    )
+    await team.world._insert(
+        PlanRevision,
+        region_id=plan.region_id,
+        plan_id=plan.id,
+        revision=1,
+        approved_at=datetime.now(UTC),
+        snapshot={},
+    )
+    response = await transition(client, plan.id, "approve", team.auth(team.supervisor_user))
+    assert response.status_code == 500
+    assert await team.world.audit_actions(plan.id) == []
+    assert await outbox_types(connection, plan.id) == []
+    status = await client.get(f"{PLANS}/{plan.id}", headers=team.auth(team.staff_user))
+    assert status.json()["status"] == "submitted"
