@@ -16,6 +16,18 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/users": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR},
     "/api/v1/service-accounts": {Role.SUPERADMIN, Role.REGION_ADMIN},
     "/api/v1/audit-events": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR},
+    "/api/v1/service-units": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
+    "/api/v1/feedback": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
 }
 
 
@@ -70,3 +82,43 @@ async def test_another_regions_objects_are_404_on_every_object_route(
         patched = await client.patch(path, json={}, headers={**headers, "If-Match": '"1"'})
         expected = 403 if path.startswith("/api/v1/regions/") else 404
         assert patched.status_code == expected, (path, patched.text)
+
+
+async def test_another_regions_feedback_objects_are_404(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    home, foreign = await world.region(), await world.region()
+    foreign_unit = await world.service_unit(await world.agency(foreign))
+    foreign_feedback = await world.feedback(foreign_unit)
+    officer = world.auth(await world.user(home, Role.COMPLAINT_OFFICER))
+    admin = world.auth(await world.user(home, Role.REGION_ADMIN))
+    if_match = {"If-Match": '"1"'}
+    requests = [
+        ("GET", f"/api/v1/service-units/{foreign_unit.id}", admin, None),
+        ("PATCH", f"/api/v1/service-units/{foreign_unit.id}", {**admin, **if_match}, {}),
+        ("GET", f"/api/v1/service-units/{foreign_unit.id}/staff", admin, None),
+        (
+            "POST",
+            f"/api/v1/service-units/{foreign_unit.id}/staff",
+            admin,
+            {"employee_id": str(foreign_unit.id), "label": "Loket"},
+        ),
+        ("DELETE", f"/api/v1/service-units/{foreign_unit.id}/staff/{foreign_unit.id}", admin, None),
+        ("GET", f"/api/v1/feedback/{foreign_feedback.id}", officer, None),
+        (
+            "POST",
+            f"/api/v1/feedback/{foreign_feedback.id}/hide-comment",
+            {**officer, **if_match},
+            {"reason": "kasar"},
+        ),
+        (
+            "GET",
+            f"/api/v1/reports/ikm?unit_id={foreign_unit.id}&date_from=2026-01-01&date_to=2026-12-31",
+            officer,
+            None,
+        ),
+    ]
+    for method, path, headers, body in requests:
+        response = await client.request(method, path, headers=headers, json=body)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"

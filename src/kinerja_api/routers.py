@@ -4,6 +4,11 @@ from fastapi import APIRouter
 
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
+from kinerja_api.feedback.service_units.router import public_router as public_units_router
+from kinerja_api.feedback.service_units.router import router as service_units_router
+from kinerja_api.feedback.surveys.router import public_router as public_feedback_router
+from kinerja_api.feedback.surveys.router import reports_router as ikm_reports_router
+from kinerja_api.feedback.surveys.router import router as feedback_router
 from kinerja_api.health.router import router as health_router
 from kinerja_api.org.agencies.router import router as agencies_router
 from kinerja_api.org.employees.router import router as employees_router
@@ -20,4 +25,9 @@ ROUTERS: list[APIRouter] = [
     users_router,
     service_accounts_router,
     audit_router,
+    service_units_router,
+    feedback_router,
+    ikm_reports_router,
+    public_units_router,
+    public_feedback_router,
 ]
