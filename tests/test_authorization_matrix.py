@@ -28,6 +28,12 @@ LIST_ACCESS: dict[str, set[Role]] = {
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
+    "/api/v1/complaints": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
 }
 
 
@@ -90,6 +96,7 @@ async def test_another_regions_feedback_objects_are_404(
     home, foreign = await world.region(), await world.region()
     foreign_unit = await world.service_unit(await world.agency(foreign))
     foreign_feedback = await world.feedback(foreign_unit)
+    foreign_complaint = await world.complaint(foreign)
     officer = world.auth(await world.user(home, Role.COMPLAINT_OFFICER))
     admin = world.auth(await world.user(home, Role.REGION_ADMIN))
     if_match = {"If-Match": '"1"'}
@@ -117,6 +124,19 @@ async def test_another_regions_feedback_objects_are_404(
             officer,
             None,
         ),
+    ]
+    complaint = f"/api/v1/complaints/{foreign_complaint.id}"
+    requests += [
+        ("GET", complaint, officer, None),
+        ("POST", f"{complaint}/triage", {**officer, **if_match}, {}),
+        ("POST", f"{complaint}/assign", {**officer, **if_match}, {"agency_id": str(foreign.id)}),
+        (
+            "POST",
+            f"{complaint}/respond",
+            {**officer, **if_match},
+            {"body": "x", "visibility": "public"},
+        ),
+        ("POST", f"{complaint}/resolve", {**officer, **if_match}, {"resolution": "x"}),
     ]
     for method, path, headers, body in requests:
         response = await client.request(method, path, headers=headers, json=body)

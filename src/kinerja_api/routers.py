@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
+from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
+from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.service_units.router import public_router as public_units_router
 from kinerja_api.feedback.service_units.router import router as service_units_router
 from kinerja_api.feedback.surveys.router import public_router as public_feedback_router
@@ -30,4 +32,6 @@ ROUTERS: list[APIRouter] = [
     ikm_reports_router,
     public_units_router,
     public_feedback_router,
+    complaints_router,
+    public_complaints_router,
 ]

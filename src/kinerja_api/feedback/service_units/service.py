@@ -19,7 +19,7 @@ from kinerja_api.core.pagination import (
 )
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.feedback import public
-from kinerja_api.feedback.codes import STAFF_CODE_LENGTH, UNIT_CODE_LENGTH, random_code
+from kinerja_api.feedback.codes import STAFF_CODE_LENGTH, UNIT_CODE_LENGTH, insert_with_code
 from kinerja_api.feedback.scope import manages, staff_scope
 from kinerja_api.feedback.service_units.schemas import (
     PublicServiceUnitOut,
@@ -35,7 +35,6 @@ from kinerja_api.models.org import Agency, Employee
 AUDITED = ("agency_id", "code", "name", "address", "active")
 STAFF_AUDITED = ("service_unit_id", "employee_id", "code", "label", "active")
 STAFF_INDEX = "uq_service_unit_staff_region_id_service_unit_id_employee_id"
-CODE_ATTEMPTS = 5
 CODE_INDEXES = ("uq_service_units_code", "uq_service_unit_staff_code")
 _AGENCY_UNKNOWN = Msg(
     "Unit kerja tidak ditemukan atau di luar wewenang Anda.",
@@ -122,31 +121,13 @@ async def _require_agency(
         raise field_problem("body.agency_id", _AGENCY_UNKNOWN, code="not_found")
 
 
-async def _insert_with_code(
-    session: AsyncSession, entity: ServiceUnit | ServiceUnitStaff, length: int
-) -> None:
-    """Draws random codes until one is free; a clash is rare enough (40 bits) that a few
-    attempts always suffice."""
-    for attempt in range(CODE_ATTEMPTS):
-        entity.code = random_code(length)
-        try:
-            async with session.begin_nested():
-                session.add(entity)
-                await session.flush()
-            return
-        except IntegrityError as exc:
-            clash = any(index in str(exc.orig) for index in CODE_INDEXES)
-            if not clash or attempt == CODE_ATTEMPTS - 1:
-                raise
-
-
 async def create_unit(
     session: AsyncSession, principal: Principal, data: ServiceUnitCreate
 ) -> ServiceUnit:
     region_id = region_of(principal)
     await _require_agency(session, principal, data.agency_id)
     unit = ServiceUnit(region_id=region_id, **data.model_dump())
-    await _insert_with_code(session, unit, UNIT_CODE_LENGTH)
+    await insert_with_code(session, unit, UNIT_CODE_LENGTH, CODE_INDEXES)
     await session.refresh(unit)
     await record_entity(session, principal, "service_unit", "created", unit, AUDITED)
     return unit
@@ -213,7 +194,7 @@ async def add_staff(
         label=data.label,
     )
     try:
-        await _insert_with_code(session, staff, STAFF_CODE_LENGTH)
+        await insert_with_code(session, staff, STAFF_CODE_LENGTH, CODE_INDEXES)
     except IntegrityError as exc:
         if STAFF_INDEX in str(exc.orig):
             raise Problem(CONFLICT, _ALREADY_STAFF) from exc
