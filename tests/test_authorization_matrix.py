@@ -28,6 +28,12 @@ LIST_ACCESS: dict[str, set[Role]] = {
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
+    "/api/v1/holidays": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
     "/api/v1/complaints": {
         Role.REGION_ADMIN,
         Role.AGENCY_ADMIN,

@@ -6,6 +6,7 @@ from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
+from kinerja_api.feedback.holidays.router import router as holidays_router
 from kinerja_api.feedback.service_units.router import public_router as public_units_router
 from kinerja_api.feedback.service_units.router import router as service_units_router
 from kinerja_api.feedback.surveys.router import public_router as public_feedback_router
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     public_feedback_router,
     complaints_router,
     public_complaints_router,
+    holidays_router,
 ]
