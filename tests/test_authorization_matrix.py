@@ -39,6 +39,7 @@ LIST_ACCESS: dict[str, set[Role]] = {
         Role.AGENCY_ADMIN,
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
+        Role.EMPLOYEE,
     },
 }
 

@@ -343,3 +343,33 @@ async def test_another_regions_complaints_are_404(
         headers={**officer, "If-Match": '"1"'},
     )
     assert response.status_code == 404, response.text
+
+
+async def test_the_assigned_employee_reads_and_answers_only_their_complaint(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    region, agency, unit = await _setup(world)
+    employee = await world.employee(region, agency)
+    assignee = world.auth(await world.user(region, Role.EMPLOYEE, employee=employee))
+    bystander = world.auth(
+        await world.user(region, Role.EMPLOYEE, employee=await world.employee(region, agency))
+    )
+    officer = world.auth(await world.user(region, Role.COMPLAINT_OFFICER))
+    await client.post(SUBMIT, json=_body(unit))
+    (item,) = (await client.get(STAFF, headers=officer)).json()["items"]
+    assert (await client.get(STAFF, headers=assignee)).json()["items"] == []
+    await _act(client, item["id"], "assign", {"assignee_employee_id": str(employee.id)}, officer)
+
+    (mine,) = (await client.get(STAFF, headers=assignee)).json()["items"]
+    assert mine["contact"]["phone"] == CONTACT["phone"]
+    assert (await client.get(f"{STAFF}/{item['id']}", headers=bystander)).status_code == 404
+    answered = await _act(
+        client,
+        item["id"],
+        "respond",
+        {"body": "Sudah kami tindak lanjuti.", "visibility": "public"},
+        assignee,
+    )
+    assert answered.status_code == 200, answered.text
+    refused = await _act(client, item["id"], "resolve", {"resolution": "Selesai"}, assignee)
+    assert refused.status_code == 403

@@ -52,6 +52,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def client_key(request: Request) -> str:
+    """Scopes public callers' idempotency keys, without storing their address."""
+    return "public:" + _digest(client_address(request))
+
+
 def _digest(value: str) -> str:
     # Counters never hold a raw address.
     return hashlib.sha256(value.encode()).hexdigest()[:40]

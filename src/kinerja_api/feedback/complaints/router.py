@@ -12,7 +12,7 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import client_address, enforce_rate_limits
+from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
 from kinerja_api.feedback.codes import grouped
 from kinerja_api.feedback.complaints import service
 from kinerja_api.feedback.complaints.schemas import (
@@ -36,11 +36,15 @@ from kinerja_api.models.org import Role
 
 public_router = APIRouter(prefix="/api/v1/public/complaints", tags=["public"])
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+# Employees see (and answer) only the complaints assigned to them.
 Reader = Annotated[
     Principal,
-    requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR),
+    requires(
+        Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR, Role.EMPLOYEE
+    ),
 ]
 Handler = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN)]
+Responder = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN, Role.EMPLOYEE)]
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
@@ -107,7 +111,7 @@ async def submit_complaint(
     return await idempotent_create(
         session,
         request,
-        principal_key="public:" + client_address(request),
+        principal_key=client_key(request),
         key=idempotency_key,
         payload=body,
         create=run,
@@ -232,11 +236,12 @@ async def respond_to_complaint(
     complaint_id: uuid.UUID,
     body: RespondIn,
     session: DbSession,
-    principal: Handler,
+    principal: Responder,
     response: Response,
     if_match: IfMatch = None,
 ) -> ComplaintDetailOut:
-    """Answer publicly (shown on the tracking page) or leave an internal note."""
+    """Answer publicly (shown on the tracking page) or leave an internal note. The employee
+    the complaint is assigned to may answer too."""
     complaint = await service.respond(session, principal, complaint_id, body, if_match)
     return await _detail(session, principal, complaint, response)
 

@@ -5,11 +5,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record_entity, snapshot
-from kinerja_api.auth.policies import not_found
+from kinerja_api.auth.policies import forbidden, in_region, not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core.etag import check_if_match
@@ -289,7 +289,23 @@ def contact_visible(principal: Principal, complaint: Complaint) -> bool:
 
 
 def _visible(principal: Principal) -> ColumnElement[bool]:
-    return staff_scope(principal, Complaint.region_id, Complaint.agency_id)
+    """Staff in scope, and the employee a complaint is assigned to."""
+    staff = staff_scope(principal, Complaint.region_id, Complaint.agency_id)
+    if principal.kind != "user" or principal.employee_id is None:
+        return staff
+    assigned = and_(
+        in_region(principal, Complaint.region_id),
+        Complaint.assignee_employee_id == principal.employee_id,
+    )
+    return or_(staff, assigned)
+
+
+def _handles(principal: Principal, complaint: Complaint) -> bool:
+    if principal.has_any(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN):
+        return True
+    return principal.employee_id is not None and (
+        principal.employee_id == complaint.assignee_employee_id
+    )
 
 
 def _overdue_clause(overdue: bool) -> ColumnElement[bool]:
@@ -484,6 +500,8 @@ async def respond(
     if_match: str | None,
 ) -> Complaint:
     complaint = await _open_for(session, principal, complaint_id, if_match, "answered")
+    if not _handles(principal, complaint):
+        raise forbidden("Complaint")
     session.add(_note(complaint, principal, data.body, data.visibility))
     await _save(session, complaint)
     await _changed(session, principal, complaint, "responded")

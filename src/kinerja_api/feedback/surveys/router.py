@@ -11,7 +11,7 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import client_address, enforce_rate_limits
+from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
 from kinerja_api.feedback.surveys import service
 from kinerja_api.feedback.surveys.schemas import (
     FeedbackFilters,
@@ -65,7 +65,7 @@ async def submit_feedback(
     return await idempotent_create(
         session,
         request,
-        principal_key="public:" + client_address(request),
+        principal_key=client_key(request),
         key=idempotency_key,
         payload=body,
         create=run,

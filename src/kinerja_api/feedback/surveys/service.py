@@ -58,6 +58,11 @@ _STAFF_UNKNOWN = Msg(
     "Kode petugas tidak dikenal di unit layanan ini.",
     "The staff code is unknown at this service unit.",
 )
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_OUT_OF_RANGE = Msg(
+    f"Tanggal harus antara tahun {FIRST_YEAR} dan {LAST_YEAR}.",
+    f"Dates must lie between the years {FIRST_YEAR} and {LAST_YEAR}.",
+)
 _EMPTY_RANGE = Msg(
     "date_to tidak boleh sebelum date_from.", "date_to must not be before date_from."
 )
@@ -283,6 +288,9 @@ def _row_sums(row: Any, offset: int) -> tuple[int, list[int]]:
 
 
 async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuery) -> IkmReport:
+    for name, day in (("date_from", query.date_from), ("date_to", query.date_to)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise field_problem(f"query.{name}", _OUT_OF_RANGE, code="range")
     if query.date_to < query.date_from:
         raise field_problem("query.date_to", _EMPTY_RANGE)
     kind, scope_id, covered = await _report_scope(session, principal, query)
