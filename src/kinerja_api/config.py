@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     public_rate_window_seconds: int = Field(default=600, ge=1)
     public_rate_limit_per_address: int = Field(default=30, ge=1)
     public_rate_limit_per_unit: int = Field(default=600, ge=1)
-    public_duplicate_window_seconds: int = Field(default=600, ge=0)
+    public_duplicate_window_seconds: int = Field(default=180, ge=0)
     complaint_due_working_days: int = Field(default=5, ge=1, le=60)
     complaint_reopen_days: int = Field(default=14, ge=0, le=365)
 

@@ -13,7 +13,6 @@ from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
-from kinerja_api.feedback.codes import grouped
 from kinerja_api.feedback.complaints import service
 from kinerja_api.feedback.complaints.schemas import (
     AssignIn,
@@ -22,7 +21,6 @@ from kinerja_api.feedback.complaints.schemas import (
     ComplaintOut,
     ComplaintReceipt,
     ComplaintSubmit,
-    ContactOut,
     PublicComplaintOut,
     ReopenIn,
     ResolveIn,
@@ -48,40 +46,13 @@ Responder = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_AD
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
-def _out(principal: Principal, complaint: Complaint) -> ComplaintOut:
-    has_contact = any((complaint.contact_name, complaint.contact_phone, complaint.contact_email))
-    visible = has_contact and service.contact_visible(principal, complaint)
-    contact = (
-        ContactOut(
-            name=complaint.contact_name,
-            phone=complaint.contact_phone,
-            email=complaint.contact_email,
-        )
-        if visible
-        else None
-    )
-    return ComplaintOut.model_validate(
-        {
-            **{
-                field: getattr(complaint, field)
-                for field in ComplaintOut.model_fields
-                if field not in ("tracking_code", "overdue", "contact", "contact_hidden")
-            },
-            "tracking_code": grouped(complaint.tracking_code),
-            "overdue": service.is_overdue(complaint),
-            "contact": contact,
-            "contact_hidden": has_contact and not visible,
-        }
-    )
-
-
 async def _detail(
     session: AsyncSession, principal: Principal, complaint: Complaint, response: Response
 ) -> ComplaintDetailOut:
     set_etag(response, complaint.version)
     responses = await service.responses_of(session, complaint)
     return ComplaintDetailOut(
-        **_out(principal, complaint).model_dump(),
+        **service.staff_view(principal, complaint).model_dump(),
         responses=[ResponseOut.model_validate(r) for r in responses],
     )
 
@@ -170,7 +141,7 @@ async def list_complaints(
     rows, cursor = await service.list_complaints(
         session, principal, filters=filters, page=page, codec=codec
     )
-    return Page(items=[_out(principal, row) for row in rows], next_cursor=cursor)
+    return Page(items=[service.staff_view(principal, row) for row in rows], next_cursor=cursor)
 
 
 @router.get(

@@ -34,8 +34,10 @@ from kinerja_api.feedback.codes import (
 from kinerja_api.feedback.complaints.schemas import (
     AssignIn,
     ComplaintFilters,
+    ComplaintOut,
     ComplaintReceipt,
     ComplaintSubmit,
+    ContactOut,
     PublicComplaintOut,
     PublicResponseOut,
     ReopenIn,
@@ -523,3 +525,31 @@ async def resolve(
     await _save(session, complaint)
     await _changed(session, principal, complaint, "resolved", before=before)
     return complaint
+
+
+def staff_view(principal: Principal, complaint: Complaint) -> ComplaintOut:
+    """The complaint as staff see it: contact details only for those handling it."""
+    has_contact = any((complaint.contact_name, complaint.contact_phone, complaint.contact_email))
+    visible = has_contact and contact_visible(principal, complaint)
+    contact = (
+        ContactOut(
+            name=complaint.contact_name,
+            phone=complaint.contact_phone,
+            email=complaint.contact_email,
+        )
+        if visible
+        else None
+    )
+    return ComplaintOut.model_validate(
+        {
+            **{
+                field: getattr(complaint, field)
+                for field in ComplaintOut.model_fields
+                if field not in ("tracking_code", "overdue", "contact", "contact_hidden")
+            },
+            "tracking_code": grouped(complaint.tracking_code),
+            "overdue": is_overdue(complaint),
+            "contact": contact,
+            "contact_hidden": has_contact and not visible,
+        }
+    )
