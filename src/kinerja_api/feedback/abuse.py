@@ -33,6 +33,10 @@ _HIT = text(
         window_started_at + make_interval(secs => :window) - now())))::int
     """
 )
+_PURGE = text(
+    "delete from public_rate_limits "
+    "where window_started_at < now() - make_interval(secs => :older_than)"
+)
 _THROTTLED = Msg(
     "Terlalu banyak permintaan dari alamat atau unit layanan ini; coba lagi nanti.",
     "Too many requests from this address or for this service unit; try again later.",
@@ -101,3 +105,10 @@ async def refuse_duplicates(session: AsyncSession, request: Request, fingerprint
     hits, _ = await _hit(session, "duplicate:" + fingerprint, window)
     if hits > 1:
         raise Problem(CONFLICT, _DUPLICATE)
+
+
+async def purge_expired(session: AsyncSession, older_than_seconds: int) -> int:
+    """Drops counters whose window ended long ago; run it periodically with the longest of the
+    rate and duplicate windows (a dropped counter simply starts a fresh window)."""
+    result = await session.execute(_PURGE, {"older_than": older_than_seconds})
+    return int(getattr(result, "rowcount", 0) or 0)
