@@ -4,7 +4,7 @@ access tokens for any principal."""
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,14 @@ from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.auth.tokens import TokenService
+from kinerja_api.models.feedback import (
+    IKM_ELEMENTS,
+    Complaint,
+    FeedbackResponse,
+    Holiday,
+    ServiceUnit,
+    ServiceUnitStaff,
+)
 from kinerja_api.models.org import Agency, Employee, Region, Role, ServiceAccount, User
 from kinerja_api.models.plans import Indicator, Period, Plan, Target
 
@@ -202,3 +210,49 @@ class World:
             .order_by(AuditEvent.id)
         )
         return list(rows.scalars())
+
+    async def service_unit(self, agency: Any, code: str | None = None, **values: Any) -> Any:
+        return await self._insert(
+            ServiceUnit,
+            region_id=agency.region_id,
+            agency_id=agency.id,
+            code=code or f"U{next(_serial):07d}",
+            name=values.pop("name", f"Loket {next(_serial)}"),
+            **values,
+        )
+
+    async def staff(self, unit: Any, employee: Any, label: str = "Petugas Loket") -> Any:
+        return await self._insert(
+            ServiceUnitStaff,
+            region_id=unit.region_id,
+            service_unit_id=unit.id,
+            employee_id=employee.id,
+            code=f"S{next(_serial):07d}",
+            label=label,
+        )
+
+    async def feedback(
+        self, unit: Any, scores: list[int] | int = 3, staff: Any = None, **values: Any
+    ) -> Any:
+        """A survey response; `scores` is one score for every element or a list of nine."""
+        per_element = scores if isinstance(scores, list) else [scores] * len(IKM_ELEMENTS)
+        return await self._insert(
+            FeedbackResponse,
+            region_id=unit.region_id,
+            service_unit_id=unit.id,
+            agency_id=unit.agency_id,
+            staff_id=staff.id if staff is not None else None,
+            **dict(zip(IKM_ELEMENTS, per_element, strict=True)),
+            **values,
+        )
+
+    async def holiday(self, region: Any, day: date, name: str = "Libur Nasional") -> Any:
+        return await self._insert(Holiday, region_id=region.id, date=day, name=name)
+
+    async def complaint(self, region: Any, **values: Any) -> Any:
+        values.setdefault("tracking_code", f"T{next(_serial):015d}")
+        values.setdefault("category", "service")
+        values.setdefault("description", "Antrean terlalu lama.")
+        values.setdefault("location", "Kantor Kecamatan")
+        values.setdefault("due_at", datetime(2030, 1, 1, tzinfo=UTC))
+        return await self._insert(Complaint, region_id=region.id, **values)

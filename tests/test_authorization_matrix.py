@@ -18,6 +18,31 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/audit-events": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR},
     "/api/v1/periods": ALL,
     "/api/v1/plans": ALL,
+    "/api/v1/service-units": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
+    "/api/v1/feedback": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
+    "/api/v1/holidays": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
+    "/api/v1/complaints": {
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+        Role.EMPLOYEE,
+    },
 }
 
 
@@ -124,3 +149,57 @@ async def test_another_regions_plans_are_404_on_every_plan_route(
             expected = 403 if path.endswith("/close") and user is employee else 404
             response = await client.request(method, path, json=body, headers=headers)
             assert response.status_code == expected, (method, path, response.text)
+
+
+async def test_another_regions_feedback_objects_are_404(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    home, foreign = await world.region(), await world.region()
+    foreign_unit = await world.service_unit(await world.agency(foreign))
+    foreign_feedback = await world.feedback(foreign_unit)
+    foreign_complaint = await world.complaint(foreign)
+    officer = world.auth(await world.user(home, Role.COMPLAINT_OFFICER))
+    admin = world.auth(await world.user(home, Role.REGION_ADMIN))
+    if_match = {"If-Match": '"1"'}
+    requests = [
+        ("GET", f"/api/v1/service-units/{foreign_unit.id}", admin, None),
+        ("PATCH", f"/api/v1/service-units/{foreign_unit.id}", {**admin, **if_match}, {}),
+        ("GET", f"/api/v1/service-units/{foreign_unit.id}/staff", admin, None),
+        (
+            "POST",
+            f"/api/v1/service-units/{foreign_unit.id}/staff",
+            admin,
+            {"employee_id": str(foreign_unit.id), "label": "Loket"},
+        ),
+        ("DELETE", f"/api/v1/service-units/{foreign_unit.id}/staff/{foreign_unit.id}", admin, None),
+        ("GET", f"/api/v1/feedback/{foreign_feedback.id}", officer, None),
+        (
+            "POST",
+            f"/api/v1/feedback/{foreign_feedback.id}/hide-comment",
+            {**officer, **if_match},
+            {"reason": "kasar"},
+        ),
+        (
+            "GET",
+            f"/api/v1/reports/ikm?unit_id={foreign_unit.id}&date_from=2026-01-01&date_to=2026-12-31",
+            officer,
+            None,
+        ),
+    ]
+    complaint = f"/api/v1/complaints/{foreign_complaint.id}"
+    requests += [
+        ("GET", complaint, officer, None),
+        ("POST", f"{complaint}/triage", {**officer, **if_match}, {}),
+        ("POST", f"{complaint}/assign", {**officer, **if_match}, {"agency_id": str(foreign.id)}),
+        (
+            "POST",
+            f"{complaint}/respond",
+            {**officer, **if_match},
+            {"body": "x", "visibility": "public"},
+        ),
+        ("POST", f"{complaint}/resolve", {**officer, **if_match}, {"resolution": "x"}),
+    ]
+    for method, path, headers, body in requests:
+        response = await client.request(method, path, headers=headers, json=body)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"

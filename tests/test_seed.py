@@ -20,6 +20,13 @@ from kinerja_api.cli import app as cli
 from kinerja_api.config import get_settings
 from kinerja_api.dbadmin import drop_database, ensure_database
 from kinerja_api.models.audit import AuditEvent
+from kinerja_api.models.feedback import (
+    Complaint,
+    FeedbackResponse,
+    Holiday,
+    ServiceUnit,
+    ServiceUnitStaff,
+)
 from kinerja_api.models.org import (
     Agency,
     Employee,
@@ -33,6 +40,7 @@ from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Targ
 from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.plans.service import cascade
 from kinerja_api.seed import (
+    DEMO_DOMAIN,
     DEMO_PASSWORD,
     REGIONS,
     AdminRole,
@@ -240,6 +248,13 @@ async def _snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         "targets": select(Target.__table__).where(Target.region_id.in_(region_ids)),
         "indicators": select(Indicator.__table__).where(Indicator.region_id.in_(region_ids)),
         "audit_events": select(func.count()).select_from(AuditEvent),
+        "service_units": select(ServiceUnit.__table__).where(ServiceUnit.region_id.in_(region_ids)),
+        "service_unit_staff": select(ServiceUnitStaff.__table__).where(
+            ServiceUnitStaff.region_id.in_(region_ids)
+        ),
+        "feedback_responses": select(func.count()).select_from(FeedbackResponse),
+        "complaints": select(Complaint.__table__).where(Complaint.region_id.in_(region_ids)),
+        "holidays": select(Holiday.__table__).where(Holiday.region_id.in_(region_ids)),
     }
     return {
         name: sorted(tuple(map(str, row)) for row in (await session.execute(query)).all())
@@ -298,6 +313,11 @@ async def test_seeding_twice_creates_and_changes_nothing(
         plan=4 * 60,
         target=4 * 60 * 2,
         indicator=4 * 60 * 3,
+        service_unit=4 * 3,
+        service_unit_staff=4 * 4,
+        feedback=4 * 84,
+        complaint=4 * 2,
+        holiday=4 * 6,
     )
     before = await _snapshot(session)
     again = await seed_demo(session)
@@ -336,6 +356,11 @@ async def test_seed_writes_audit_events_as_the_system(
             "service_account.created": 1,
             "period.created": 1,
             "plan.created": 60,
+            "service_unit.created": 3,
+            "service_unit_staff.created": 4,
+            "feedback.received": 84,
+            "complaint.submitted": 2,
+            "holiday.created": 6,
         }
     )
     assert {(actor_type, actor_id) for _, actor_type, actor_id in events} == {("system", None)}
@@ -491,3 +516,32 @@ def test_readme_documents_every_demo_login_and_service_account() -> None:
         assert f"`{login.email}` | {login.label} |" in readme
     for account in demo_clients():
         assert f"`{account.client_id}` | `{account.secret}` |" in readme
+
+
+async def test_demo_feedback_fills_the_ikm_report(
+    client: httpx.AsyncClient, session: AsyncSession, seeded: SeedReport, world: World
+) -> None:
+    await session.commit()  # releases the savepoint; the test's transaction still rolls back
+    auditors = await session.scalars(
+        select(User).where(User.email.like("auditor@%"), User.email.like(f"%.{DEMO_DOMAIN}"))
+    )
+    reports = {}
+    for auditor in auditors:
+        response = await client.get(
+            "/api/v1/reports/ikm",
+            params={"date_from": "2026-01-01", "date_to": "2026-12-31"},
+            headers=world.auth(auditor),
+        )
+        assert response.status_code == 200, response.text
+        reports[auditor.email] = response.json()
+    assert len(reports) == 4
+    for report in reports.values():
+        assert report["respondents"] == 84
+        assert report["category"] is not None
+        assert 25 <= float(report["ikm"]) <= 100
+        assert len(report["quarters"]) >= 3
+        assert report["staff"]
+        assert all(staff["respondents"] >= 5 for staff in report["staff"])
+    units = list(await session.scalars(select(ServiceUnit)))
+    public = await client.get(f"/api/v1/public/service-units/{units[0].code}")
+    assert public.status_code == 200

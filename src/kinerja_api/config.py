@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     public_body_limit_bytes: int = 16 * 1024
     body_limit_bytes: int = 1024 * 1024
+    # Citizen feedback: fixed-window limits on the public endpoints, per client address and per
+    # service unit, and how long an identical submission from the same address is refused.
+    public_rate_window_seconds: int = Field(default=600, ge=1)
+    public_rate_limit_per_address: int = Field(default=30, ge=1)
+    public_rate_limit_per_unit: int = Field(default=600, ge=1)
+    public_duplicate_window_seconds: int = Field(default=180, ge=0)
+    complaint_due_working_days: int = Field(default=5, ge=1, le=60)
+    complaint_reopen_days: int = Field(default=14, ge=0, le=365)
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> "Settings":

@@ -4,6 +4,14 @@ from fastapi import APIRouter
 
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
+from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
+from kinerja_api.feedback.complaints.router import router as complaints_router
+from kinerja_api.feedback.holidays.router import router as holidays_router
+from kinerja_api.feedback.service_units.router import public_router as public_units_router
+from kinerja_api.feedback.service_units.router import router as service_units_router
+from kinerja_api.feedback.surveys.router import public_router as public_feedback_router
+from kinerja_api.feedback.surveys.router import reports_router as ikm_reports_router
+from kinerja_api.feedback.surveys.router import router as feedback_router
 from kinerja_api.health.router import router as health_router
 from kinerja_api.org.agencies.router import router as agencies_router
 from kinerja_api.org.employees.router import router as employees_router
@@ -28,4 +36,12 @@ ROUTERS: list[APIRouter] = [
     plans_router,
     targets_router,
     indicators_router,
+    service_units_router,
+    feedback_router,
+    ikm_reports_router,
+    public_units_router,
+    public_feedback_router,
+    complaints_router,
+    public_complaints_router,
+    holidays_router,
 ]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.audit.service import record, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.feedback.demo import seed_feedback
 from kinerja_api.models.org import (
     Agency,
     AgencyKind,
@@ -1256,6 +1257,14 @@ async def seed_demo(session: AsyncSession) -> SeedReport:
         await _ensure_users(session, report, users)
         await _ensure_service_account(session, report, region_id, clients[spec.code])
         await _ensure_performance_plans(session, region_id, plan, agencies, employees, report)
+        await seed_feedback(
+            session,
+            report.created,
+            region_id=region_id,
+            region_code=spec.code,
+            agencies=agencies,
+            employees=employees,
+        )
     superadmin = demo_logins()[0]
     await _ensure_users(session, report, [_user_row(superadmin, None, {}, {}, {})])
     return report

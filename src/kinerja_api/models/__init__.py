@@ -3,6 +3,15 @@
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.auth import LoginThrottle, RefreshToken
 from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.feedback import (
+    Complaint,
+    ComplaintResponse,
+    FeedbackResponse,
+    Holiday,
+    PublicRateLimit,
+    ServiceUnit,
+    ServiceUnitStaff,
+)
 from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
@@ -10,7 +19,11 @@ from kinerja_api.models.platform import IdempotencyRecord
 __all__ = [
     "Agency",
     "AuditEvent",
+    "Complaint",
+    "ComplaintResponse",
     "Employee",
+    "FeedbackResponse",
+    "Holiday",
     "IdempotencyRecord",
     "Indicator",
     "LoginThrottle",
@@ -18,9 +31,12 @@ __all__ = [
     "Period",
     "Plan",
     "PlanRevision",
+    "PublicRateLimit",
     "RefreshToken",
     "Region",
     "ServiceAccount",
+    "ServiceUnit",
+    "ServiceUnitStaff",
     "Target",
     "User",
 ]

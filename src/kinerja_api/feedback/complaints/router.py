@@ -1,0 +1,236 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.auth.access import PUBLIC, requires
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import IfMatch, set_etag
+from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
+from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.uow import DbSession
+from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
+from kinerja_api.feedback.complaints import service
+from kinerja_api.feedback.complaints.schemas import (
+    AssignIn,
+    ComplaintDetailOut,
+    ComplaintFilters,
+    ComplaintOut,
+    ComplaintReceipt,
+    ComplaintSubmit,
+    PublicComplaintOut,
+    ReopenIn,
+    ResolveIn,
+    RespondIn,
+    ResponseOut,
+    TrackingCode,
+    TriageIn,
+)
+from kinerja_api.models.feedback import Complaint
+from kinerja_api.models.org import Role
+
+public_router = APIRouter(prefix="/api/v1/public/complaints", tags=["public"])
+router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+# Employees see (and answer) only the complaints assigned to them.
+Reader = Annotated[
+    Principal,
+    requires(
+        Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR, Role.EMPLOYEE
+    ),
+]
+Handler = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN)]
+Responder = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN, Role.EMPLOYEE)]
+ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+
+
+async def _detail(
+    session: AsyncSession, principal: Principal, complaint: Complaint, response: Response
+) -> ComplaintDetailOut:
+    set_etag(response, complaint.version)
+    responses = await service.responses_of(session, complaint)
+    return ComplaintDetailOut(
+        **service.staff_view(principal, complaint).model_dump(),
+        responses=[ResponseOut.model_validate(r) for r in responses],
+    )
+
+
+@public_router.post(
+    "",
+    status_code=201,
+    name="submit-complaint",
+    response_model=ComplaintReceipt,
+    dependencies=[PUBLIC],
+    responses=problem_responses(409, 413, 422, 429),
+)
+async def submit_complaint(
+    request: Request,
+    body: ComplaintSubmit,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """File a complaint without an account. The answer carries the tracking code: keep it, it
+    is the only way to follow the complaint. Contact details are optional and never shown
+    publicly. Rate-limited per client address and per unit (429 with `Retry-After`)."""
+    await enforce_rate_limits(request, unit_code=body.unit_code)
+
+    async def run() -> tuple[ComplaintReceipt, dict[str, str]]:
+        return await service.submit(session, request, body), {}
+
+    return await idempotent_create(
+        session,
+        request,
+        principal_key=client_key(request),
+        key=idempotency_key,
+        payload=body,
+        create=run,
+    )
+
+
+@public_router.get(
+    "/{tracking_code}",
+    name="complaint",
+    response_model=PublicComplaintOut,
+    dependencies=[PUBLIC],
+    responses=problem_responses(404, 422, 429),
+)
+async def public_complaint(
+    request: Request, tracking_code: Annotated[TrackingCode, Path()], session: DbSession
+) -> PublicComplaintOut:
+    """Status, deadline and public answers of a complaint, by its tracking code."""
+    await enforce_rate_limits(request)
+    return await service.public_view(session, request, tracking_code)
+
+
+@public_router.post(
+    "/{tracking_code}/reopen",
+    name="reopen-complaint",
+    response_model=PublicComplaintOut,
+    dependencies=[PUBLIC],
+    responses=problem_responses(404, 409, 413, 422, 429),
+)
+async def reopen_complaint(
+    request: Request,
+    tracking_code: Annotated[TrackingCode, Path()],
+    body: ReopenIn,
+    session: DbSession,
+) -> PublicComplaintOut:
+    """Reopen a resolved complaint within 14 days of its resolution, saying why; a new
+    deadline starts."""
+    await enforce_rate_limits(request)
+    return await service.reopen(session, request, tracking_code, body)
+
+
+@router.get(
+    "",
+    name="list",
+    response_model=Page[ComplaintOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_complaints(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[ComplaintFilters, Depends()],
+) -> Page[ComplaintOut]:
+    """Complaints the caller oversees, newest first; `overdue=true` lists those past their
+    deadline."""
+    rows, cursor = await service.list_complaints(
+        session, principal, filters=filters, page=page, codec=codec
+    )
+    return Page(items=[service.staff_view(principal, row) for row in rows], next_cursor=cursor)
+
+
+@router.get(
+    "/{complaint_id}",
+    name="get",
+    response_model=ComplaintDetailOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_complaint(
+    complaint_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
+) -> ComplaintDetailOut:
+    """A complaint with every response, internal ones included. Contact details only for
+    complaint officers and the assigned employee."""
+    complaint = await service.get_complaint(session, principal, complaint_id)
+    return await _detail(session, principal, complaint, response)
+
+
+@router.post(
+    "/{complaint_id}/triage",
+    name="triage",
+    response_model=ComplaintDetailOut,
+    responses=ACTION_ERRORS,
+)
+async def triage_complaint(
+    complaint_id: uuid.UUID,
+    body: TriageIn,
+    session: DbSession,
+    principal: Handler,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ComplaintDetailOut:
+    """Review a new or reopened complaint: correct its category, route it to an agency."""
+    complaint = await service.triage(session, principal, complaint_id, body, if_match)
+    return await _detail(session, principal, complaint, response)
+
+
+@router.post(
+    "/{complaint_id}/assign",
+    name="assign",
+    response_model=ComplaintDetailOut,
+    responses=ACTION_ERRORS,
+)
+async def assign_complaint(
+    complaint_id: uuid.UUID,
+    body: AssignIn,
+    session: DbSession,
+    principal: Handler,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ComplaintDetailOut:
+    """Hand the complaint to an agency or an employee."""
+    complaint = await service.assign(session, principal, complaint_id, body, if_match)
+    return await _detail(session, principal, complaint, response)
+
+
+@router.post(
+    "/{complaint_id}/respond",
+    name="respond",
+    response_model=ComplaintDetailOut,
+    responses=ACTION_ERRORS,
+)
+async def respond_to_complaint(
+    complaint_id: uuid.UUID,
+    body: RespondIn,
+    session: DbSession,
+    principal: Responder,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ComplaintDetailOut:
+    """Answer publicly (shown on the tracking page) or leave an internal note. The employee
+    the complaint is assigned to may answer too."""
+    complaint = await service.respond(session, principal, complaint_id, body, if_match)
+    return await _detail(session, principal, complaint, response)
+
+
+@router.post(
+    "/{complaint_id}/resolve",
+    name="resolve",
+    response_model=ComplaintDetailOut,
+    responses=ACTION_ERRORS,
+)
+async def resolve_complaint(
+    complaint_id: uuid.UUID,
+    body: ResolveIn,
+    session: DbSession,
+    principal: Handler,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ComplaintDetailOut:
+    """Close the complaint with a public answer; the citizen may reopen it for 14 days."""
+    complaint = await service.resolve(session, principal, complaint_id, body, if_match)
+    return await _detail(session, principal, complaint, response)

@@ -1,0 +1,28 @@
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import Field
+
+from kinerja_api.core.schemas import InputModel, Name, OutputModel
+
+
+class HolidayCreate(InputModel):
+    date: date
+    name: Name = Field(examples=["Hari Kemerdekaan Republik Indonesia"])
+
+
+class HolidayOut(OutputModel):
+    id: uuid.UUID
+    region_id: uuid.UUID
+    date: date
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayFilters:
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="Holidays of this year.")] = (
+        None
+    )

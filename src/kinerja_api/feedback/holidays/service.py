@@ -1,0 +1,92 @@
+"""A region's non-working days, which complaint deadlines skip. Changing the calendar does not
+move deadlines already set."""
+
+import uuid
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.audit.service import record, record_entity, snapshot
+from kinerja_api.auth.policies import in_region, not_found, region_of
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
+from kinerja_api.core.problems import CONFLICT, Problem
+from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters
+from kinerja_api.models.feedback import Holiday
+
+AUDITED = ("date", "name")
+DATE_INDEX = "uq_holidays_region_id_date"
+_BY_DATE = Keyset((Holiday.date, Holiday.id))
+_TAKEN = Msg("Tanggal {date} sudah tercatat sebagai hari libur.", "{date} is already a holiday.")
+
+
+async def list_holidays(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: HolidayFilters,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Holiday], str | None]:
+    statement = select(Holiday).where(in_region(principal, Holiday.region_id))
+    if filters.year is not None:
+        statement = statement.where(
+            Holiday.date.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
+        )
+    return await fetch_entity_page(
+        session,
+        statement,
+        keyset=_BY_DATE,
+        params=page,
+        codec=codec,
+        scope=list_scope("holidays", "date", asdict(filters)),
+    )
+
+
+async def create_holiday(
+    session: AsyncSession, principal: Principal, data: HolidayCreate
+) -> Holiday:
+    holiday = Holiday(region_id=region_of(principal), date=data.date, name=data.name)
+    session.add(holiday)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if DATE_INDEX in str(exc.orig):
+            raise Problem(CONFLICT, _TAKEN, params={"date": data.date.isoformat()}) from exc
+        raise
+    await session.refresh(holiday)
+    await record_entity(session, principal, "holiday", "created", holiday, AUDITED)
+    return holiday
+
+
+async def delete_holiday(
+    session: AsyncSession, principal: Principal, holiday_id: uuid.UUID
+) -> None:
+    holiday: Holiday | None = await session.scalar(
+        select(Holiday).where(Holiday.id == holiday_id, Holiday.region_id == region_of(principal))
+    )
+    if holiday is None:
+        raise not_found("Holiday")
+    before = snapshot(holiday, AUDITED)
+    await session.delete(holiday)
+    await session.flush()
+    await record(
+        session,
+        principal,
+        "holiday.deleted",
+        entity_type="holiday",
+        entity_id=holiday_id,
+        region_id=holiday.region_id,
+        before=before,
+        after={},
+    )
