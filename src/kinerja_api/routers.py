@@ -10,6 +10,8 @@ from kinerja_api.org.employees.router import router as employees_router
 from kinerja_api.org.regions.router import router as regions_router
 from kinerja_api.org.service_accounts.router import router as service_accounts_router
 from kinerja_api.org.users.router import router as users_router
+from kinerja_api.progress.router import plans_router as plan_progress_router
+from kinerja_api.progress.router import router as progress_reports_router
 
 ROUTERS: list[APIRouter] = [
     health_router,
@@ -20,4 +22,6 @@ ROUTERS: list[APIRouter] = [
     users_router,
     service_accounts_router,
     audit_router,
+    progress_reports_router,
+    plan_progress_router,
 ]

@@ -27,6 +27,7 @@ SCOPES = {
     "org:read": "Read agencies and employees",
     "org:write": "Create and update agencies and employees (bulk imports)",
     "audit:read": "Read the audit trail",
+    "progress:read": "Read progress reports, achievement and the progress stream",
 }
 ALL_ROLES = frozenset(Role)
 

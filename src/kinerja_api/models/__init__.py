@@ -6,6 +6,7 @@ from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
+from kinerja_api.models.progress import PlanComment, ProgressReport
 
 __all__ = [
     "Agency",
@@ -17,7 +18,9 @@ __all__ = [
     "OutboxEvent",
     "Period",
     "Plan",
+    "PlanComment",
     "PlanRevision",
+    "ProgressReport",
     "RefreshToken",
     "Region",
     "ServiceAccount",
