@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     public_body_limit_bytes: int = 16 * 1024
     body_limit_bytes: int = 1024 * 1024
+    # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before
+    # it is disconnected (it resumes with Last-Event-ID), and how long one send may block.
+    stream_ping_seconds: float = Field(default=15.0, gt=0)
+    stream_queue_size: int = Field(default=256, ge=1, le=100_000)
+    stream_send_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> "Settings":

@@ -12,6 +12,8 @@ from kinerja_api.org.service_accounts.router import router as service_accounts_r
 from kinerja_api.org.users.router import router as users_router
 from kinerja_api.progress.router import plans_router as plan_progress_router
 from kinerja_api.progress.router import router as progress_reports_router
+from kinerja_api.progress.stream_router import public_router as public_progress_router
+from kinerja_api.progress.stream_router import router as progress_stream_router
 
 ROUTERS: list[APIRouter] = [
     health_router,
@@ -24,4 +26,6 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     progress_reports_router,
     plan_progress_router,
+    progress_stream_router,
+    public_progress_router,
 ]

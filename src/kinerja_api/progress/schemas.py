@@ -182,3 +182,36 @@ class CommentOut(OutputModel):
     author_id: uuid.UUID
     body: str
     created_at: datetime
+
+
+# --- public transparency --------------------------------------------------------------------
+
+
+class PublicAgencyOut(OutputModel):
+    id: uuid.UUID
+    code: str
+    name: str
+
+
+class PublicIndicatorOut(OutputModel):
+    id: uuid.UUID
+    description: str
+    aspect: str
+    unit: str
+    target_value: Decimal
+    aggregation: str
+    achieved_value: Decimal | None
+    percent: Percent
+
+
+class PublicTargetOut(OutputModel):
+    """A public target (RHK) and how far it has come; no personal data."""
+
+    id: uuid.UUID
+    title: str
+    kind: str
+    year: int
+    agency: PublicAgencyOut
+    percent: Percent
+    quarters: list[GroupQuarterOut]
+    indicators: list[PublicIndicatorOut]
