@@ -63,3 +63,16 @@ async def test_unknown_region_is_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/public/regions/tidak-ada/progress")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_stream_refuses_before_it_opens(client: httpx.AsyncClient, world: World) -> None:
+    t = await team(world)
+    stream = "/api/v1/progress/stream"
+    assert (await client.get(stream)).status_code == 401
+    no_scope = await world.service_account(t.region, "org:read")
+    assert (await client.get(stream, headers=world.auth(no_scope))).status_code == 403
+    headers = world.auth(t.staff_user)
+    bad_type = await client.get(stream, params={"types": "import.finished"}, headers=headers)
+    assert {e["field"] for e in bad_type.json()["errors"]} == {"query.types.0"}
+    bad_resume = await client.get(stream, headers={**headers, "Last-Event-ID": "abc"})
+    assert bad_resume.status_code == 422
