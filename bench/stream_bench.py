@@ -15,6 +15,7 @@ running service:
 import argparse
 import asyncio
 import json
+import re
 import secrets
 import statistics
 import time
@@ -34,6 +35,7 @@ from kinerja_api.models.org import Agency, Employee, Region, User
 from kinerja_api.models.plans import Indicator, Period, Plan, Target
 
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
+_ENTITY = re.compile(rb'"entity_id":"([0-9a-f-]{36})"')
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,11 @@ class _Subscriber:
         async with http.stream("GET", "/api/v1/progress/stream", headers=headers) as response:
             response.raise_for_status()
             self.connected.set()
-            async for line in response.aiter_lines():
-                if line.startswith("data:"):
-                    arrived = time.perf_counter()
-                    self.arrivals[json.loads(line[5:])["entity_id"]] = arrived
+            # Lean parsing, so that 500 readers in one process measure the server, not httpx.
+            async for chunk in response.aiter_raw():
+                arrived = time.perf_counter()
+                for match in _ENTITY.finditer(chunk):
+                    self.arrivals[match[1].decode()] = arrived
 
 
 async def _measure(
@@ -221,7 +224,9 @@ def stream_latency(
     posts: int = 40,
     interval: float = 0.1,
 ) -> dict[str, float]:
-    return asyncio.run(_measure(base_url, team, subscribers, posts, interval))
+    import uvloop
+
+    return uvloop.run(_measure(base_url, team, subscribers, posts, interval))
 
 
 def main() -> None:

@@ -44,7 +44,9 @@ select id, region_id, type, entity_type, entity_id, employee_id, agency_id, publ
 _RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: one loaded event is the same object for every subscriber,
+# so what is derived from it (its encoded form) can be cached per event.
+@dataclass(frozen=True, slots=True, eq=False)
 class StreamEvent:
     id: int
     region_id: uuid.UUID

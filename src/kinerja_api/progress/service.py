@@ -95,6 +95,7 @@ class _Context:
     target: Target
     plan: Plan
     period: Period
+    timezone: str
 
 
 def visible_reports(principal: Principal) -> ColumnElement[bool]:
@@ -121,10 +122,11 @@ async def _indicator_context(
 ) -> _Context:
     row = (
         await session.execute(
-            select(Indicator, Target, Plan, Period)
+            select(Indicator, Target, Plan, Period, Region.timezone)
             .join(Target, Target.id == Indicator.target_id)
             .join(Plan, Plan.id == Indicator.plan_id)
             .join(Period, Period.id == Plan.period_id)
+            .join(Region, Region.id == Indicator.region_id)
             .where(
                 Indicator.id == indicator_id,
                 Indicator.region_id == region_of(principal),
@@ -202,7 +204,7 @@ async def create_report(
         # Readers of someone else's plan (supervisors, administrators) cannot report for them.
         raise forbidden("ProgressReport")
     _check_reportable(context)
-    today = await region_today(session, context.plan.region_id)
+    today = datetime.now(ZoneInfo(context.timezone)).date()
     reported_for = data.reported_for or today
     _check_date(reported_for, context.period.year, today)
     report = ProgressReport(

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -206,9 +207,11 @@ def event_data(event: StreamEvent, *, public: bool) -> dict[str, Any]:
     }
 
 
-def _sse(event: StreamEvent, public: bool) -> ServerSentEvent:
+@lru_cache(maxsize=4096)
+def _encoded(event: StreamEvent, public: bool) -> bytes:
+    """The event on the wire, encoded once however many subscribers receive it."""
     data = json.dumps(event_data(event, public=public), separators=(",", ":"))
-    return ServerSentEvent(data=data, event=event.type, id=str(event.id))
+    return ServerSentEvent(data=data, event=event.type, id=str(event.id)).encode()
 
 
 async def event_source(
@@ -217,7 +220,7 @@ async def event_source(
     audience: Audience,
     stream_filter: StreamFilter,
     last_event_id: int | None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[bytes]:
     """Subscribes first, then replays what was missed, then streams live events, skipping the
     live ones the replay already sent. Ends when the subscription overflows or the broker stops;
     the client reconnects with `Last-Event-ID`."""
@@ -227,13 +230,13 @@ async def event_source(
         replayed = last_event_id or 0
         if last_event_id is not None:
             async for event in replay(sessions, audience, stream_filter, last_event_id):
-                yield _sse(event, public)
+                yield _encoded(event, public)
                 replayed = event.id
         while True:
             live = await subscription.next()
             if live is None:
                 return
             if live.id > replayed:
-                yield _sse(live, public)
+                yield _encoded(live, public)
     finally:
         broker.unsubscribe(subscription)
