@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+from sqlalchemy.engine import make_url
 
 from kinerja_api.models.events import OUTBOX_CHANNEL
 
@@ -108,7 +109,7 @@ class Subscription:
 
 class OutboxBroker:
     def __init__(self, dsn: str, *, app_role: str | None, queue_size: int) -> None:
-        self._dsn = dsn.replace("postgresql+asyncpg://", "postgresql://", 1)
+        self._dsn = make_url(dsn).set(drivername="postgresql").render_as_string(False)
         self._app_role = app_role
         self.queue_size = queue_size
         self._subscriptions: set[Subscription] = set()
