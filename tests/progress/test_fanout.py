@@ -4,10 +4,11 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from kinerja_api.progress.broker import OutboxBroker, StreamEvent, Subscription
 from kinerja_api.progress.stream import Audience, StreamFilter, event_source
+from tests.factories import World
 
 REGION, OTHER_REGION = uuid.uuid4(), uuid.uuid4()
 ME, SUBORDINATE, STRANGER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -87,3 +88,49 @@ async def test_a_vanished_client_releases_its_subscription() -> None:
     assert b"id: 2\r\n" in sent
     await source.aclose()  # what the server does when the client goes away
     assert broker.subscriber_count == 0
+
+
+async def test_audience_of_each_kind_of_caller(world: World, connection: AsyncConnection) -> None:
+    from kinerja_api.auth.principal import Principal
+    from kinerja_api.auth.tenancy import enter_all_regions
+    from kinerja_api.models.org import Role
+    from kinerja_api.progress.stream import audience_of
+    from tests.progress.helpers import team
+
+    t = await team(world)
+    child = await world.agency(t.region, parent=t.agency)
+    await enter_all_regions(connection)
+    session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
+
+    def person(*roles: Role, employee: object = None, agency: object = None) -> Principal:
+        return Principal(
+            kind="user",
+            id=uuid.uuid4(),
+            region_id=t.region.id,
+            roles=frozenset(roles),
+            employee_id=getattr(employee, "id", None),
+            agency_id=getattr(agency, "id", None),
+        )
+
+    head = await audience_of(session, person(Role.EMPLOYEE, employee=t.head))
+    assert head.employee_ids == {t.head.id, t.boss.id, t.staff.id, t.peer.id}
+    staff = await audience_of(session, person(Role.EMPLOYEE, employee=t.staff))
+    assert (staff.employee_ids, staff.region_wide) == ({t.staff.id}, False)
+    agency_admin = await audience_of(session, person(Role.AGENCY_ADMIN, agency=t.agency))
+    assert agency_admin.agency_ids == {t.agency.id, child.id}
+    assert (await audience_of(session, person(Role.AUDITOR))).region_wide
+    nobody = await audience_of(session, person(Role.TRAINING_ADMIN))
+    assert not nobody.region_wide
+    assert not nobody.employee_ids
+    assert not nobody.agency_ids
+    account = Principal(
+        kind="service_account",
+        id=uuid.uuid4(),
+        region_id=t.region.id,
+        scopes=frozenset({"progress:read"}),
+    )
+    assert (await audience_of(session, account)).region_wide
+    superadmin = Principal(
+        kind="user", id=uuid.uuid4(), region_id=None, roles=frozenset({Role.SUPERADMIN})
+    )
+    assert (await audience_of(session, superadmin)).region_id is None
