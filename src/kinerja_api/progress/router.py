@@ -213,9 +213,9 @@ async def create_comment(
     """Add to the thread: the plan's employee, their supervisor chain or the plan's approver."""
 
     async def run() -> tuple[CommentOut, dict[str, str]]:
+        # Comments are read as a thread (there is no per-comment resource), so no Location.
         comment = await feedback.create_comment(session, principal, plan_id, body)
-        location = f"{plans_router.prefix}/{plan_id}/comments/{comment.id}"
-        return CommentOut.model_validate(comment), {"Location": location}
+        return CommentOut.model_validate(comment), {}
 
     return await idempotent_create(
         session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
