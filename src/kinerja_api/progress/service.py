@@ -4,6 +4,7 @@ verification by the supervisor chain. Each change is audited and announced on th
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,8 @@ from kinerja_api.progress.schemas import (
 )
 
 ENTITY = "progress_report"
+# numeric(18, 4): answers show the value as it is stored, without re-reading the row.
+VALUE_SCALE = Decimal("0.0001")
 READ_SCOPE = "progress:read"
 AUDITED = (
     "plan_id",
@@ -127,16 +130,24 @@ async def _indicator_context(
             .join(Plan, Plan.id == Indicator.plan_id)
             .join(Period, Period.id == Plan.period_id)
             .join(Region, Region.id == Indicator.region_id)
-            .where(
-                Indicator.id == indicator_id,
-                Indicator.region_id == region_of(principal),
-                employee_visible(principal, Plan.employee_id),
-            )
+            .where(Indicator.id == indicator_id, Indicator.region_id == region_of(principal))
         )
     ).first()
     if row is None:
         raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
-    return _Context(*row)
+    context = _Context(*row)
+    if context.plan.employee_id == principal.employee_id:
+        return context
+    # Only the plan's employee reports; its other readers (supervisors, administrators) are
+    # refused, and everyone else learns nothing about the indicator.
+    visible = await session.scalar(
+        select(Plan.id).where(
+            Plan.id == context.plan.id, employee_visible(principal, Plan.employee_id)
+        )
+    )
+    if visible is None:
+        raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
+    raise forbidden("ProgressReport")
 
 
 def _check_reportable(context: _Context) -> None:
@@ -200,9 +211,6 @@ async def create_report(
     session: AsyncSession, principal: Principal, data: ProgressReportCreate
 ) -> ProgressReport:
     context = await _indicator_context(session, principal, data.indicator_id)
-    if context.plan.employee_id != principal.employee_id:
-        # Readers of someone else's plan (supervisors, administrators) cannot report for them.
-        raise forbidden("ProgressReport")
     _check_reportable(context)
     today = datetime.now(ZoneInfo(context.timezone)).date()
     reported_for = data.reported_for or today
@@ -214,7 +222,7 @@ async def create_report(
         indicator_id=context.indicator.id,
         employee_id=context.plan.employee_id,
         agency_id=context.plan.agency_id,
-        value=data.value,
+        value=data.value.quantize(VALUE_SCALE),
         reported_for=reported_for,
         year=reported_for.year,
         quarter=quarter_of(reported_for),
@@ -222,8 +230,8 @@ async def create_report(
         evidence=_evidence(data.evidence),
     )
     session.add(report)
+    # The insert's RETURNING brings back the server defaults (id, timestamps, version, status).
     await session.flush()
-    await session.refresh(report)
     await record_entity(session, principal, ENTITY, "created", report, AUDITED)
     await _announce(session, "progress.reported", report)
     return report
