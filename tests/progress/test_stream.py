@@ -303,3 +303,49 @@ async def test_public_stream_carries_verified_public_progress_without_personal_d
     async with httpx.AsyncClient(base_url=first) as http:
         unknown = await http.get("/api/v1/public/regions/tidak-ada/progress/stream")
         assert unknown.status_code == 404
+
+
+async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_events(
+    servers: tuple[str, str], owner: AsyncEngine, stream_database: str
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from kinerja_api.auth.tenancy import enter_region
+    from kinerja_api.core.events import publish
+
+    first, second = servers
+    async with committed_world(owner, stream_database) as world:
+        t = await team(world)
+    async with subscribed(second, world.auth(t.boss_user)) as boss:
+        async with owner.connect() as connection:
+            killed = await connection.scalar(
+                text(
+                    "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                    "where application_name = 'kinerja-api-stream' and datname = current_database()"
+                )
+            )
+            await connection.commit()
+        assert killed == 2  # one LISTEN connection per server process
+        # Committed while the listeners are down: delivered when they reconnect and catch up.
+        report_id = await _post(first, world, t)
+        async with owner.connect() as connection:
+            await enter_region(connection, t.region.id)
+            session = AsyncSession(bind=connection)
+            await publish(
+                session,
+                "plan.approved",
+                region_id=t.region.id,
+                entity_type="plan",
+                entity_id=t.plan.id,
+                payload={"plan_id": t.plan.id},
+                employee_id=t.staff.id,
+                agency_id=t.agency.id,
+            )
+            await session.commit()
+            await connection.commit()
+        received = [await boss.next(), await boss.next()]
+    assert [(e.type, e.data["entity_id"]) for e in received] == [
+        ("progress.reported", report_id),
+        ("plan.approved", str(t.plan.id)),
+    ]

@@ -118,6 +118,7 @@ class OutboxBroker:
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
         self._last_id = 0
+        self._listened = False
         self.ready = asyncio.Event()
 
     @property
@@ -166,9 +167,14 @@ class OutboxBroker:
             settings["role"] = self._app_role
         connection = await asyncpg.connect(self._dsn, server_settings=settings)
         await connection.execute("select set_config('kinerja.all_regions', 'on', false)")
+        # Ids announced before a reconnect are read again by the catch-up below.
+        self._pending.clear()
         await connection.add_listener(OUTBOX_CHANNEL, self._on_notify)
+        # A lost connection wakes the serving loop at once, so it reconnects without delay.
+        connection.add_termination_listener(lambda _connection: self._wake.set())
         self._connection = connection
-        if self._last_id == 0:
+        if not self._listened:
+            self._listened = True
             self._last_id = int(
                 await connection.fetchval("select coalesce(max(id), 0) from outbox_events")
             )
@@ -192,7 +198,7 @@ class OutboxBroker:
                 subscription.offer(event)
 
     async def _serve(self) -> None:
-        while not self._connection.is_closed():
+        while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=5)
             except TimeoutError:
@@ -200,6 +206,8 @@ class OutboxBroker:
                 await self._connection.fetchval("select 1")
                 continue
             self._wake.clear()
+            if self._connection.is_closed():
+                raise ConnectionError("the LISTEN connection was closed")
             ids, self._pending = self._pending, []
             if ids:
                 self._fan_out(await self._connection.fetch(_LOAD, ids))
