@@ -349,3 +349,31 @@ async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_event
         ("progress.reported", report_id),
         ("plan.approved", str(t.plan.id)),
     ]
+
+
+async def test_concurrent_retries_through_both_processes_create_one_report(
+    servers: tuple[str, str], owner: AsyncEngine, stream_database: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from kinerja_api.auth.tenancy import enter_all_regions
+    from kinerja_api.models.progress import ProgressReport
+
+    async with committed_world(owner, stream_database) as world:
+        t = await team(world)
+    headers = {**world.auth(t.staff_user), "Idempotency-Key": "flaky-network-7"}
+    body = report_body(t.indicator)
+    async with httpx.AsyncClient() as http:
+        responses = await asyncio.gather(
+            *(http.post(base + URL, json=body, headers=headers) for base in servers * 4)
+        )
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {201, 409}, [r.text for r in responses]
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created) == 1
+    async with owner.connect() as connection:
+        await enter_all_regions(connection)
+        count = await connection.scalar(
+            select(func.count()).where(ProgressReport.plan_id == t.plan.id)
+        )
+    assert count == 1
