@@ -84,6 +84,9 @@ class Scenario:
     script: str | None = None
     # Runs once, after the servers are up: seed data, obtain tokens; returns what requests need.
     prepare: Callable[["BenchContext"], Prepared] | None = None
+    # A scenario that wrk cannot measure (e.g. streams) measures itself instead: it gets the
+    # running servers and returns named figures, printed as they are.
+    custom: Callable[["BenchContext"], Mapping[str, float]] | None = None
 
 
 def _pool_env(context: "BenchContext") -> Mapping[str, str]:
@@ -116,11 +119,52 @@ SERVERS: dict[str, ServerSpec] = {
     "baseline": ServerSpec("baseline", "baseline_app:app", app_dir=BENCH_DIR, env=_baseline_env),
 }
 
+
+def _prepare_progress_create(context: "BenchContext") -> Prepared:
+    from stream_bench import login, seed_team
+
+    team = seed_team(context.database_url)
+    token = login(context.base_urls["service"], team.staff_email, team.password)
+    return Prepared(
+        headers={"Authorization": f"Bearer {token}"},
+        script_env={
+            "BENCH_INDICATOR_ID": team.indicator_id,
+            "BENCH_REPORTED_FOR": f"{team.year}-01-15",
+        },
+    )
+
+
+def _stream_latency(context: "BenchContext") -> Mapping[str, float]:
+    from stream_bench import seed_team, stream_latency
+
+    team = seed_team(context.database_url)
+    return stream_latency(context.base_urls["service"], team, subscribers=500, posts=40)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "health-ready",
         "/health/ready",
         "one database round trip (select version_num from alembic_version) and a small JSON body",
+    ),
+    Scenario(
+        "progress-create",
+        "/api/v1/progress-reports",
+        "POST a progress report with a unique Idempotency-Key: access checks, insert, audit, "
+        "outbox event and idempotency record in one transaction",
+        targets=("service",),
+        ratio_to=None,
+        script="progress_create.lua",
+        prepare=_prepare_progress_create,
+    ),
+    Scenario(
+        "stream-latency",
+        "/api/v1/progress/stream",
+        "500 concurrent SSE subscribers; 40 reports posted one by one; latency from each POST's "
+        "response to the event's arrival at each subscriber",
+        targets=("service",),
+        ratio_to=None,
+        custom=_stream_latency,
     ),
 ]
 
@@ -538,10 +582,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             context.base_urls[name] = base
 
         measurements = [
-            row for scenario in scenarios for row in measure(scenario, context, wrk, args)
+            row
+            for scenario in scenarios
+            if scenario.custom is None
+            for row in measure(scenario, context, wrk, args)
         ]
+        custom = {s.name: s.custom(context) for s in scenarios if s.custom is not None}
 
     report(measurements, args)
+    for name, figures in custom.items():
+        scenario = next(s for s in scenarios if s.name == name)
+        print(f"\n{name}: {scenario.path} — {scenario.description}")
+        print("  " + ", ".join(f"{key} {value:,.2f}" for key, value in figures.items()))
     print(f"\n(raw figures: {save(measurements, args).relative_to(ROOT)})")
 
 

@@ -43,6 +43,8 @@ LIST_ACCESS: dict[str, set[Role]] = {
         Role.AUDITOR,
         Role.EMPLOYEE,
     },
+    # Everyone signed in; each sees only the reports of employees they may read.
+    "/api/v1/progress-reports": ALL,
 }
 
 
@@ -203,3 +205,31 @@ async def test_another_regions_feedback_objects_are_404(
         response = await client.request(method, path, headers=headers, json=body)
         assert response.status_code == 404, (method, path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_another_regions_progress_is_404(client: httpx.AsyncClient, world: World) -> None:
+    from tests.progress.helpers import report_body, team
+
+    home, foreign = await team(world), await team(world)
+    created = await client.post(
+        "/api/v1/progress-reports",
+        json=report_body(foreign.indicator),
+        headers=world.auth(foreign.staff_user),
+    )
+    report = f"/api/v1/progress-reports/{created.json()['id']}"
+    plan = f"/api/v1/plans/{foreign.plan.id}"
+    for user in (await world.user(home.region, Role.REGION_ADMIN), home.boss_user):
+        headers = world.auth(user)
+        for path in (report, f"{plan}/progress", f"{plan}/comments"):
+            response = await client.get(path, headers=headers)
+            assert response.status_code == 404, (path, response.text)
+        writes = [
+            await client.patch(report, json={"value": "1"}, headers={**headers, "If-Match": '"1"'}),
+            await client.post(f"{report}/withdraw", headers={**headers, "If-Match": '"1"'}),
+            await client.post(f"{report}/verify", json={"decision": "accept"}, headers=headers),
+            await client.post(f"{plan}/comments", json={"body": "x"}, headers=headers),
+            await client.post(
+                "/api/v1/progress-reports", json=report_body(foreign.indicator), headers=headers
+            ),
+        ]
+        assert [w.status_code for w in writes] == [404, 404, 404, 404, 422], writes[-1].text

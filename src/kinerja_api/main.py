@@ -13,6 +13,7 @@ from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
 from kinerja_api.migrations_info import migration_head
+from kinerja_api.progress.broker import OutboxBroker
 from kinerja_api.routers import ROUTERS
 
 API_PREFIX = "/api/v1"
@@ -41,7 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Without a configured database (e.g. exporting the contract) there is nothing to hear.
+        if settings.database_url:
+            await app.state.stream_broker.start()
         yield
+        await app.state.stream_broker.stop()
         await app.state.db.dispose()
 
     app = FastAPI(
@@ -59,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cursor_codec = CursorCodec(settings.cursor_secret.get_secret_value().encode())
     app.state.migration_head = migration_head()
     app.state.token_service = TokenService(settings)
+    app.state.stream_broker = OutboxBroker(
+        settings.database_url or UNCONFIGURED_DATABASE_URL,
+        app_role=settings.db_app_role or None,
+        queue_size=settings.stream_queue_size,
+    )
 
     install_problem_handlers(app)
     for router in ROUTERS:

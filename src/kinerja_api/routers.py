@@ -22,6 +22,10 @@ from kinerja_api.plans.periods.router import router as periods_router
 from kinerja_api.plans.router import router as plans_router
 from kinerja_api.plans.targets.router import indicators_router
 from kinerja_api.plans.targets.router import router as targets_router
+from kinerja_api.progress.router import plans_router as plan_progress_router
+from kinerja_api.progress.router import router as progress_reports_router
+from kinerja_api.progress.stream_router import public_router as public_progress_router
+from kinerja_api.progress.stream_router import router as progress_stream_router
 
 ROUTERS: list[APIRouter] = [
     health_router,
@@ -44,4 +48,8 @@ ROUTERS: list[APIRouter] = [
     complaints_router,
     public_complaints_router,
     holidays_router,
+    progress_reports_router,
+    plan_progress_router,
+    progress_stream_router,
+    public_progress_router,
 ]

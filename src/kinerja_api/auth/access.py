@@ -28,6 +28,7 @@ SCOPES = {
     "org:write": "Create and update agencies and employees (bulk imports)",
     "audit:read": "Read the audit trail",
     "plans:read": "Read periods, plans, targets and indicators",
+    "progress:read": "Read progress reports, achievement and the progress stream",
 }
 ALL_ROLES = frozenset(Role)
 

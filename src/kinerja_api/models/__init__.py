@@ -15,6 +15,7 @@ from kinerja_api.models.feedback import (
 from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
+from kinerja_api.models.progress import PlanComment, ProgressReport
 
 __all__ = [
     "Agency",
@@ -30,7 +31,9 @@ __all__ = [
     "OutboxEvent",
     "Period",
     "Plan",
+    "PlanComment",
     "PlanRevision",
+    "ProgressReport",
     "PublicRateLimit",
     "RefreshToken",
     "Region",

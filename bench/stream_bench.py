@@ -1,0 +1,245 @@
+"""Progress benchmarks' data and the stream-latency measurement.
+
+`seed_team` builds, in the bench database, a region with a supervisor and an employee whose
+approved plan has one indicator, and returns what requests need. `stream_latency` opens N
+concurrent SSE subscribers (as the supervisor, across the service's workers), posts reports as
+the employee one at a time, and measures for every subscriber the delivery latency from the
+moment the POST's response arrived to the moment the event arrived (p50/p99 over all
+deliveries). Used by bench/run.py (scenario `stream-latency`); also runnable on its own against a
+running service:
+
+    .venv/bin/python bench/stream_bench.py --base-url http://127.0.0.1:8000 \
+        --database-url postgresql://... [--subscribers 500] [--posts 40]
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import secrets
+import statistics
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from kinerja_api.auth.passwords import hash_secret
+from kinerja_api.db import async_url
+from kinerja_api.models.org import Agency, Employee, Region, User
+from kinerja_api.models.plans import Indicator, Period, Plan, Target
+
+PASSWORD = "bench-" + secrets.token_urlsafe(12)
+_ENTITY = re.compile(rb'"entity_id":"([0-9a-f-]{36})"')
+
+
+@dataclass(frozen=True)
+class SeededTeam:
+    indicator_id: str
+    staff_email: str
+    boss_email: str
+    password: str
+    year: int
+
+
+async def _seed(database_url: str) -> SeededTeam:
+    engine = create_async_engine(async_url(database_url))
+    tag = secrets.token_hex(4)
+    year = datetime.now(UTC).year
+    try:
+        async with engine.begin() as connection:
+
+            async def add(model: Any, **values: Any) -> Any:
+                return (
+                    await connection.execute(insert(model).values(**values).returning(model))
+                ).one()
+
+            region = await add(
+                Region,
+                code=f"bench-{tag}",
+                name=f"Bench {tag}",
+                kind="kota",
+                timezone="Asia/Jakarta",
+            )
+            agency_id = uuid.uuid4()
+            agency = await add(
+                Agency,
+                id=agency_id,
+                region_id=region.id,
+                code="dinas",
+                name="Dinas Bench",
+                kind="dinas",
+                path=f"/{agency_id}/",
+            )
+            people = []
+            for serial, supervisor in ((1, None), (2, "boss")):
+                people.append(
+                    await add(
+                        Employee,
+                        region_id=region.id,
+                        agency_id=agency.id,
+                        supervisor_id=people[0].id if supervisor else None,
+                        nip=f"1985031420100{serial}{secrets.randbelow(10**4):04d}",
+                        employment_type="pppk",
+                        name=f"Pegawai {serial}",
+                        position="Analis",
+                    )
+                )
+            boss, staff = people
+            emails = {}
+            for who, employee in (("boss", boss), ("staff", staff)):
+                emails[who] = f"{who}-{tag}@bench.example.go.id"
+                await add(
+                    User,
+                    region_id=region.id,
+                    email=emails[who],
+                    full_name=who,
+                    password_hash=hash_secret(PASSWORD),
+                    roles=["employee"],
+                    employee_id=employee.id,
+                )
+            period = await add(Period, region_id=region.id, year=year)
+            plan = await add(
+                Plan,
+                region_id=region.id,
+                period_id=period.id,
+                employee_id=staff.id,
+                agency_id=agency.id,
+                approver_id=boss.id,
+                status="approved",
+                approved_revision=1,
+            )
+            target = await add(
+                Target, region_id=region.id, plan_id=plan.id, kind="utama", title="T"
+            )
+            indicator = await add(
+                Indicator,
+                region_id=region.id,
+                plan_id=plan.id,
+                target_id=target.id,
+                aspect="kuantitas",
+                description="Dokumen",
+                target_value=Decimal(1_000_000),
+                unit="dokumen",
+            )
+    finally:
+        await engine.dispose()
+    return SeededTeam(str(indicator.id), emails["staff"], emails["boss"], PASSWORD, year)
+
+
+def seed_team(database_url: str) -> SeededTeam:
+    return asyncio.run(_seed(database_url))
+
+
+def login(base_url: str, email: str, password: str) -> str:
+    response = httpx.post(
+        base_url + "/api/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": password},
+        timeout=30,
+    )
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
+
+
+def report_body(team: SeededTeam) -> dict[str, Any]:
+    return {"indicator_id": team.indicator_id, "value": "1", "reported_for": f"{team.year}-01-15"}
+
+
+class _Subscriber:
+    def __init__(self) -> None:
+        self.arrivals: dict[str, float] = {}
+        self.connected = asyncio.Event()
+
+    async def run(self, http: httpx.AsyncClient, token: str) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+        async with http.stream("GET", "/api/v1/progress/stream", headers=headers) as response:
+            response.raise_for_status()
+            self.connected.set()
+            # Lean parsing, so that 500 readers in one process measure the server, not httpx.
+            async for chunk in response.aiter_raw():
+                arrived = time.perf_counter()
+                for match in _ENTITY.finditer(chunk):
+                    self.arrivals[match[1].decode()] = arrived
+
+
+async def _measure(
+    base_url: str, team: SeededTeam, subscribers: int, posts: int, interval: float
+) -> dict[str, float]:
+    boss = login(base_url, team.boss_email, team.password)
+    staff = login(base_url, team.staff_email, team.password)
+    limits = httpx.Limits(max_connections=subscribers + 10)
+    timeout = httpx.Timeout(60.0, read=None)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as http:
+        clients = [_Subscriber() for _ in range(subscribers)]
+        tasks = []
+        # Connect in waves, as clients would arrive, rather than all in the same millisecond.
+        for start in range(0, subscribers, 50):
+            wave = clients[start : start + 50]
+            tasks += [asyncio.create_task(c.run(http, boss)) for c in wave]
+            await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in wave)), 60)
+        await asyncio.sleep(1.0)
+        sent: dict[str, float] = {}
+        headers = {"Authorization": f"Bearer {staff}"}
+        for _ in range(posts):
+            response = await http.post(
+                "/api/v1/progress-reports", json=report_body(team), headers=headers
+            )
+            response.raise_for_status()
+            sent[response.json()["id"]] = time.perf_counter()
+            await asyncio.sleep(interval)
+        await asyncio.sleep(2.0)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    latencies = [
+        (client.arrivals[report] - posted) * 1000
+        for client in clients
+        for report, posted in sent.items()
+        if report in client.arrivals
+    ]
+    expected = len(sent) * subscribers
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
+    return {
+        "subscribers": float(subscribers),
+        "posts": float(len(sent)),
+        "deliveries": float(len(latencies)),
+        "missing": float(expected - len(latencies)),
+        "p50_ms": quantiles[49] if quantiles else float("nan"),
+        "p99_ms": quantiles[98] if quantiles else float("nan"),
+        "max_ms": max(latencies) if latencies else float("nan"),
+    }
+
+
+def stream_latency(
+    base_url: str,
+    team: SeededTeam,
+    *,
+    subscribers: int = 500,
+    posts: int = 40,
+    interval: float = 0.1,
+) -> dict[str, float]:
+    import uvloop
+
+    return uvloop.run(_measure(base_url, team, subscribers, posts, interval))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--database-url", required=True, help="owner URL, for seeding")
+    parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--posts", type=int, default=40)
+    args = parser.parse_args()
+    team = seed_team(args.database_url)
+    figures = stream_latency(args.base_url, team, subscribers=args.subscribers, posts=args.posts)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Progress reports (realisasi), verification, achievement, feedback, live and public streams."""

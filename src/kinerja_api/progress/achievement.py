@@ -1,0 +1,289 @@
+"""Achievement (capaian): how far verified progress has come towards each indicator's target.
+
+Pure arithmetic on `Decimal`, rounded once, at the end, to two places. An indicator's achieved
+value is the `sum`, the `latest` or the `average` of its accepted reports (by its
+`aggregation`); its achievement is that value as a percentage of its target value, uncapped (a
+target can be exceeded). A target's and a plan's achievement is the mean of their indicators',
+weighted by the indicators' weights when every indicator has one. An indicator without accepted
+reports has achieved 0 %. Quarters are Triwulan I-IV; the year-to-date figure of quarter q counts
+every report up to and including q.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.models.plans import Aggregation, Indicator, Target
+from kinerja_api.models.progress import ProgressReport, ReportStatus
+
+QUARTERS = (1, 2, 3, 4)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportValue:
+    """An accepted report as the arithmetic needs it; `order` breaks ties between reports for
+    the same date when taking the latest (the later verification wins)."""
+
+    value: Decimal
+    reported_for: date
+    order: datetime
+
+    @property
+    def quarter(self) -> int:
+        return quarter_of(self.reported_for)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInput:
+    id: uuid.UUID
+    target_id: uuid.UUID
+    aggregation: str
+    target_value: Decimal
+    weight: Decimal | None
+    reports: tuple[ReportValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterFigure:
+    """Achievement in one quarter alone, and year to date at its end (percentages, rounded)."""
+
+    quarter: int
+    achieved_value: Decimal | None
+    percent: Decimal
+    ytd_achieved_value: Decimal | None
+    ytd_percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorAchievement:
+    indicator_id: uuid.UUID
+    aggregation: str
+    target_value: Decimal
+    weight: Decimal | None
+    report_count: int
+    achieved_value: Decimal | None
+    percent: Decimal
+    quarters: tuple[QuarterFigure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupQuarter:
+    quarter: int
+    percent: Decimal
+    ytd_percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TargetAchievement:
+    target_id: uuid.UUID
+    percent: Decimal
+    quarters: tuple[GroupQuarter, ...]
+    indicators: tuple[IndicatorAchievement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAchievement:
+    plan_id: uuid.UUID
+    percent: Decimal
+    quarters: tuple[GroupQuarter, ...]
+    targets: tuple[TargetAchievement, ...]
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def rounded(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def aggregate(aggregation: str, reports: Sequence[ReportValue]) -> Decimal | None:
+    """The achieved value of an indicator from its accepted reports; None without any."""
+    if not reports:
+        return None
+    if aggregation == Aggregation.SUM:
+        return sum((r.value for r in reports), Decimal(0))
+    if aggregation == Aggregation.AVERAGE:
+        return sum((r.value for r in reports), Decimal(0)) / len(reports)
+    if aggregation == Aggregation.LATEST:
+        return max(reports, key=lambda r: (r.reported_for, r.order)).value
+    raise ValueError(f"unknown aggregation {aggregation!r}")
+
+
+def percent_of(achieved: Decimal | None, target_value: Decimal) -> Decimal:
+    """Unrounded percentage of the target; nothing achieved is 0 %."""
+    if achieved is None:
+        return Decimal(0)
+    return achieved * HUNDRED / target_value
+
+
+def mean(percents: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal:
+    """Mean of (percent, weight) pairs: weighted when every weight is given, plain otherwise;
+    0 for an empty group."""
+    if not percents:
+        return Decimal(0)
+    weights = [weight for _, weight in percents]
+    if all(weight is not None for weight in weights):
+        total = sum((w for w in weights if w is not None), Decimal(0))
+        return sum((p * (w or Decimal(0)) for p, w in percents), Decimal(0)) / total
+    return sum((p for p, _ in percents), Decimal(0)) / len(percents)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exact:
+    """Unrounded percentages of one indicator: overall, per quarter and year to date."""
+
+    overall: Decimal
+    quarter: Mapping[int, Decimal]
+    ytd: Mapping[int, Decimal]
+
+
+def _exact(indicator: IndicatorInput) -> tuple[_Exact, IndicatorAchievement]:
+    quarter_pct: dict[int, Decimal] = {}
+    ytd_pct: dict[int, Decimal] = {}
+    figures = []
+    for q in QUARTERS:
+        in_quarter = [r for r in indicator.reports if r.quarter == q]
+        to_date = [r for r in indicator.reports if r.quarter <= q]
+        value = aggregate(indicator.aggregation, in_quarter)
+        ytd_value = aggregate(indicator.aggregation, to_date)
+        quarter_pct[q] = percent_of(value, indicator.target_value)
+        ytd_pct[q] = percent_of(ytd_value, indicator.target_value)
+        figures.append(
+            QuarterFigure(q, value, rounded(quarter_pct[q]), ytd_value, rounded(ytd_pct[q]))
+        )
+    achieved = aggregate(indicator.aggregation, indicator.reports)
+    overall = percent_of(achieved, indicator.target_value)
+    result = IndicatorAchievement(
+        indicator_id=indicator.id,
+        aggregation=indicator.aggregation,
+        target_value=indicator.target_value,
+        weight=indicator.weight,
+        report_count=len(indicator.reports),
+        achieved_value=achieved,
+        percent=rounded(overall),
+        quarters=tuple(figures),
+    )
+    return _Exact(overall, quarter_pct, ytd_pct), result
+
+
+def _group(
+    members: Sequence[tuple[IndicatorInput, _Exact]],
+) -> tuple[Decimal, tuple[GroupQuarter, ...]]:
+    overall = mean([(exact.overall, ind.weight) for ind, exact in members])
+    quarters = tuple(
+        GroupQuarter(
+            q,
+            rounded(mean([(exact.quarter[q], ind.weight) for ind, exact in members])),
+            rounded(mean([(exact.ytd[q], ind.weight) for ind, exact in members])),
+        )
+        for q in QUARTERS
+    )
+    return rounded(overall), quarters
+
+
+def indicator_achievement(indicator: IndicatorInput) -> IndicatorAchievement:
+    return _exact(indicator)[1]
+
+
+def achievements(
+    plan_id: uuid.UUID, target_ids: Sequence[uuid.UUID], indicators: Sequence[IndicatorInput]
+) -> PlanAchievement:
+    """The plan's achievement with its targets' (in `target_ids` order) and indicators'."""
+    exact = [(indicator, *_exact(indicator)) for indicator in indicators]
+    by_target: dict[uuid.UUID, list[tuple[IndicatorInput, _Exact, IndicatorAchievement]]] = (
+        defaultdict(list)
+    )
+    for row in exact:
+        by_target[row[0].target_id].append(row)
+    targets = []
+    for target_id in target_ids:
+        rows = by_target.get(target_id, [])
+        percent, quarters = _group([(ind, ex) for ind, ex, _ in rows])
+        targets.append(TargetAchievement(target_id, percent, quarters, tuple(r[2] for r in rows)))
+    percent, quarters = _group([(ind, ex) for ind, ex, _ in exact])
+    return PlanAchievement(plan_id, percent, quarters, tuple(targets))
+
+
+# --- query helpers --------------------------------------------------------------------------
+
+
+async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> list[IndicatorInput]:
+    indicators = list(indicators)
+    ids = [indicator.id for indicator in indicators]
+    reports: dict[uuid.UUID, list[ReportValue]] = defaultdict(list)
+    if ids:
+        rows = await session.execute(
+            select(
+                ProgressReport.indicator_id,
+                ProgressReport.value,
+                ProgressReport.reported_for,
+                ProgressReport.verified_at,
+                ProgressReport.created_at,
+            ).where(
+                ProgressReport.indicator_id.in_(ids),
+                ProgressReport.status == ReportStatus.ACCEPTED,
+            )
+        )
+        for indicator_id, value, reported_for, verified_at, created_at in rows:
+            reports[indicator_id].append(
+                ReportValue(Decimal(value), reported_for, verified_at or created_at)
+            )
+    return [
+        IndicatorInput(
+            id=indicator.id,
+            target_id=indicator.target_id,
+            aggregation=indicator.aggregation,
+            target_value=Decimal(indicator.target_value),
+            weight=Decimal(indicator.weight) if indicator.weight is not None else None,
+            reports=tuple(reports[indicator.id]),
+        )
+        for indicator in indicators
+    ]
+
+
+async def plan_achievement(
+    session: AsyncSession, plan_id: uuid.UUID, target_ids: Sequence[uuid.UUID] | None = None
+) -> PlanAchievement:
+    """Achievement of a plan the caller was already allowed to read (no access check here).
+    `target_ids` fixes the targets' order; by default the plan's targets by position."""
+    if target_ids is None:
+        target_ids = list(
+            await session.scalars(
+                select(Target.id)
+                .where(Target.plan_id == plan_id)
+                .order_by(Target.position, Target.id)
+            )
+        )
+    indicators = await session.scalars(
+        select(Indicator)
+        .where(Indicator.plan_id == plan_id)
+        .order_by(Indicator.position, Indicator.id)
+    )
+    return achievements(plan_id, target_ids, await _inputs(session, indicators))
+
+
+async def targets_achievement(
+    session: AsyncSession, target_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, TargetAchievement]:
+    """Achievement of targets the caller was already allowed to read, by target id."""
+    if not target_ids:
+        return {}
+    indicators = list(
+        await session.scalars(
+            select(Indicator)
+            .where(Indicator.target_id.in_(target_ids))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )
+    inputs = await _inputs(session, indicators)
+    plan = achievements(uuid.UUID(int=0), list(target_ids), inputs)
+    return {target.target_id: target for target in plan.targets}

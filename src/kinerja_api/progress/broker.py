@@ -1,0 +1,229 @@
+"""Fan-out of outbox events to the SSE streams of one process.
+
+Each process holds ONE dedicated asyncpg connection (outside the request pool) that LISTENs on
+the outbox channel. A NOTIFY carries only an event id; the broker loads each notified row once,
+in batches, and offers it to every subscription whose predicate admits it. Subscriptions are
+bounded queues: a subscriber that falls `queue_size` events behind is closed (its client
+resumes with `Last-Event-ID`), so a slow client can never make the process hold unbounded
+memory, and no subscriber holds a database connection.
+
+The broker reads on the audited all-regions path (`kinerja.all_regions`), set once for its own
+connection: it serves every region's subscribers from one query per batch instead of one query
+per region, and it only ever runs the fixed SELECT below; which subscriber sees which event is
+decided per subscription (`Audience` in `progress/stream.py`), in the same terms as the replay
+query's SQL. The connection assumes the application role, so RLS still bounds it to the
+application's grants.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from kinerja_api.models.events import OUTBOX_CHANNEL
+
+logger = logging.getLogger("kinerja_api.progress.broker")
+
+_LOAD = """
+select id, region_id, type, entity_type, entity_id, employee_id, agency_id, public,
+       payload::text as payload, occurred_at
+  from outbox_events where id = any($1::bigint[]) order by id
+"""
+_AFTER = """
+select id, region_id, type, entity_type, entity_id, employee_id, agency_id, public,
+       payload::text as payload, occurred_at
+  from outbox_events where id > $1 order by id limit 500
+"""
+_RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
+
+
+# Compared and hashed by identity: one loaded event is the same object for every subscriber,
+# so what is derived from it (its encoded form) can be cached per event.
+@dataclass(frozen=True, slots=True, eq=False)
+class StreamEvent:
+    id: int
+    region_id: uuid.UUID
+    type: str
+    entity_type: str
+    entity_id: uuid.UUID
+    employee_id: uuid.UUID | None
+    agency_id: uuid.UUID | None
+    public: bool
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> "StreamEvent":
+        payload = row["payload"]
+        return cls(
+            id=int(row["id"]),
+            region_id=row["region_id"],
+            type=row["type"],
+            entity_type=row["entity_type"],
+            entity_id=row["entity_id"],
+            employee_id=row["employee_id"],
+            agency_id=row["agency_id"],
+            public=bool(row["public"]),
+            payload=json.loads(payload) if isinstance(payload, str) else dict(payload),
+            occurred_at=row["occurred_at"],
+        )
+
+
+class Subscription:
+    """One stream's bounded queue. `None` in the queue means: closed, stop streaming."""
+
+    def __init__(self, admits: Callable[[StreamEvent], bool], size: int) -> None:
+        self.admits = admits
+        self.queue: asyncio.Queue[StreamEvent | None] = asyncio.Queue(maxsize=size + 1)
+        self._size = size
+        self.closed = False
+
+    def offer(self, event: StreamEvent) -> None:
+        if self.closed or not self.admits(event):
+            return
+        if self.queue.qsize() >= self._size:
+            self.close()
+            return
+        self.queue.put_nowait(event)
+
+    def close(self) -> None:
+        """Drop what is queued (the client replays it on resume) and wake the stream."""
+        if self.closed:
+            return
+        self.closed = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+    async def next(self) -> StreamEvent | None:
+        return await self.queue.get()
+
+
+class OutboxBroker:
+    def __init__(self, dsn: str, *, app_role: str | None, queue_size: int) -> None:
+        self._dsn = make_url(dsn).set(drivername="postgresql").render_as_string(False)
+        self._app_role = app_role
+        self.queue_size = queue_size
+        self._subscriptions: set[Subscription] = set()
+        self._pending: list[int] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._connection: Any = None
+        self._last_id = 0
+        self._listened = False
+        self.ready = asyncio.Event()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscriptions)
+
+    def subscribe(self, admits: Callable[[StreamEvent], bool]) -> Subscription:
+        subscription = Subscription(admits, self.queue_size)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
+    async def start(self, wait_seconds: float = 5.0) -> None:
+        """Starts listening; waits (a bounded time) until LISTEN is in place, so that a stream
+        opened right after start-up misses nothing. A database that is down does not stop the
+        process from starting: the broker keeps reconnecting."""
+        self._task = asyncio.create_task(self._run(), name="outbox-broker")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ready.wait(), timeout=wait_seconds)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for subscription in list(self._subscriptions):
+            subscription.close()
+        await self._close_connection()
+
+    async def _close_connection(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            with contextlib.suppress(Exception):
+                await self._connection.close(timeout=2)
+        self._connection = None
+
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            self._pending.append(int(payload))
+            self._wake.set()
+
+    async def _connect(self) -> None:
+        settings = {"application_name": "kinerja-api-stream", "timezone": "UTC"}
+        if self._app_role:
+            settings["role"] = self._app_role
+        connection = await asyncpg.connect(self._dsn, server_settings=settings)
+        await connection.execute("select set_config('kinerja.all_regions', 'on', false)")
+        # Ids announced before a reconnect are read again by the catch-up below.
+        self._pending.clear()
+        await connection.add_listener(OUTBOX_CHANNEL, self._on_notify)
+        # A lost connection wakes the serving loop at once, so it reconnects without delay.
+        connection.add_termination_listener(lambda _connection: self._wake.set())
+        self._connection = connection
+        if not self._listened:
+            self._listened = True
+            self._last_id = int(
+                await connection.fetchval("select coalesce(max(id), 0) from outbox_events")
+            )
+        else:
+            # Events committed while the connection was down were never announced to us.
+            await self._catch_up()
+        self.ready.set()
+
+    async def _catch_up(self) -> None:
+        while True:
+            rows = await self._connection.fetch(_AFTER, self._last_id)
+            self._fan_out(rows)
+            if len(rows) < 500:
+                return
+
+    def _fan_out(self, rows: list[Any]) -> None:
+        for row in rows:
+            event = StreamEvent.from_row(row)
+            self._last_id = max(self._last_id, event.id)
+            for subscription in list(self._subscriptions):
+                subscription.offer(event)
+
+    async def _serve(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=5)
+            except TimeoutError:
+                # A quiet channel: make sure the connection is still alive.
+                await self._connection.fetchval("select 1")
+                continue
+            self._wake.clear()
+            if self._connection.is_closed():
+                raise ConnectionError("the LISTEN connection was closed")
+            ids, self._pending = self._pending, []
+            if ids:
+                self._fan_out(await self._connection.fetch(_LOAD, ids))
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._connect()
+                attempt = 0
+                await self._serve()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("outbox listener failed; reconnecting")
+            self.ready.clear()
+            await self._close_connection()
+            await asyncio.sleep(_RECONNECT_SECONDS[min(attempt, len(_RECONNECT_SECONDS) - 1)])
+            attempt += 1

@@ -1,0 +1,222 @@
+import uuid
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from kinerja_api.auth.access import requires
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
+from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.uow import DbSession
+from kinerja_api.progress import feedback, service
+from kinerja_api.progress.schemas import (
+    CommentCreate,
+    CommentOut,
+    PlanProgressOut,
+    ProgressFilters,
+    ProgressReportCreate,
+    ProgressReportOut,
+    ProgressReportUpdate,
+    ProgressSort,
+    VerifyRequest,
+)
+
+router = APIRouter(prefix="/api/v1/progress-reports", tags=["progress-reports"])
+plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
+# People only: reports, verifications and comments are acts of an employee.
+Person = Annotated[Principal, requires(any_role=True)]
+
+
+@router.get(
+    "",
+    name="list",
+    response_model=Page[ProgressReportOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_reports(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[ProgressFilters, Depends()],
+    sort: Annotated[ProgressSort, Query()] = ProgressSort.UPDATED_AT,
+) -> Page[ProgressReportOut]:
+    """Reports the caller may see: their own, their reports' (transitively) for supervisors,
+    their subtree's for agency administrators, their region's for region-wide roles."""
+    reports, cursor = await service.list_reports(
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
+    )
+    return Page(items=[ProgressReportOut.model_validate(r) for r in reports], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProgressReportOut,
+    name="create",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_report(
+    request: Request,
+    body: ProgressReportCreate,
+    session: DbSession,
+    principal: Person,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Report progress (realisasi) on an indicator of the caller's own approved plan in an open
+    period, with evidence links (bukti dukung). The report waits for the supervisor's
+    verification. Send an `Idempotency-Key`: a retried request never creates a duplicate."""
+
+    async def run() -> tuple[ProgressReportOut, dict[str, str]]:
+        report = await service.create_report(session, principal, body)
+        headers = created_headers(router.prefix, report.id, report.version)
+        return ProgressReportOut.model_validate(report), headers
+
+    return await idempotent_create(
+        session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
+    )
+
+
+@router.get(
+    "/{report_id}",
+    name="get",
+    response_model=ProgressReportOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_report(
+    report_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
+) -> ProgressReportOut:
+    report = await service.get_report(session, principal, report_id)
+    set_etag(response, report.version)
+    return ProgressReportOut.model_validate(report)
+
+
+@router.patch(
+    "/{report_id}",
+    response_model=ProgressReportOut,
+    name="update",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def update_report(
+    report_id: uuid.UUID,
+    body: ProgressReportUpdate,
+    session: DbSession,
+    principal: Person,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ProgressReportOut:
+    """Correct one's own report while it is pending."""
+    report = await service.update_report(session, principal, report_id, body, if_match)
+    set_etag(response, report.version)
+    return ProgressReportOut.model_validate(report)
+
+
+@router.post(
+    "/{report_id}/withdraw",
+    response_model=ProgressReportOut,
+    name="withdraw",
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+)
+async def withdraw_report(
+    report_id: uuid.UUID,
+    session: DbSession,
+    principal: Person,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ProgressReportOut:
+    """Withdraw one's own pending report; it no longer counts and cannot be verified."""
+    report = await service.withdraw_report(session, principal, report_id, if_match)
+    set_etag(response, report.version)
+    return ProgressReportOut.model_validate(report)
+
+
+@router.post(
+    "/{report_id}/verify",
+    response_model=ProgressReportOut,
+    name="verify",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def verify_report(
+    report_id: uuid.UUID,
+    body: VerifyRequest,
+    session: DbSession,
+    principal: Person,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ProgressReportOut:
+    """Accept or reject a pending report: the reporting employee's supervisor chain or the
+    plan's approver. Only accepted reports count towards achievement. `If-Match` is checked
+    when sent."""
+    report = await service.verify_report(session, principal, report_id, body, if_match)
+    set_etag(response, report.version)
+    return ProgressReportOut.model_validate(report)
+
+
+@plans_router.get(
+    "/{plan_id}/progress",
+    name="progress",
+    response_model=PlanProgressOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def plan_progress(
+    plan_id: uuid.UUID, session: DbSession, principal: Reader
+) -> PlanProgressOut:
+    """Achievement (capaian) of the plan, its targets and indicators from accepted reports:
+    overall (year to date) and per quarter, as percentages of the targets."""
+    achievement, counts = await feedback.plan_progress(session, principal, plan_id)
+    return PlanProgressOut.model_validate({**asdict(achievement), "reports_by_status": counts})
+
+
+@plans_router.get(
+    "/{plan_id}/comments",
+    name="comments-list",
+    response_model=Page[CommentOut],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def list_comments(
+    plan_id: uuid.UUID,
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    target_id: Annotated[
+        uuid.UUID | None, Query(description="Only comments about this target.")
+    ] = None,
+) -> Page[CommentOut]:
+    """The feedback thread (umpan balik berkelanjutan) on the plan, oldest first."""
+    comments, cursor = await feedback.list_comments(
+        session, principal, plan_id, target_id=target_id, page=page, codec=codec
+    )
+    return Page(items=[CommentOut.model_validate(c) for c in comments], next_cursor=cursor)
+
+
+@plans_router.post(
+    "/{plan_id}/comments",
+    status_code=201,
+    response_model=CommentOut,
+    name="comments-create",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_comment(
+    request: Request,
+    plan_id: uuid.UUID,
+    body: CommentCreate,
+    session: DbSession,
+    principal: Person,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Add to the thread: the plan's employee, their supervisor chain or the plan's approver."""
+
+    async def run() -> tuple[CommentOut, dict[str, str]]:
+        # Comments are read as a thread (there is no per-comment resource), so no Location.
+        comment = await feedback.create_comment(session, principal, plan_id, body)
+        return CommentOut.model_validate(comment), {}
+
+    return await idempotent_create(
+        session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
+    )

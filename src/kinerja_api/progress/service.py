@@ -1,0 +1,424 @@
+"""Progress reports: create on an approved plan's indicator, edit or withdraw while pending,
+verification by the supervisor chain. Each change is audited and announced on the outbox."""
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.audit.service import record_entity, snapshot
+from kinerja_api.auth.policies import (
+    employee_visible,
+    forbidden,
+    in_region,
+    is_supervisor_of,
+    not_found,
+    region_of,
+)
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.etag import check_if_match
+from kinerja_api.core.events import publish
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.pagination import (
+    CursorCodec,
+    Keyset,
+    PageParams,
+    fetch_entity_page,
+    list_scope,
+)
+from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
+from kinerja_api.models.org import Agency, Region
+from kinerja_api.models.plans import Indicator, Period, PeriodStatus, Plan, PlanStatus, Target
+from kinerja_api.models.progress import ProgressReport, ReportStatus
+from kinerja_api.org.agencies import service as agencies
+from kinerja_api.progress.achievement import quarter_of
+from kinerja_api.progress.schemas import (
+    Decision,
+    Evidence,
+    ProgressFilters,
+    ProgressReportCreate,
+    ProgressReportUpdate,
+    ProgressSort,
+    VerifyRequest,
+)
+
+ENTITY = "progress_report"
+# numeric(18, 4): answers show the value as it is stored, without re-reading the row.
+VALUE_SCALE = Decimal("0.0001")
+READ_SCOPE = "progress:read"
+AUDITED = (
+    "plan_id",
+    "indicator_id",
+    "value",
+    "reported_for",
+    "note",
+    "evidence",
+    "status",
+    "verified_by",
+    "verification_note",
+)
+_SORTS = {
+    ProgressSort.UPDATED_AT: Keyset((ProgressReport.updated_at, ProgressReport.id)),
+    ProgressSort.REPORTED_FOR: Keyset((ProgressReport.reported_for, ProgressReport.id)),
+}
+_NOT_APPROVED = Msg(
+    "Realisasi hanya dapat dilaporkan pada SKP yang sudah disetujui.",
+    "Progress can only be reported on an approved plan.",
+)
+_PERIOD_CLOSED = Msg(
+    "Periode kinerja rencana ini sudah ditutup.", "The plan's performance period is closed."
+)
+_OUTSIDE_PERIOD = Msg(
+    "Tanggal realisasi harus berada dalam tahun periode {year}.",
+    "The reported date must lie in the period's year {year}.",
+)
+_IN_FUTURE = Msg(
+    "Tanggal realisasi tidak boleh di masa depan.", "The reported date cannot be in the future."
+)
+_NOT_PENDING = Msg(
+    "Laporan ini sudah {status}; hanya laporan yang menunggu yang dapat diubah.",
+    "This report is already {status}; only pending reports can change.",
+)
+_NOTE_REQUIRED = Msg(
+    "Sertakan catatan saat menolak laporan.", "Give a note when rejecting a report."
+)
+_INDICATOR_UNKNOWN = Msg("Indikator tidak ditemukan.", "The indicator does not exist.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """An indicator with the plan, target and period it belongs to."""
+
+    indicator: Indicator
+    target: Target
+    plan: Plan
+    period: Period
+    timezone: str
+
+
+def visible_reports(principal: Principal) -> ColumnElement[bool]:
+    """Reports are read by the readers of the employee they belong to (themselves, their
+    supervisor chain, their agency's administrators, region-wide roles), and by service
+    accounts holding `progress:read` in their region."""
+    if principal.kind == "service_account":
+        if READ_SCOPE not in principal.scopes:
+            return false()
+        return in_region(principal, ProgressReport.region_id)
+    return and_(
+        in_region(principal, ProgressReport.region_id),
+        employee_visible(principal, ProgressReport.employee_id),
+    )
+
+
+async def region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
+    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
+    return datetime.now(ZoneInfo(zone or "UTC")).date()
+
+
+async def _indicator_context(
+    session: AsyncSession, principal: Principal, indicator_id: uuid.UUID
+) -> _Context:
+    row = (
+        await session.execute(
+            select(Indicator, Target, Plan, Period, Region.timezone)
+            .join(Target, Target.id == Indicator.target_id)
+            .join(Plan, Plan.id == Indicator.plan_id)
+            .join(Period, Period.id == Plan.period_id)
+            .join(Region, Region.id == Indicator.region_id)
+            .where(Indicator.id == indicator_id, Indicator.region_id == region_of(principal))
+        )
+    ).first()
+    if row is None:
+        raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
+    context = _Context(*row)
+    if context.plan.employee_id == principal.employee_id:
+        return context
+    # Only the plan's employee reports; its other readers (supervisors, administrators) are
+    # refused, and everyone else learns nothing about the indicator.
+    visible = await session.scalar(
+        select(Plan.id).where(
+            Plan.id == context.plan.id, employee_visible(principal, Plan.employee_id)
+        )
+    )
+    if visible is None:
+        raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
+    raise forbidden("ProgressReport")
+
+
+def _check_reportable(context: _Context) -> None:
+    if context.plan.status != PlanStatus.APPROVED:
+        raise Problem(INVALID_TRANSITION, _NOT_APPROVED)
+    if context.period.status != PeriodStatus.OPEN:
+        raise Problem(INVALID_TRANSITION, _PERIOD_CLOSED)
+
+
+def _check_date(reported_for: date, year: int, today: date) -> None:
+    if reported_for.year != year:
+        raise field_problem(
+            "body.reported_for",
+            Msg(_OUTSIDE_PERIOD.id.format(year=year), _OUTSIDE_PERIOD.en.format(year=year)),
+        )
+    if reported_for > today:
+        raise field_problem("body.reported_for", _IN_FUTURE)
+
+
+def _evidence(items: list[Evidence]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _payload(report: ProgressReport, **extra: Any) -> dict[str, Any]:
+    """What every progress event carries: ids and figures, never names or NIPs."""
+    return {
+        "report_id": report.id,
+        "plan_id": report.plan_id,
+        "target_id": report.target_id,
+        "indicator_id": report.indicator_id,
+        "employee_id": report.employee_id,
+        "agency_id": report.agency_id,
+        "value": report.value,
+        "reported_for": report.reported_for,
+        "year": report.year,
+        "quarter": report.quarter,
+        "status": report.status,
+        **extra,
+    }
+
+
+async def _announce(
+    session: AsyncSession, event_type: str, report: ProgressReport, *, public: bool = False
+) -> None:
+    await publish(
+        session,
+        event_type,
+        region_id=report.region_id,
+        entity_type=ENTITY,
+        entity_id=report.id,
+        payload=_payload(report, verification_note=report.verification_note)
+        if event_type == "progress.verified"
+        else _payload(report),
+        employee_id=report.employee_id,
+        agency_id=report.agency_id,
+        public=public,
+    )
+
+
+async def create_report(
+    session: AsyncSession, principal: Principal, data: ProgressReportCreate
+) -> ProgressReport:
+    context = await _indicator_context(session, principal, data.indicator_id)
+    _check_reportable(context)
+    today = datetime.now(ZoneInfo(context.timezone)).date()
+    reported_for = data.reported_for or today
+    _check_date(reported_for, context.period.year, today)
+    report = ProgressReport(
+        region_id=context.plan.region_id,
+        plan_id=context.plan.id,
+        target_id=context.target.id,
+        indicator_id=context.indicator.id,
+        employee_id=context.plan.employee_id,
+        agency_id=context.plan.agency_id,
+        value=data.value.quantize(VALUE_SCALE),
+        reported_for=reported_for,
+        year=reported_for.year,
+        quarter=quarter_of(reported_for),
+        note=data.note,
+        evidence=_evidence(data.evidence),
+    )
+    session.add(report)
+    # The insert's RETURNING brings back the server defaults (id, timestamps, version, status).
+    await session.flush()
+    await record_entity(session, principal, ENTITY, "created", report, AUDITED)
+    await _announce(session, "progress.reported", report)
+    return report
+
+
+async def list_reports(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: ProgressFilters,
+    sort: ProgressSort,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[ProgressReport], str | None]:
+    statement = select(ProgressReport).where(visible_reports(principal))
+    if filters.under is not None:
+        root_path = await agencies.readable_subtree_path(session, principal, filters.under)
+        if root_path is None:
+            return [], None
+        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
+        statement = statement.where(ProgressReport.agency_id.in_(subtree))
+    return await fetch_entity_page(
+        session,
+        _filtered(statement, filters),
+        keyset=_SORTS[sort],
+        params=page,
+        codec=codec,
+        scope=list_scope("progress-reports", sort, asdict(filters)),
+    )
+
+
+def _filtered(
+    statement: Select[ProgressReport], filters: ProgressFilters
+) -> Select[ProgressReport]:
+    equal_to = {
+        ProgressReport.employee_id: filters.employee_id,
+        ProgressReport.plan_id: filters.plan_id,
+        ProgressReport.indicator_id: filters.indicator_id,
+        ProgressReport.year: filters.year,
+        ProgressReport.quarter: filters.quarter,
+        ProgressReport.status: filters.status,
+    }
+    for column, value in equal_to.items():
+        if value is not None:
+            statement = statement.where(column == value)
+    if filters.updated_since is not None:
+        statement = statement.where(ProgressReport.updated_at >= filters.updated_since)
+    return statement
+
+
+async def get_report(
+    session: AsyncSession, principal: Principal, report_id: uuid.UUID, *, lock: bool = False
+) -> ProgressReport:
+    statement = select(ProgressReport).where(
+        ProgressReport.id == report_id, visible_reports(principal)
+    )
+    if lock:
+        statement = statement.with_for_update(of=ProgressReport)
+    report: ProgressReport | None = await session.scalar(statement)
+    if report is None:
+        raise not_found("ProgressReport")
+    return report
+
+
+async def _own_pending(
+    session: AsyncSession, principal: Principal, report_id: uuid.UUID, if_match: str | None
+) -> ProgressReport:
+    report = await get_report(session, principal, report_id, lock=True)
+    if report.employee_id != principal.employee_id:
+        raise forbidden("ProgressReport")
+    check_if_match(if_match, report.version)
+    _require_pending(report)
+    return report
+
+
+def _require_pending(report: ProgressReport) -> None:
+    if report.status != ReportStatus.PENDING:
+        raise Problem(INVALID_TRANSITION, _NOT_PENDING, params={"status": report.status})
+
+
+async def update_report(
+    session: AsyncSession,
+    principal: Principal,
+    report_id: uuid.UUID,
+    data: ProgressReportUpdate,
+    if_match: str | None,
+) -> ProgressReport:
+    report = await _own_pending(session, principal, report_id, if_match)
+    changes = data.changes()
+    if "reported_for" in changes:
+        period_year = await session.scalar(
+            select(Period.year)
+            .join(Plan, Plan.period_id == Period.id)
+            .where(Plan.id == report.plan_id)
+        )
+        reported_for: date = changes["reported_for"]
+        _check_date(
+            reported_for, int(period_year or 0), await region_today(session, report.region_id)
+        )
+        changes["year"], changes["quarter"] = reported_for.year, quarter_of(reported_for)
+    if data.evidence is not None:
+        changes["evidence"] = _evidence(data.evidence)
+    before = snapshot(report, AUDITED)
+    for field, value in changes.items():
+        setattr(report, field, value)
+    await session.flush()
+    await session.refresh(report)
+    await record_entity(session, principal, ENTITY, "updated", report, AUDITED, before=before)
+    await _announce(session, "progress.updated", report)
+    return report
+
+
+async def withdraw_report(
+    session: AsyncSession, principal: Principal, report_id: uuid.UUID, if_match: str | None
+) -> ProgressReport:
+    report = await _own_pending(session, principal, report_id, if_match)
+    before = snapshot(report, AUDITED)
+    report.status = ReportStatus.WITHDRAWN
+    await session.flush()
+    await session.refresh(report)
+    await record_entity(session, principal, ENTITY, "withdrawn", report, AUDITED, before=before)
+    await _announce(session, "progress.withdrawn", report)
+    return report
+
+
+async def _visible(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(ProgressReport.id).where(ProgressReport.id == report_id, visible_reports(principal))
+    )
+    return found is not None
+
+
+async def _may_verify(session: AsyncSession, principal: Principal, report: ProgressReport) -> bool:
+    """The plan owner's supervisor chain, or the plan's approver; never the owner."""
+    verifier = principal.employee_id
+    if verifier is None or verifier == report.employee_id:
+        return False
+    approver = await session.scalar(select(Plan.approver_id).where(Plan.id == report.plan_id))
+    return approver == verifier or await is_supervisor_of(session, verifier, report.employee_id)
+
+
+async def verify_report(
+    session: AsyncSession,
+    principal: Principal,
+    report_id: uuid.UUID,
+    data: VerifyRequest,
+    if_match: str | None,
+) -> ProgressReport:
+    # The approver may have left the chain since approving, so the report is looked up in the
+    # region first; anyone who may not verify learns only what they could read anyway.
+    report: ProgressReport | None = await session.scalar(
+        select(ProgressReport)
+        .where(ProgressReport.id == report_id, in_region(principal, ProgressReport.region_id))
+        .with_for_update()
+    )
+    if report is None or not await _may_verify(session, principal, report):
+        if report is not None and await _visible(session, principal, report.id):
+            raise forbidden("ProgressReport")
+        raise not_found("ProgressReport")
+    if if_match is not None:
+        check_if_match(if_match, report.version)
+    _require_pending(report)
+    if data.decision == Decision.REJECT and data.note is None:
+        raise field_problem("body.note", _NOTE_REQUIRED, code="missing")
+    before = snapshot(report, AUDITED)
+    accepted = data.decision == Decision.ACCEPT
+    report.status = ReportStatus.ACCEPTED if accepted else ReportStatus.REJECTED
+    report.verified_by = principal.employee_id
+    report.verified_at = datetime.now(UTC)
+    report.verification_note = data.note
+    await session.flush()
+    await session.refresh(report)
+    await record_entity(session, principal, ENTITY, "verified", report, AUDITED, before=before)
+    public = accepted and bool(
+        await session.scalar(select(Target.public).where(Target.id == report.target_id))
+    )
+    await _announce(session, "progress.verified", report, public=public)
+    return report
+
+
+async def status_counts(session: AsyncSession, plan_id: uuid.UUID) -> dict[ReportStatus, int]:
+    rows = await session.execute(
+        select(ProgressReport.status, func.count())
+        .where(ProgressReport.plan_id == plan_id)
+        .group_by(ProgressReport.status)
+    )
+    counts = dict.fromkeys(ReportStatus, 0)
+    for status, count in rows:
+        counts[ReportStatus(status)] = int(count)
+    return counts

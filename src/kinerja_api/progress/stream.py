@@ -1,0 +1,244 @@
+"""Who may see which outbox event on a stream, the replay of missed events, and the SSE event
+source itself. The same rule is written twice, once for the live fan-out (`Audience.sees`, in
+Python, on each loaded event) and once for the replay (`Audience.condition`, in SQL)."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sse_starlette import ServerSentEvent
+
+from kinerja_api.auth.policies import REGION_WIDE_READERS, subordinates_of
+from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.tenancy import enter_all_regions, enter_region
+from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.org import Agency, Role
+from kinerja_api.progress.broker import OutboxBroker, StreamEvent
+from kinerja_api.progress.service import READ_SCOPE
+
+STREAM_FAMILIES = ("progress", "plan", "feedback")
+# What a public event may reveal: figures about public targets, never people.
+PUBLIC_FIELDS = (
+    "target_id",
+    "indicator_id",
+    "agency_id",
+    "value",
+    "reported_for",
+    "year",
+    "quarter",
+    "status",
+)
+_REPLAY_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """The events a subscriber may see. `region_id` None means every region (superadmins)."""
+
+    region_id: uuid.UUID | None
+    region_wide: bool = False
+    employee_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    agency_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    public_only: bool = False
+
+    def sees(self, event: StreamEvent) -> bool:
+        if self.region_id is not None and event.region_id != self.region_id:
+            return False
+        if self.public_only:
+            return event.public
+        if self.region_wide:
+            return True
+        return event.employee_id in self.employee_ids or event.agency_id in self.agency_ids
+
+    def condition(self) -> ColumnElement[bool]:
+        region = true() if self.region_id is None else OutboxEvent.region_id == self.region_id
+        if self.public_only:
+            return and_(region, OutboxEvent.public.is_(True))
+        if self.region_wide:
+            return region
+        parts: list[ColumnElement[bool]] = []
+        if self.employee_ids:
+            parts.append(OutboxEvent.employee_id.in_(self.employee_ids))
+        if self.agency_ids:
+            parts.append(OutboxEvent.agency_id.in_(self.agency_ids))
+        return and_(region, or_(*parts)) if parts else false()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFilter:
+    """The caller's optional narrowing: event types (exact, or a family such as `progress`),
+    one employee, one agency."""
+
+    types: frozenset[str] = frozenset()
+    employee_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+
+    def matches(self, event: StreamEvent) -> bool:
+        family = event.type.split(".", 1)[0]
+        if family not in STREAM_FAMILIES:
+            return False
+        if self.types and event.type not in self.types and family not in self.types:
+            return False
+        if self.employee_id is not None and event.employee_id != self.employee_id:
+            return False
+        return self.agency_id is None or event.agency_id == self.agency_id
+
+    def condition(self) -> ColumnElement[bool]:
+        families = or_(*(OutboxEvent.type.startswith(f"{f}.") for f in STREAM_FAMILIES))
+        parts = [families]
+        if self.types:
+            parts.append(
+                or_(
+                    OutboxEvent.type.in_(self.types),
+                    *(OutboxEvent.type.startswith(f"{t}.") for t in self.types if "." not in t),
+                )
+            )
+        if self.employee_id is not None:
+            parts.append(OutboxEvent.employee_id == self.employee_id)
+        if self.agency_id is not None:
+            parts.append(OutboxEvent.agency_id == self.agency_id)
+        return and_(*parts)
+
+
+async def audience_of(session: AsyncSession, principal: Principal) -> Audience:
+    """Own events; the supervisor chain below; the agency subtree for agency administrators;
+    the region for region-wide roles and `progress:read` service accounts; every region for
+    superadmins. Computed when the stream opens: a reconnect picks up changes to the chain."""
+    if principal.is_superadmin:
+        return Audience(region_id=None, region_wide=True)
+    if principal.region_id is None:
+        return Audience(region_id=uuid.UUID(int=0))
+    if principal.kind == "service_account":
+        return Audience(principal.region_id, region_wide=READ_SCOPE in principal.scopes)
+    if principal.has_any(*REGION_WIDE_READERS):
+        return Audience(principal.region_id, region_wide=True)
+    employees: set[uuid.UUID] = set()
+    if principal.employee_id is not None:
+        employees.add(principal.employee_id)
+        employees.update(await session.scalars(subordinates_of(principal.employee_id)))
+    agencies: set[uuid.UUID] = set()
+    if principal.has_any(Role.AGENCY_ADMIN) and principal.agency_id is not None:
+        root = select(Agency.path).where(Agency.id == principal.agency_id).scalar_subquery()
+        agencies.update(
+            await session.scalars(
+                select(Agency.id).where(
+                    Agency.region_id == principal.region_id, Agency.path.startswith(root)
+                )
+            )
+        )
+    return Audience(
+        principal.region_id, employee_ids=frozenset(employees), agency_ids=frozenset(agencies)
+    )
+
+
+def _to_stream_event(row: OutboxEvent) -> StreamEvent:
+    return StreamEvent(
+        id=row.id,
+        region_id=row.region_id,
+        type=row.type,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        employee_id=row.employee_id,
+        agency_id=row.agency_id,
+        public=row.public,
+        payload=row.payload,
+        occurred_at=row.occurred_at,
+    )
+
+
+async def replay(
+    sessions: async_sessionmaker[AsyncSession],
+    audience: Audience,
+    stream_filter: StreamFilter,
+    after_id: int,
+) -> AsyncIterator[StreamEvent]:
+    """Events after `after_id` the audience may see, oldest first, a page per short-lived
+    session, so that no connection is held while the client reads."""
+    while True:
+        async with sessions() as session:
+            if audience.region_id is None:
+                await enter_all_regions(session)
+            else:
+                await enter_region(session, audience.region_id)
+            events = [
+                _to_stream_event(row)
+                for row in await session.scalars(
+                    select(OutboxEvent)
+                    .where(
+                        OutboxEvent.id > after_id,
+                        audience.condition(),
+                        stream_filter.condition(),
+                    )
+                    .order_by(OutboxEvent.id)
+                    .limit(_REPLAY_PAGE)
+                )
+            ]
+            await session.rollback()
+        for event in events:
+            yield event
+            after_id = event.id
+        if len(events) < _REPLAY_PAGE:
+            return
+
+
+def event_data(event: StreamEvent, *, public: bool) -> dict[str, Any]:
+    if public:
+        return {
+            "id": event.id,
+            "type": event.type,
+            "occurred_at": event.occurred_at.isoformat(),
+            "data": {k: event.payload[k] for k in PUBLIC_FIELDS if k in event.payload},
+        }
+    return {
+        "id": event.id,
+        "type": event.type,
+        "region_id": str(event.region_id),
+        "entity_type": event.entity_type,
+        "entity_id": str(event.entity_id),
+        "employee_id": str(event.employee_id) if event.employee_id else None,
+        "agency_id": str(event.agency_id) if event.agency_id else None,
+        "occurred_at": event.occurred_at.isoformat(),
+        "data": event.payload,
+    }
+
+
+@lru_cache(maxsize=4096)
+def _encoded(event: StreamEvent, public: bool) -> bytes:
+    """The event on the wire, encoded once however many subscribers receive it."""
+    data = json.dumps(event_data(event, public=public), separators=(",", ":"))
+    return ServerSentEvent(data=data, event=event.type, id=str(event.id)).encode()
+
+
+async def event_source(
+    broker: OutboxBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    audience: Audience,
+    stream_filter: StreamFilter,
+    last_event_id: int | None,
+) -> AsyncIterator[bytes]:
+    """Subscribes first, then replays what was missed, then streams live events, skipping the
+    live ones the replay already sent. Ends when the subscription overflows or the broker stops;
+    the client reconnects with `Last-Event-ID`. Ids are assigned at insert and announced at
+    commit, so two transactions may announce out of id order; a resume from an id therefore
+    misses an event only if it committed after a later id the client had already received."""
+    public = audience.public_only
+    subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
+    try:
+        replayed = last_event_id or 0
+        if last_event_id is not None:
+            async for event in replay(sessions, audience, stream_filter, last_event_id):
+                yield _encoded(event, public)
+                replayed = event.id
+        while True:
+            live = await subscription.next()
+            if live is None:
+                return
+            if live.id > replayed:
+                yield _encoded(live, public)
+    finally:
+        broker.unsubscribe(subscription)
