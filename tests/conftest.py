@@ -6,8 +6,10 @@ at the end; each test runs inside a transaction that is rolled back, so no test 
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -109,3 +111,27 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def world(connection: AsyncConnection, app: FastAPI) -> World:
     return World(connection, app)
+
+
+ClientWith = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def client_with(settings: Settings, connection: AsyncConnection) -> ClientWith:
+    """A client for an app with some settings changed (e.g. tight rate limits), its requests
+    nested in the test's rolled-back transaction like the default client's."""
+
+    @asynccontextmanager
+    async def make(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        application = create_app(settings.model_copy(update=overrides))
+        application.state.db.sessions = async_sessionmaker(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+    return make

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.models.feedback import IKM_ELEMENTS, FeedbackResponse
 from kinerja_api.models.org import Role
+from tests.conftest import ClientWith
 from tests.factories import World
-from tests.feedback.conftest import ClientWith
 
 SUBMIT = "/api/v1/public/feedback"
 REPORT = "/api/v1/reports/ikm"

@@ -2,6 +2,7 @@
 
 import httpx
 
+from tests.conftest import ClientWith
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -76,3 +77,17 @@ async def test_the_stream_refuses_before_it_opens(client: httpx.AsyncClient, wor
     assert {e["field"] for e in bad_type.json()["errors"]} == {"query.types.0"}
     bad_resume = await client.get(stream, headers={**headers, "Last-Event-ID": "abc"})
     assert bad_resume.status_code == 422
+
+
+async def test_public_progress_is_rate_limited_per_address(
+    client_with: ClientWith, world: World
+) -> None:
+    t = await team(world)
+    async with client_with(public_rate_limit_per_address=2, public_rate_window_seconds=60) as http:
+        path = f"/api/v1/public/regions/{t.region.code}/progress"
+        statuses = [(await http.get(path)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        stream = await http.get(f"{path}/stream")
+        assert stream.status_code == 429
+        assert stream.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(stream.headers["retry-after"]) <= 60

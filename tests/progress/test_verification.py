@@ -169,3 +169,31 @@ async def test_plan_progress_counts_only_accepted_reports(
     assert indicator["quarters"][0]["percent"] == "0.00"
     peer = await client.get(f"/api/v1/plans/{t.plan.id}/progress", headers=world.auth(t.peer_user))
     assert peer.status_code == 404
+
+
+async def test_plan_and_target_resources_carry_their_achievement(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)  # indicator: target 100, sum
+    boss = world.auth(t.boss_user)
+    other_target = await world.target(t.plan)
+    await world.indicator(other_target)  # nothing reported: 0 %
+    for value, decision in (("20", "accept"), ("15", "accept"), ("40", "reject")):
+        report_id = await _report(client, world, t, value)
+        verified = await client.post(
+            f"{URL}/{report_id}/verify", json={"decision": decision, "note": "ok"}, headers=boss
+        )
+        assert verified.status_code == 200
+    plan = (await client.get(f"/api/v1/plans/{t.plan.id}", headers=boss)).json()
+    assert plan["achievement"]["percent"] == "17.50"  # mean of 35 % and 0 %
+    q2 = plan["achievement"]["quarters"][1]
+    assert (q2["quarter"], q2["percent"], q2["ytd_percent"]) == (2, "17.50", "17.50")
+    listed = (await client.get(f"/api/v1/plans?employee_id={t.staff.id}", headers=boss)).json()
+    assert [item["achievement"] for item in listed["items"]] == [plan["achievement"]]
+    target = (await client.get(f"/api/v1/targets/{t.target.id}", headers=boss)).json()
+    assert target["achievement"]["percent"] == "35.00"
+    targets = (await client.get(f"/api/v1/plans/{t.plan.id}/targets", headers=boss)).json()
+    assert {item["id"]: item["achievement"]["percent"] for item in targets["items"]} == {
+        str(t.target.id): "35.00",
+        str(other_target.id): "0.00",
+    }

@@ -28,8 +28,8 @@ Actor = Annotated[Principal, requires(any_role=True)]
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
-def _out(plan: object, response: Response) -> PlanOut:
-    out = PlanOut.model_validate(plan)
+async def _out(session: DbSession, plan: object, response: Response) -> PlanOut:
+    out = await service.plan_view(session, plan)
     set_etag(response, out.version)
     return out
 
@@ -51,7 +51,7 @@ async def list_plans(
     auditors their region's, agency administrators their subtree's, employees their own, their
     reports' and those they approve."""
     plans, cursor = await service.list_plans(session, principal, filters, page=page, codec=codec)
-    return Page(items=[PlanOut.model_validate(p) for p in plans], next_cursor=cursor)
+    return Page(items=await service.plan_views(session, plans), next_cursor=cursor)
 
 
 @router.post(
@@ -71,7 +71,7 @@ async def create_plan(
     """Start the caller's own plan (SKP) for an open period, as a draft. One per period."""
 
     async def run() -> tuple[PlanOut, dict[str, str]]:
-        plan = PlanOut.model_validate(await service.create_plan(session, principal, body))
+        plan = await service.plan_view(session, await service.create_plan(session, principal, body))
         return plan, created_headers(router.prefix, plan.id, plan.version)
 
     return await idempotent_create(
@@ -88,7 +88,7 @@ async def create_plan(
 async def get_plan(
     plan_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
 ) -> PlanOut:
-    return _out(await service.find_plan(session, principal, plan_id), response)
+    return await _out(session, await service.find_plan(session, principal, plan_id), response)
 
 
 @router.post(
@@ -105,7 +105,7 @@ async def submit_plan(
     employee's current supervisor. 422 lists every problem: targets without indicators, and
     weights partly missing or not adding up to 100."""
     plan = await service.submit_plan(session, principal, plan_id, if_match)
-    return _out(plan, response)
+    return await _out(session, plan, response)
 
 
 @router.post(
@@ -121,7 +121,7 @@ async def approve_plan(
     """submitted → approved, by the approver only. The approved plan is locked and its content
     is kept as a revision."""
     plan = await service.approve_plan(session, principal, plan_id, if_match)
-    return _out(plan, response)
+    return await _out(session, plan, response)
 
 
 @router.post(
@@ -137,7 +137,7 @@ async def return_plan(
 ) -> PlanOut:
     """submitted → returned with the approver's note; the employee edits and resubmits."""
     plan = await service.return_plan(session, principal, plan_id, body.note, if_match)
-    return _out(plan, response)
+    return await _out(session, plan, response)
 
 
 @router.post(
@@ -153,7 +153,7 @@ async def revise_plan(
     """approved → draft under the next revision number, by the plan's employee; the approved
     revision stays readable under `/revisions`."""
     plan = await service.revise_plan(session, principal, plan_id, if_match)
-    return _out(plan, response)
+    return await _out(session, plan, response)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 
 from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
+from kinerja_api.progress.schemas import AchievementOut
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
@@ -42,6 +43,7 @@ class PlanOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    achievement: AchievementOut
 
 
 class PlanRevisionOut(OutputModel):

@@ -3,6 +3,7 @@ cascade view."""
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -63,6 +64,8 @@ from kinerja_api.plans.schemas import (
     PlanFilters,
     PlanOut,
 )
+from kinerja_api.progress.achievement import plans_achievement
+from kinerja_api.progress.schemas import with_achievement
 
 AUDITED = (
     "period_id",
@@ -84,7 +87,7 @@ PLAN_LOCKED = ProblemKind(
 )
 
 _LIST = Keyset((Plan.updated_at, Plan.id))
-LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields)
+LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
 _DUPLICATE = Msg(
     "Pegawai ini sudah memiliki rencana kinerja pada periode tersebut.",
     "This employee already has a plan for that period.",
@@ -687,3 +690,14 @@ def _compare(total: Decimal, expected: Decimal) -> Alignment:
     if total == expected:
         return Alignment.ALIGNED
     return Alignment.UNDER if total < expected else Alignment.OVER
+
+
+async def plan_views(session: AsyncSession, plans: Sequence[Any]) -> list[PlanOut]:
+    """Plans (entities or list rows) as the API shows them, with their achievement."""
+    figures = await plans_achievement(session, [plan.id for plan in plans])
+    return [with_achievement(PlanOut, plan, figures[plan.id]) for plan in plans]
+
+
+async def plan_view(session: AsyncSession, plan: Any) -> PlanOut:
+    (view,) = await plan_views(session, [plan])
+    return view

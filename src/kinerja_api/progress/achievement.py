@@ -271,6 +271,26 @@ async def plan_achievement(
     return achievements(plan_id, target_ids, await _inputs(session, indicators))
 
 
+async def plans_achievement(
+    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PlanAchievement]:
+    """Achievement of plans the caller was already allowed to read, by plan id, in two queries
+    whatever their number (a page of a list). Only the plan-level figures are filled in."""
+    if not plan_ids:
+        return {}
+    indicators = list(
+        await session.scalars(
+            select(Indicator)
+            .where(Indicator.plan_id.in_(plan_ids))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )
+    by_plan: dict[uuid.UUID, list[IndicatorInput]] = defaultdict(list)
+    for indicator, figures in zip(indicators, await _inputs(session, indicators), strict=True):
+        by_plan[indicator.plan_id].append(figures)
+    return {plan_id: achievements(plan_id, [], by_plan[plan_id]) for plan_id in plan_ids}
+
+
 async def targets_achievement(
     session: AsyncSession, target_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, TargetAchievement]:

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, TypeVar
 
 from fastapi import Query
 from pydantic import AnyHttpUrl, Field, StringConstraints, UrlConstraints
@@ -135,6 +135,27 @@ class GroupQuarterOut(OutputModel):
     quarter: int
     percent: Percent
     ytd_percent: Percent
+
+
+class AchievementOut(OutputModel):
+    """Achievement from accepted progress reports: year to date (`percent`) and by quarter. The
+    breakdown by target and indicator is `GET /plans/{id}/progress`."""
+
+    percent: Percent
+    quarters: list[GroupQuarterOut]
+
+
+OutWithAchievement = TypeVar("OutWithAchievement", bound=OutputModel)
+
+
+def with_achievement(
+    model: type[OutWithAchievement], source: object, achievement: object
+) -> OutWithAchievement:
+    """`model` (a resource with an `achievement` field) read from `source`'s attributes, with
+    `achievement` (a plan's or a target's figures) summarised into that field."""
+    fields = {name: getattr(source, name) for name in model.model_fields if name != "achievement"}
+    summary = AchievementOut.model_validate(achievement)
+    return model.model_validate({**fields, "achievement": summary})
 
 
 class IndicatorAchievementOut(OutputModel):

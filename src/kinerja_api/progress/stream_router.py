@@ -13,6 +13,7 @@ from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
+from kinerja_api.feedback.abuse import enforce_rate_limits
 from kinerja_api.progress import public
 from kinerja_api.progress.broker import OutboxBroker
 from kinerja_api.progress.schemas import (
@@ -108,6 +109,7 @@ async def stream(
     responses=problem_responses(400, 404, 422, 429),
 )
 async def public_progress(
+    request: Request,
     code: str,
     session: DbSession,
     page: PageQuery,
@@ -117,7 +119,9 @@ async def public_progress(
     ] = None,
 ) -> Page[PublicTargetOut]:
     """Targets the region publishes, with their agency, indicators and achievement from
-    verified reports. No personal data."""
+    verified reports. No personal data. Limited per client address like every public endpoint
+    (429 with `Retry-After`)."""
+    await enforce_rate_limits(request)
     items, cursor = await public.list_public_targets(
         session, code, year=year, page=page, codec=codec
     )
@@ -134,7 +138,9 @@ async def public_progress(
 async def public_progress_stream(
     request: Request, code: str, session: DbSession, last_event_id: LastEventId = None
 ) -> EventSourceResponse:
-    """Verified progress on the region's public targets, as it is accepted: figures only."""
+    """Verified progress on the region's public targets, as it is accepted: figures only.
+    Opening a stream counts against the client address's public rate limit."""
+    await enforce_rate_limits(request)
     region = await public.enter_public_region(session, code)
     audience = Audience(region.id, public_only=True)
     return _response(request, audience, StreamFilter(), last_event_id)

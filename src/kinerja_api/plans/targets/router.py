@@ -48,7 +48,7 @@ async def list_targets(
     targets, cursor = await service.list_targets(
         session, principal, plan_id, page=page, codec=codec
     )
-    return Page(items=[TargetOut.model_validate(t) for t in targets], next_cursor=cursor)
+    return Page(items=await service.target_views(session, targets), next_cursor=cursor)
 
 
 @router.post(
@@ -71,7 +71,8 @@ async def create_target(
 
     async def run() -> tuple[TargetOut, dict[str, str]]:
         target = await service.create_target(session, principal, plan_id, body)
-        return TargetOut.model_validate(target), created_headers(TARGETS, target.id, target.version)
+        view = await service.target_view(session, target)
+        return view, created_headers(TARGETS, target.id, target.version)
 
     return await idempotent_create(
         session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
@@ -89,7 +90,7 @@ async def get_target(
 ) -> TargetOut:
     target, _plan = await service.find_target(session, principal, target_id)
     set_etag(response, target.version)
-    return TargetOut.model_validate(target)
+    return await service.target_view(session, target)
 
 
 @router.patch(
@@ -105,7 +106,7 @@ async def update_target(
 ) -> TargetOut:
     target = await service.update_target(session, principal, target_id, body, if_match)
     set_etag(response, target.version)
-    return TargetOut.model_validate(target)
+    return await service.target_view(session, target)
 
 
 @router.delete("/targets/{target_id}", name="delete", status_code=204, responses=WRITE_ERRORS)

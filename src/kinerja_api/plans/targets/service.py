@@ -2,6 +2,7 @@
 the plan is a draft or returned, in an open period."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
@@ -28,8 +29,11 @@ from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
     TargetCreate,
+    TargetOut,
     TargetUpdate,
 )
+from kinerja_api.progress.achievement import targets_achievement
+from kinerja_api.progress.schemas import with_achievement
 
 TARGET_AUDITED = (
     "plan_id",
@@ -380,3 +384,14 @@ async def delete_indicator(
     await session.flush()
     await _record_deleted(session, principal, "indicator", before, indicator)
     await _event(session, "deleted", "indicator", indicator, plan)
+
+
+async def target_views(session: AsyncSession, targets: Sequence[Target]) -> list[TargetOut]:
+    """Targets as the API shows them, with their achievement."""
+    figures = await targets_achievement(session, [target.id for target in targets])
+    return [with_achievement(TargetOut, target, figures[target.id]) for target in targets]
+
+
+async def target_view(session: AsyncSession, target: Target) -> TargetOut:
+    (view,) = await target_views(session, [target])
+    return view
