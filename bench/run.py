@@ -11,7 +11,8 @@ script for methods, bodies or varying URLs), which servers to load, and a `prepa
 seeds data or obtains a token and returns the headers / script environment the requests need.
 
     .venv/bin/python bench/run.py [--rounds 3] [--duration 10] [--connections 50]
-                                  [--threads 2] [--workers 2] [--scenario NAME ...]
+                                  [--threads 2] [--workers 2] [--pool-size 20]
+                                  [--scenario NAME ...]
 """
 
 import argparse
@@ -90,9 +91,9 @@ class Scenario:
 
 
 def _pool_env(context: "BenchContext") -> Mapping[str, str]:
-    # Both servers keep as many connections per worker as the load keeps requests in flight
-    # per worker, and open none on demand: an overflow connection that is opened under load and
-    # closed on release would measure connection set-up, not request handling.
+    # Both servers keep the same fixed pool per worker and open no connection on demand: an
+    # overflow connection opened under load and closed on release would measure connection
+    # set-up, not request handling. Requests beyond the pool wait for a connection.
     return {"KINERJA_DB_POOL_SIZE": str(context.pool_size), "KINERJA_DB_MAX_OVERFLOW": "0"}
 
 
@@ -548,6 +549,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server")
     parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=20,
+        help="database connections each worker of each server keeps, with no overflow; both "
+        "servers' workers together must stay under the database's max_connections (100)",
+    )
+    parser.add_argument(
         "--scenario",
         action="append",
         choices=[scenario.name for scenario in SCENARIOS],
@@ -571,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         context = BenchContext(
             database_url=database_url,
             prometheus_dir=prometheus_dir,
-            pool_size=-(-args.connections // args.workers),
+            pool_size=args.pool_size,
         )
 
         needed = dict.fromkeys(target for scenario in scenarios for target in scenario.targets)

@@ -694,7 +694,7 @@ def _compare(total: Decimal, expected: Decimal) -> Alignment:
 
 async def plan_views(session: AsyncSession, plans: Sequence[Any]) -> list[PlanOut]:
     """Plans (entities or list rows) as the API shows them, with their achievement."""
-    figures = await plans_achievement(session, [plan.id for plan in plans])
+    figures = await plans_achievement(session, plans)
     return [with_achievement(PlanOut, plan, figures[plan.id]) for plan in plans]
 
 

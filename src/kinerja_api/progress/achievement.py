@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -216,6 +217,16 @@ def achievements(
 # --- query helpers --------------------------------------------------------------------------
 
 
+class Scoped(Protocol):
+    """A plan or a target (entity or row): its id and its region."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def region_id(self) -> uuid.UUID: ...
+
+
 async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> list[IndicatorInput]:
     indicators = list(indicators)
     ids = [indicator.id for indicator in indicators]
@@ -229,6 +240,9 @@ async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> lis
                 ProgressReport.verified_at,
                 ProgressReport.created_at,
             ).where(
+                # Named, not left to row-level security, so the (region_id, indicator_id) index
+                # serves the look-up.
+                ProgressReport.region_id.in_({indicator.region_id for indicator in indicators}),
                 ProgressReport.indicator_id.in_(ids),
                 ProgressReport.status == ReportStatus.ACCEPTED,
             )
@@ -251,7 +265,10 @@ async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> lis
 
 
 async def plan_achievement(
-    session: AsyncSession, plan_id: uuid.UUID, target_ids: Sequence[uuid.UUID] | None = None
+    session: AsyncSession,
+    region_id: uuid.UUID,
+    plan_id: uuid.UUID,
+    target_ids: Sequence[uuid.UUID] | None = None,
 ) -> PlanAchievement:
     """Achievement of a plan the caller was already allowed to read (no access check here).
     `target_ids` fixes the targets' order; by default the plan's targets by position."""
@@ -259,29 +276,33 @@ async def plan_achievement(
         target_ids = list(
             await session.scalars(
                 select(Target.id)
-                .where(Target.plan_id == plan_id)
+                .where(Target.region_id == region_id, Target.plan_id == plan_id)
                 .order_by(Target.position, Target.id)
             )
         )
     indicators = await session.scalars(
         select(Indicator)
-        .where(Indicator.plan_id == plan_id)
+        .where(Indicator.region_id == region_id, Indicator.plan_id == plan_id)
         .order_by(Indicator.position, Indicator.id)
     )
     return achievements(plan_id, target_ids, await _inputs(session, indicators))
 
 
 async def plans_achievement(
-    session: AsyncSession, plan_ids: Sequence[uuid.UUID]
+    session: AsyncSession, plans: Sequence[Scoped]
 ) -> dict[uuid.UUID, PlanAchievement]:
     """Achievement of plans the caller was already allowed to read, by plan id, in two queries
     whatever their number (a page of a list). Only the plan-level figures are filled in."""
-    if not plan_ids:
+    if not plans:
         return {}
+    plan_ids = [plan.id for plan in plans]
     indicators = list(
         await session.scalars(
             select(Indicator)
-            .where(Indicator.plan_id.in_(plan_ids))
+            .where(
+                Indicator.region_id.in_({plan.region_id for plan in plans}),
+                Indicator.plan_id.in_(plan_ids),
+            )
             .order_by(Indicator.position, Indicator.id)
         )
     )
@@ -292,15 +313,19 @@ async def plans_achievement(
 
 
 async def targets_achievement(
-    session: AsyncSession, target_ids: Sequence[uuid.UUID]
+    session: AsyncSession, targets: Sequence[Scoped]
 ) -> dict[uuid.UUID, TargetAchievement]:
     """Achievement of targets the caller was already allowed to read, by target id."""
-    if not target_ids:
+    if not targets:
         return {}
+    target_ids = [target.id for target in targets]
     indicators = list(
         await session.scalars(
             select(Indicator)
-            .where(Indicator.target_id.in_(target_ids))
+            .where(
+                Indicator.region_id.in_({target.region_id for target in targets}),
+                Indicator.target_id.in_(target_ids),
+            )
             .order_by(Indicator.position, Indicator.id)
         )
     )

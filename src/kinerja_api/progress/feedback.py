@@ -59,7 +59,9 @@ async def plan_progress(
 ) -> tuple[PlanAchievement, dict[str, int]]:
     plan = await readable_plan(session, principal, plan_id)
     counts = await status_counts(session, plan.id)
-    return await plan_achievement(session, plan.id), {str(k): v for k, v in counts.items()}
+    return await plan_achievement(session, plan.region_id, plan.id), {
+        str(k): v for k, v in counts.items()
+    }
 
 
 async def list_comments(

@@ -71,11 +71,11 @@ async def list_public_targets(
         scope=list_scope("public-progress", "target", {"region": region.id, "year": year}),
     )
     target_ids = [row[0].id for row in rows]
-    achievement = await targets_achievement(session, target_ids)
+    achievement = await targets_achievement(session, [row[0] for row in rows])
     indicators: dict[uuid.UUID, list[Indicator]] = {target_id: [] for target_id in target_ids}
     for indicator in await session.scalars(
         select(Indicator)
-        .where(Indicator.target_id.in_(target_ids))
+        .where(Indicator.region_id == region.id, Indicator.target_id.in_(target_ids))
         .order_by(Indicator.position, Indicator.id)
     ):
         indicators[indicator.target_id].append(indicator)

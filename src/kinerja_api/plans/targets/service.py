@@ -388,7 +388,7 @@ async def delete_indicator(
 
 async def target_views(session: AsyncSession, targets: Sequence[Target]) -> list[TargetOut]:
     """Targets as the API shows them, with their achievement."""
-    figures = await targets_achievement(session, [target.id for target in targets])
+    figures = await targets_achievement(session, targets)
     return [with_achievement(TargetOut, target, figures[target.id]) for target in targets]
 
 
