@@ -44,11 +44,9 @@ async def ready(request: Request) -> HealthStatus:
     expected: str = request.app.state.migration_head
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            async with database(request).engine.connect() as connection:
-                # A pooled connection, like every request's, but the query goes straight to the
-                # driver: one round trip instead of BEGIN, SELECT and the ROLLBACK on release.
-                driver = (await connection.get_raw_connection()).driver_connection
-                assert driver is not None
+            # A pooled connection, like every request's, with the query sent straight to the
+            # driver: one round trip.
+            async with database(request).driver_connection() as driver:
                 found = await driver.fetchval(_READY_QUERY)
     except Exception as exc:
         raise Problem(SERVICE_UNAVAILABLE, _DB_DOWN, headers={"Retry-After": "5"}) from exc
