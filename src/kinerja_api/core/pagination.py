@@ -45,7 +45,9 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+# Dependencies are coroutines: FastAPI runs a plain function in a worker thread, a hop that
+# costs more than the function itself.
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="Opaque cursor from `next_cursor`.")
@@ -122,7 +124,7 @@ class CursorCodec:
             raise Problem(INVALID_CURSOR, _BAD_CURSOR) from exc
 
 
-def cursor_codec(request: Request) -> CursorCodec:
+async def cursor_codec(request: Request) -> CursorCodec:
     codec: CursorCodec = request.app.state.cursor_codec
     return codec
 
