@@ -44,7 +44,7 @@ from kinerja_api.core.problems import (
     ProblemKind,
     field_problem,
 )
-from kinerja_api.models.org import Agency, Employee, Role
+from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import (
     Indicator,
     Period,
@@ -65,7 +65,7 @@ from kinerja_api.plans.schemas import (
     PlanOut,
 )
 from kinerja_api.progress.achievement import plans_achievement
-from kinerja_api.progress.schemas import with_achievement
+from kinerja_api.progress.schemas import with_achievements
 
 AUDITED = (
     "period_id",
@@ -240,10 +240,8 @@ async def list_plans(
         root_path = await agencies.readable_subtree_path(session, principal, filters.agency_id)
         if root_path is None:
             return [], None
-        # Uncorrelated, so PostgreSQL hashes the subtree once; the path names the root's id,
-        # which is unique across regions.
-        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
-        statement = statement.where(Plan.agency_id.in_(subtree))
+        # The path names the root's id, which is unique across regions.
+        statement = statement.where(agencies.in_subtree(Plan.agency_id, root_path))
     return await fetch_page(
         session,
         _filtered(statement, filters),
@@ -695,7 +693,7 @@ def _compare(total: Decimal, expected: Decimal) -> Alignment:
 async def plan_views(session: AsyncSession, plans: Sequence[Any]) -> list[PlanOut]:
     """Plans (entities or list rows) as the API shows them, with their achievement."""
     figures = await plans_achievement(session, plans)
-    return [with_achievement(PlanOut, plan, figures[plan.id]) for plan in plans]
+    return with_achievements(PlanOut, plans, figures)
 
 
 async def plan_view(session: AsyncSession, plan: Any) -> PlanOut:

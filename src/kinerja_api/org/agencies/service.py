@@ -1,7 +1,19 @@
 import uuid
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    any_,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +120,15 @@ async def readable_subtree_path(
         select(Agency.path).where(Agency.id == agency_id, readable(principal))
     )
     return path
+
+
+def in_subtree(agency_column: SQLColumnExpression[Any], root_path: str) -> ColumnElement[bool]:
+    """`agency_column` names an agency of the subtree whose root has `root_path` (from
+    `readable_subtree_path`). The subtree's ids are gathered once into an array that the outer
+    index scan filters by; as an IN subquery the planner may instead rescan the agencies for every
+    candidate row."""
+    subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
+    return agency_column == any_(func.array(subtree.scalar_subquery()))
 
 
 async def list_agencies(

@@ -29,7 +29,7 @@ from kinerja_api.core.pagination import (
     list_scope,
 )
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
-from kinerja_api.models.org import Agency, Employee, Region
+from kinerja_api.models.org import Employee, Region
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.org.employees.schemas import (
@@ -91,8 +91,7 @@ async def list_employees(
         root_path = await agencies.readable_subtree_path(session, principal, filters.under)
         if root_path is None:
             return [], None
-        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
-        statement = statement.where(Employee.agency_id.in_(subtree))
+        statement = statement.where(agencies.in_subtree(Employee.agency_id, root_path))
     return await fetch_entity_page(
         session,
         _filtered(statement, filters),
