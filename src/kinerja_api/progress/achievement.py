@@ -15,10 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from kinerja_api.models.plans import Aggregation, Indicator, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
@@ -176,9 +177,18 @@ def _exact(indicator: IndicatorInput) -> tuple[_Exact, IndicatorAchievement]:
     return _Exact(overall, quarter_pct, ytd_pct), result
 
 
+_NOTHING_YET = (
+    rounded(Decimal(0)),
+    tuple(GroupQuarter(q, rounded(Decimal(0)), rounded(Decimal(0))) for q in QUARTERS),
+)
+
+
 def _group(
     members: Sequence[tuple[IndicatorInput, _Exact]],
 ) -> tuple[Decimal, tuple[GroupQuarter, ...]]:
+    if not members:
+        # Common in lists (plans still being drafted), and the figures are immutable.
+        return _NOTHING_YET
     overall = mean([(exact.overall, ind.weight) for ind, exact in members])
     quarters = tuple(
         GroupQuarter(
@@ -227,11 +237,35 @@ class Scoped(Protocol):
     def region_id(self) -> uuid.UUID: ...
 
 
-async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> list[IndicatorInput]:
-    indicators = list(indicators)
-    ids = [indicator.id for indicator in indicators]
+# What the arithmetic needs of an indicator: columns, not entities (a page of plans reads
+# hundreds of them).
+_INDICATOR_INPUT = (
+    Indicator.id,
+    Indicator.plan_id,
+    Indicator.target_id,
+    Indicator.region_id,
+    Indicator.aggregation,
+    Indicator.target_value,
+    Indicator.weight,
+)
+
+
+def _any(column: QueryableAttribute[uuid.UUID], values: Iterable[uuid.UUID]) -> ColumnElement[bool]:
+    # One array parameter rather than an IN list: the statement's text, and so its prepared
+    # statement, stays the same whatever the number of ids.
+    return column == any_(literal(list(values), ARRAY(Uuid)))
+
+
+def _indicators(
+    *conditions: ColumnElement[bool],
+) -> Select[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, str, Decimal, Decimal | None]:
+    return select(*_INDICATOR_INPUT).where(*conditions).order_by(Indicator.position, Indicator.id)
+
+
+async def _inputs(session: AsyncSession, indicators: Sequence[Any]) -> list[IndicatorInput]:
+    """Indicator rows (with `_INDICATOR_INPUT`'s columns) with their accepted reports."""
     reports: dict[uuid.UUID, list[ReportValue]] = defaultdict(list)
-    if ids:
+    if indicators:
         rows = await session.execute(
             select(
                 ProgressReport.indicator_id,
@@ -242,8 +276,8 @@ async def _inputs(session: AsyncSession, indicators: Iterable[Indicator]) -> lis
             ).where(
                 # Named, not left to row-level security, so the (region_id, indicator_id) index
                 # serves the look-up.
-                ProgressReport.region_id.in_({indicator.region_id for indicator in indicators}),
-                ProgressReport.indicator_id.in_(ids),
+                _any(ProgressReport.region_id, {indicator.region_id for indicator in indicators}),
+                _any(ProgressReport.indicator_id, [indicator.id for indicator in indicators]),
                 ProgressReport.status == ReportStatus.ACCEPTED,
             )
         )
@@ -280,12 +314,10 @@ async def plan_achievement(
                 .order_by(Target.position, Target.id)
             )
         )
-    indicators = await session.scalars(
-        select(Indicator)
-        .where(Indicator.region_id == region_id, Indicator.plan_id == plan_id)
-        .order_by(Indicator.position, Indicator.id)
+    indicators = await session.execute(
+        _indicators(Indicator.region_id == region_id, Indicator.plan_id == plan_id)
     )
-    return achievements(plan_id, target_ids, await _inputs(session, indicators))
+    return achievements(plan_id, target_ids, await _inputs(session, indicators.all()))
 
 
 async def plans_achievement(
@@ -296,16 +328,14 @@ async def plans_achievement(
     if not plans:
         return {}
     plan_ids = [plan.id for plan in plans]
-    indicators = list(
-        await session.scalars(
-            select(Indicator)
-            .where(
-                Indicator.region_id.in_({plan.region_id for plan in plans}),
-                Indicator.plan_id.in_(plan_ids),
+    indicators = (
+        await session.execute(
+            _indicators(
+                _any(Indicator.region_id, {plan.region_id for plan in plans}),
+                _any(Indicator.plan_id, plan_ids),
             )
-            .order_by(Indicator.position, Indicator.id)
         )
-    )
+    ).all()
     by_plan: dict[uuid.UUID, list[IndicatorInput]] = defaultdict(list)
     for indicator, figures in zip(indicators, await _inputs(session, indicators), strict=True):
         by_plan[indicator.plan_id].append(figures)
@@ -319,16 +349,14 @@ async def targets_achievement(
     if not targets:
         return {}
     target_ids = [target.id for target in targets]
-    indicators = list(
-        await session.scalars(
-            select(Indicator)
-            .where(
-                Indicator.region_id.in_({target.region_id for target in targets}),
-                Indicator.target_id.in_(target_ids),
+    indicators = (
+        await session.execute(
+            _indicators(
+                _any(Indicator.region_id, {target.region_id for target in targets}),
+                _any(Indicator.target_id, target_ids),
             )
-            .order_by(Indicator.position, Indicator.id)
         )
-    )
+    ).all()
     inputs = await _inputs(session, indicators)
     plan = achievements(uuid.UUID(int=0), list(target_ids), inputs)
     return {target.target_id: target for target in plan.targets}

@@ -1,12 +1,14 @@
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, TypeVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 
 from fastapi import Query
-from pydantic import AnyHttpUrl, Field, StringConstraints, UrlConstraints
+from pydantic import AnyHttpUrl, Field, StringConstraints, TypeAdapter, UrlConstraints
 
 from kinerja_api.core.schemas import InputModel, OutputModel, PatchModel, UpdatedSince
 from kinerja_api.models.progress import EvidenceKind, ReportStatus
@@ -148,14 +150,49 @@ class AchievementOut(OutputModel):
 OutWithAchievement = TypeVar("OutWithAchievement", bound=OutputModel)
 
 
-def with_achievement(
-    model: type[OutWithAchievement], source: object, achievement: object
-) -> OutWithAchievement:
-    """`model` (a resource with an `achievement` field) read from `source`'s attributes, with
-    `achievement` (a plan's or a target's figures) summarised into that field."""
-    fields = {name: getattr(source, name) for name in model.model_fields if name != "achievement"}
-    summary = AchievementOut.model_validate(achievement)
-    return model.model_validate({**fields, "achievement": summary})
+class Achieved(Protocol):
+    """A plan's or a target's figures (see progress.achievement)."""
+
+    @property
+    def percent(self) -> Decimal: ...
+
+    @property
+    def quarters(self) -> Sequence[Any]: ...
+
+
+def _summary(achievement: Achieved) -> dict[str, Any]:
+    return {
+        "percent": achievement.percent,
+        "quarters": [
+            {"quarter": q.quarter, "percent": q.percent, "ytd_percent": q.ytd_percent}
+            for q in achievement.quarters
+        ],
+    }
+
+
+@cache
+def _list_of(model: type[OutputModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def with_achievements(
+    model: type[OutWithAchievement],
+    sources: Sequence[Any],
+    figures: Mapping[uuid.UUID, Achieved],
+) -> list[OutWithAchievement]:
+    """`model`s (resources with an `achievement` field) read from the attributes of `sources`
+    (entities or rows), each with its figures (by its id) summarised into that field. Validated
+    in one pass, as a page of a list is."""
+    names = [name for name in model.model_fields if name != "achievement"]
+    rows = [
+        {
+            **{name: getattr(source, name) for name in names},
+            "achievement": _summary(figures[source.id]),
+        }
+        for source in sources
+    ]
+    items: list[OutWithAchievement] = _list_of(model).validate_python(rows)
+    return items
 
 
 class IndicatorAchievementOut(OutputModel):

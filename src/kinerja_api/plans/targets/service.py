@@ -33,7 +33,7 @@ from kinerja_api.plans.targets.schemas import (
     TargetUpdate,
 )
 from kinerja_api.progress.achievement import targets_achievement
-from kinerja_api.progress.schemas import with_achievement
+from kinerja_api.progress.schemas import with_achievements
 
 TARGET_AUDITED = (
     "plan_id",
@@ -389,7 +389,7 @@ async def delete_indicator(
 async def target_views(session: AsyncSession, targets: Sequence[Target]) -> list[TargetOut]:
     """Targets as the API shows them, with their achievement."""
     figures = await targets_achievement(session, targets)
-    return [with_achievement(TargetOut, target, figures[target.id]) for target in targets]
+    return with_achievements(TargetOut, targets, figures)
 
 
 async def target_view(session: AsyncSession, target: Target) -> TargetOut:
