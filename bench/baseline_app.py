@@ -49,12 +49,13 @@ PLAN_COLUMNS = (
     "id, region_id, period_id, employee_id, agency_id, approver_id, status, revision, "
     "approved_revision, return_note, submitted_at, approved_at, version, created_at, updated_at"
 )
-# The same filters as the service's list: an agency subtree (by path prefix), a period and a
-# status, scoped to the agency's region, first page by (updated_at, id).
+# The same filters, in the same form, as the service's list: an agency subtree (by path prefix,
+# gathered once into an array), a period and a status, scoped to the agency's region, first page
+# by (updated_at, id).
 LIST_QUERY = f"""
 select {PLAN_COLUMNS} from plans
 where region_id = $1 and period_id = $2 and status = $3
-  and agency_id in (select id from agencies where region_id = $1 and path like $4 || '%')
+  and agency_id = any(array(select id from agencies where region_id = $1 and path like $4 || '%'))
 order by updated_at, id limit $5
 """  # noqa: S608 - a constant column list
 APPROVE_QUERY = f"""
