@@ -223,9 +223,8 @@ async def event_source(
 ) -> AsyncIterator[bytes]:
     """Subscribes first, then replays what was missed, then streams live events, skipping the
     live ones the replay already sent. Ends when the subscription overflows or the broker stops;
-    the client reconnects with `Last-Event-ID`. Ids are assigned at insert and announced at
-    commit, so two transactions may announce out of id order; a resume from an id therefore
-    misses an event only if it committed after a later id the client had already received."""
+    the client reconnects with `Last-Event-ID`. Outbox ids become visible in id order
+    (`core/events.py`), so "after the last id received" is exactly what the client missed."""
     public = audience.public_only
     subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
     try:
