@@ -1,9 +1,11 @@
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.org import Role
+from kinerja_api.models.plans import Period
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -128,6 +130,31 @@ async def test_reports_need_an_approved_plan_in_an_open_period(
         headers=world.auth(t.peer_user),
     )
     assert closed.status_code == 409, closed.text
+    assert closed.json()["type"].endswith("/period-closed")
+
+
+async def test_a_closed_period_accepts_no_edit_withdrawal_or_verification(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report = await _create(client, world, t)
+    path = f"{URL}/{report['id']}"
+    await world.connection.execute(
+        update(Period).where(Period.id == t.period.id).values(status="closed")
+    )
+    staff = {**world.auth(t.staff_user), "If-Match": '"1"'}
+    boss = {**world.auth(t.boss_user), "If-Match": '"1"'}
+    refused = [
+        await client.patch(path, json={"value": "15"}, headers=staff),
+        await client.post(f"{path}/withdraw", headers=staff),
+        await client.post(f"{path}/verify", json={"decision": "accept"}, headers=boss),
+    ]
+    for response in refused:
+        assert response.status_code == 409, response.text
+        assert response.json()["type"].endswith("/period-closed")
+    unchanged = await client.get(path, headers=world.auth(t.staff_user))
+    assert (unchanged.json()["status"], unchanged.json()["value"]) == ("pending", "10.0000")
+    assert await world.audit_actions(report["id"]) == ["progress_report.created"]
 
 
 async def test_report_input_is_validated(client: httpx.AsyncClient, world: World) -> None:
@@ -228,13 +255,31 @@ async def test_withdraw_then_nothing_more_changes(client: httpx.AsyncClient, wor
     again = await client.post(f"{path}/withdraw", headers={**headers, "If-Match": '"2"'})
     assert again.status_code == 409
     verify = await client.post(
-        f"{path}/verify", json={"decision": "accept"}, headers=world.auth(t.boss_user)
+        f"{path}/verify",
+        json={"decision": "accept"},
+        headers={**world.auth(t.boss_user), "If-Match": '"2"'},
     )
     assert verify.status_code == 409
     assert await world.audit_actions(report["id"]) == [
         "progress_report.created",
         "progress_report.withdrawn",
     ]
+
+
+async def test_withdraw_needs_if_match_and_the_owner(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report = await _create(client, world, t)
+    path = f"{URL}/{report['id']}/withdraw"
+    missing = await client.post(path, headers=world.auth(t.staff_user))
+    assert missing.status_code == 428, missing.text
+    boss = await client.post(path, headers={**world.auth(t.boss_user), "If-Match": '"1"'})
+    assert boss.status_code == 403, boss.text
+    peer = await client.post(path, headers={**world.auth(t.peer_user), "If-Match": '"1"'})
+    assert peer.status_code == 404, peer.text
+    fetched = await client.get(f"{URL}/{report['id']}", headers=world.auth(t.staff_user))
+    assert fetched.json()["status"] == "pending"
 
 
 async def test_list_filters(client: httpx.AsyncClient, world: World) -> None:

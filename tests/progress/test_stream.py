@@ -288,7 +288,7 @@ async def test_public_stream_carries_verified_public_progress_without_personal_d
                 verified = await http.post(
                     f"{URL}/{rid}/verify",
                     json={"decision": "accept"},
-                    headers=world.auth(t.boss_user),
+                    headers={**world.auth(t.boss_user), "If-Match": '"1"'},
                 )
                 assert verified.status_code == 200
         event = await citizen.next()
