@@ -1,11 +1,14 @@
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.org import Role
 from kinerja_api.models.plans import Period
+from kinerja_api.progress import service
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -67,23 +70,20 @@ async def test_quarter_boundaries(client: httpx.AsyncClient, world: World) -> No
 
 
 async def test_reported_for_defaults_to_today_in_the_regions_zone(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    t = await team(world, region=await world.region(timezone="Asia/Makassar"))
-    body = report_body(t.indicator)
-    del body["reported_for"]
-    before = datetime.now(ZoneInfo("Asia/Makassar")).date()
-    response = await client.post(URL, json=body, headers=world.auth(t.staff_user))
-    after = datetime.now(ZoneInfo("Asia/Makassar")).date()
-    if before.year != 2026:
-        # The fixture period is 2026; outside it today's date is refused as out of the period.
-        assert _fields(response) == {"body.reported_for"}
-        return
-    assert response.status_code == 201, response.text
-    assert response.json()["reported_for"] in {before.isoformat(), after.isoformat()}
+    # 16:30 UTC is 23:30 the same day in WIB (UTC+7) but 00:30 the next day in WITA (UTC+8).
+    monkeypatch.setattr(service, "utc_now", lambda: datetime(2026, 5, 10, 16, 30, tzinfo=UTC))
+    for zone, today in (("Asia/Jakarta", "2026-05-10"), ("Asia/Makassar", "2026-05-11")):
+        t = await team(world, region=await world.region(timezone=zone))
+        body = report_body(t.indicator)
+        del body["reported_for"]
+        response = await client.post(URL, json=body, headers=world.auth(t.staff_user))
+        assert response.status_code == 201, response.text
+        assert response.json()["reported_for"] == today, zone
+        tomorrow = report_body(t.indicator, reported_for="2026-05-12")
+        future = await client.post(URL, json=tomorrow, headers=world.auth(t.staff_user))
+        assert _fields(future) == {"body.reported_for"}
 
 
 async def test_duplicates_with_one_idempotency_key_create_one_report(

@@ -113,9 +113,18 @@ def visible_reports(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def utc_now() -> datetime:
+    """The current instant, in one place so that tests can pin it."""
+    return datetime.now(UTC)
+
+
+def today_in(zone: str) -> date:
+    return utc_now().astimezone(ZoneInfo(zone)).date()
+
+
 async def region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
     zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return datetime.now(ZoneInfo(zone or "UTC")).date()
+    return today_in(zone or "UTC")
 
 
 async def _indicator_context(
@@ -223,7 +232,7 @@ async def create_report(
 ) -> ProgressReport:
     context = await _indicator_context(session, principal, data.indicator_id)
     await _check_reportable(session, context)
-    today = datetime.now(ZoneInfo(context.timezone)).date()
+    today = today_in(context.timezone)
     reported_for = data.reported_for or today
     _check_date(reported_for, context.period.year, today)
     report = ProgressReport(
@@ -412,7 +421,7 @@ async def verify_report(
     accepted = data.decision == Decision.ACCEPT
     report.status = ReportStatus.ACCEPTED if accepted else ReportStatus.REJECTED
     report.verified_by = principal.employee_id
-    report.verified_at = datetime.now(UTC)
+    report.verified_at = utc_now()
     report.verification_note = data.note
     await session.flush()
     await session.refresh(report)
