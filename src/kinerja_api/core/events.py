@@ -8,7 +8,9 @@ commit out of order, and a reader resuming "after id 11" would never see a 10 co
 queued while holding a transaction-level advisory lock, which the commit itself releases. Every
 transaction draws its ids and commits in one critical section, so a reader that has seen an id
 has seen every smaller one that will ever exist. The lock is taken after the session's last
-flush, so its holder requests no row lock while holding it and cannot deadlock on it."""
+flush, so its holder only inserts outbox rows while holding it: the one row lock that takes is
+the foreign-key share lock on the event's region, which only a region's deletion conflicts
+with."""
 
 import uuid
 from collections.abc import Mapping
