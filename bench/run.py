@@ -18,6 +18,7 @@ seeds data or obtains a token and returns the headers / script environment the r
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import secrets
@@ -130,7 +131,7 @@ def _prepare_progress_create(context: "BenchContext") -> Prepared:
         headers={"Authorization": f"Bearer {token}"},
         script_env={
             "BENCH_INDICATOR_ID": team.indicator_id,
-            "BENCH_REPORTED_FOR": f"{team.year}-01-15",
+            "BENCH_REPORTED_FOR": team.reported_for,
         },
     )
 
@@ -486,7 +487,11 @@ def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> Non
             print(f"  ratio {row.target}/{reference.target} req/s: {ratio:.2f}")
 
 
-def save(measurements: Sequence[Measurement], args: argparse.Namespace) -> Path:
+def save(
+    measurements: Sequence[Measurement],
+    custom: Mapping[str, Mapping[str, float]],
+    args: argparse.Namespace,
+) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{stamp}.json"
     document: dict[str, Any] = {
@@ -499,6 +504,11 @@ def save(measurements: Sequence[Measurement], args: argparse.Namespace) -> Path:
             }
             for m in measurements
         ],
+        # NaN (nothing measured) is not JSON: it is written as null.
+        "custom": {
+            name: {key: None if math.isnan(value) else value for key, value in figures.items()}
+            for name, figures in custom.items()
+        },
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
@@ -602,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         scenario = next(s for s in scenarios if s.name == name)
         print(f"\n{name}: {scenario.path} — {scenario.description}")
         print("  " + ", ".join(f"{key} {value:,.2f}" for key, value in figures.items()))
-    print(f"\n(raw figures: {save(measurements, args).relative_to(ROOT)})")
+    print(f"\n(raw figures: {save(measurements, custom, args).relative_to(ROOT)})")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ approved plan has one indicator, and returns what requests need. `stream_latency
 concurrent SSE subscribers (as the supervisor, across the service's workers), posts reports as
 the employee one at a time, and measures for every subscriber the delivery latency from the
 moment the POST's response arrived to the moment the event arrived (p50/p99 over all
-deliveries). Used by bench/run.py (scenario `stream-latency`); also runnable on its own against a
-running service:
+deliveries). The event is sent at commit, before the response is written, so a delivery can beat
+the response: such latencies are negative, and are counted and kept as they are (`min_ms`,
+`before_response`), never clamped. Used by bench/run.py (scenario `stream-latency`); also
+runnable on its own against a running service:
 
     .venv/bin/python bench/stream_bench.py --base-url http://127.0.0.1:8000 \
         --database-url postgresql://... [--subscribers 500] [--posts 40]
@@ -21,9 +23,10 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import insert
@@ -35,6 +38,7 @@ from kinerja_api.models.org import Agency, Employee, Region, User
 from kinerja_api.models.plans import Indicator, Period, Plan, Target
 
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
+ZONE = "Asia/Jakarta"
 _ENTITY = re.compile(rb'"entity_id":"([0-9a-f-]{36})"')
 
 
@@ -44,13 +48,14 @@ class SeededTeam:
     staff_email: str
     boss_email: str
     password: str
-    year: int
+    # Today in the region's zone when seeded: in the period, and never in the future later on.
+    reported_for: str
 
 
 async def _seed(database_url: str) -> SeededTeam:
     engine = create_async_engine(async_url(database_url))
     tag = secrets.token_hex(4)
-    year = datetime.now(UTC).year
+    today = datetime.now(ZoneInfo(ZONE)).date()
     try:
         async with engine.begin() as connection:
 
@@ -64,7 +69,7 @@ async def _seed(database_url: str) -> SeededTeam:
                 code=f"bench-{tag}",
                 name=f"Bench {tag}",
                 kind="kota",
-                timezone="Asia/Jakarta",
+                timezone=ZONE,
             )
             agency_id = uuid.uuid4()
             agency = await add(
@@ -103,7 +108,7 @@ async def _seed(database_url: str) -> SeededTeam:
                     roles=["employee"],
                     employee_id=employee.id,
                 )
-            period = await add(Period, region_id=region.id, year=year)
+            period = await add(Period, region_id=region.id, year=today.year)
             plan = await add(
                 Plan,
                 region_id=region.id,
@@ -129,7 +134,9 @@ async def _seed(database_url: str) -> SeededTeam:
             )
     finally:
         await engine.dispose()
-    return SeededTeam(str(indicator.id), emails["staff"], emails["boss"], PASSWORD, year)
+    return SeededTeam(
+        str(indicator.id), emails["staff"], emails["boss"], PASSWORD, today.isoformat()
+    )
 
 
 def seed_team(database_url: str) -> SeededTeam:
@@ -148,7 +155,7 @@ def login(base_url: str, email: str, password: str) -> str:
 
 
 def report_body(team: SeededTeam) -> dict[str, Any]:
-    return {"indicator_id": team.indicator_id, "value": "1", "reported_for": f"{team.year}-01-15"}
+    return {"indicator_id": team.indicator_id, "value": "1", "reported_for": team.reported_for}
 
 
 class _Subscriber:
@@ -190,8 +197,9 @@ async def _measure(
             response = await http.post(
                 "/api/v1/progress-reports", json=report_body(team), headers=headers
             )
+            answered = time.perf_counter()  # before any parsing of the body
             response.raise_for_status()
-            sent[response.json()["id"]] = time.perf_counter()
+            sent[response.json()["id"]] = answered
             await asyncio.sleep(interval)
         await asyncio.sleep(2.0)
         for task in tasks:
@@ -212,7 +220,9 @@ async def _measure(
         "missing": float(expected - len(latencies)),
         "p50_ms": quantiles[49] if quantiles else float("nan"),
         "p99_ms": quantiles[98] if quantiles else float("nan"),
+        "min_ms": min(latencies) if latencies else float("nan"),
         "max_ms": max(latencies) if latencies else float("nan"),
+        "before_response": float(sum(1 for latency in latencies if latency < 0)),
     }
 
 

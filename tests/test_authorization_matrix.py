@@ -226,7 +226,11 @@ async def test_another_regions_progress_is_404(client: httpx.AsyncClient, world:
         writes = [
             await client.patch(report, json={"value": "1"}, headers={**headers, "If-Match": '"1"'}),
             await client.post(f"{report}/withdraw", headers={**headers, "If-Match": '"1"'}),
-            await client.post(f"{report}/verify", json={"decision": "accept"}, headers=headers),
+            await client.post(
+                f"{report}/verify",
+                json={"decision": "accept"},
+                headers={**headers, "If-Match": '"1"'},
+            ),
             await client.post(f"{plan}/comments", json={"body": "x"}, headers=headers),
             await client.post(
                 "/api/v1/progress-reports", json=report_body(foreign.indicator), headers=headers

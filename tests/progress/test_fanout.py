@@ -78,13 +78,12 @@ async def test_a_vanished_client_releases_its_subscription() -> None:
     sessions: async_sessionmaker[AsyncSession] = async_sessionmaker()
     audience = Audience(REGION, employee_ids=frozenset({ME}))
     source = event_source(broker, sessions, audience, StreamFilter(), None)
-    first = asyncio.ensure_future(source.__anext__())
-    await asyncio.sleep(0.01)
-    assert broker.subscriber_count == 1
+    assert await asyncio.wait_for(source.__anext__(), 1) == b"retry: 2000\r\n\r\n"
+    assert broker.subscriber_count == 1  # subscribed before it said so
     (subscription,) = broker._subscriptions
     subscription.offer(_event(1, STRANGER))  # not visible: never queued
     subscription.offer(_event(2))
-    sent = await asyncio.wait_for(first, 1)
+    sent = await asyncio.wait_for(source.__anext__(), 1)
     assert b"id: 2\r\n" in sent
     await source.aclose()  # what the server does when the client goes away
     assert broker.subscriber_count == 0

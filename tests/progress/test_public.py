@@ -23,7 +23,7 @@ async def test_public_progress_lists_public_targets_without_personal_data(
     verified = await client.post(
         f"{URL}/{created.json()['id']}/verify",
         json={"decision": "accept"},
-        headers=world.auth(t.boss_user),
+        headers={**world.auth(t.boss_user), "If-Match": '"1"'},
     )
     assert verified.status_code == 200
 

@@ -1,9 +1,15 @@
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import update
 
 from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.org import Role
+from kinerja_api.models.plans import Period
+from kinerja_api.models.progress import ProgressReport
+from kinerja_api.progress import service
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -65,23 +71,20 @@ async def test_quarter_boundaries(client: httpx.AsyncClient, world: World) -> No
 
 
 async def test_reported_for_defaults_to_today_in_the_regions_zone(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    t = await team(world, region=await world.region(timezone="Asia/Makassar"))
-    body = report_body(t.indicator)
-    del body["reported_for"]
-    before = datetime.now(ZoneInfo("Asia/Makassar")).date()
-    response = await client.post(URL, json=body, headers=world.auth(t.staff_user))
-    after = datetime.now(ZoneInfo("Asia/Makassar")).date()
-    if before.year != 2026:
-        # The fixture period is 2026; outside it today's date is refused as out of the period.
-        assert _fields(response) == {"body.reported_for"}
-        return
-    assert response.status_code == 201, response.text
-    assert response.json()["reported_for"] in {before.isoformat(), after.isoformat()}
+    # 16:30 UTC is 23:30 the same day in WIB (UTC+7) but 00:30 the next day in WITA (UTC+8).
+    monkeypatch.setattr(service, "utc_now", lambda: datetime(2026, 5, 10, 16, 30, tzinfo=UTC))
+    for zone, today in (("Asia/Jakarta", "2026-05-10"), ("Asia/Makassar", "2026-05-11")):
+        t = await team(world, region=await world.region(timezone=zone))
+        body = report_body(t.indicator)
+        del body["reported_for"]
+        response = await client.post(URL, json=body, headers=world.auth(t.staff_user))
+        assert response.status_code == 201, response.text
+        assert response.json()["reported_for"] == today, zone
+        tomorrow = report_body(t.indicator, reported_for="2026-05-12")
+        future = await client.post(URL, json=tomorrow, headers=world.auth(t.staff_user))
+        assert _fields(future) == {"body.reported_for"}
 
 
 async def test_duplicates_with_one_idempotency_key_create_one_report(
@@ -128,6 +131,31 @@ async def test_reports_need_an_approved_plan_in_an_open_period(
         headers=world.auth(t.peer_user),
     )
     assert closed.status_code == 409, closed.text
+    assert closed.json()["type"].endswith("/period-closed")
+
+
+async def test_a_closed_period_accepts_no_edit_withdrawal_or_verification(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report = await _create(client, world, t)
+    path = f"{URL}/{report['id']}"
+    await world.connection.execute(
+        update(Period).where(Period.id == t.period.id).values(status="closed")
+    )
+    staff = {**world.auth(t.staff_user), "If-Match": '"1"'}
+    boss = {**world.auth(t.boss_user), "If-Match": '"1"'}
+    refused = [
+        await client.patch(path, json={"value": "15"}, headers=staff),
+        await client.post(f"{path}/withdraw", headers=staff),
+        await client.post(f"{path}/verify", json={"decision": "accept"}, headers=boss),
+    ]
+    for response in refused:
+        assert response.status_code == 409, response.text
+        assert response.json()["type"].endswith("/period-closed")
+    unchanged = await client.get(path, headers=world.auth(t.staff_user))
+    assert (unchanged.json()["status"], unchanged.json()["value"]) == ("pending", "10.0000")
+    assert await world.audit_actions(report["id"]) == ["progress_report.created"]
 
 
 async def test_report_input_is_validated(client: httpx.AsyncClient, world: World) -> None:
@@ -228,13 +256,31 @@ async def test_withdraw_then_nothing_more_changes(client: httpx.AsyncClient, wor
     again = await client.post(f"{path}/withdraw", headers={**headers, "If-Match": '"2"'})
     assert again.status_code == 409
     verify = await client.post(
-        f"{path}/verify", json={"decision": "accept"}, headers=world.auth(t.boss_user)
+        f"{path}/verify",
+        json={"decision": "accept"},
+        headers={**world.auth(t.boss_user), "If-Match": '"2"'},
     )
     assert verify.status_code == 409
     assert await world.audit_actions(report["id"]) == [
         "progress_report.created",
         "progress_report.withdrawn",
     ]
+
+
+async def test_withdraw_needs_if_match_and_the_owner(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report = await _create(client, world, t)
+    path = f"{URL}/{report['id']}/withdraw"
+    missing = await client.post(path, headers=world.auth(t.staff_user))
+    assert missing.status_code == 428, missing.text
+    boss = await client.post(path, headers={**world.auth(t.boss_user), "If-Match": '"1"'})
+    assert boss.status_code == 403, boss.text
+    peer = await client.post(path, headers={**world.auth(t.peer_user), "If-Match": '"1"'})
+    assert peer.status_code == 404, peer.text
+    fetched = await client.get(f"{URL}/{report['id']}", headers=world.auth(t.staff_user))
+    assert fetched.json()["status"] == "pending"
 
 
 async def test_list_filters(client: httpx.AsyncClient, world: World) -> None:
@@ -289,3 +335,107 @@ async def test_region_admin_and_service_account_read_the_region(
         assert [item["id"] for item in listed.json()["items"]] == [report["id"]]
     no_scope = await world.service_account(t.region, "org:read")
     assert (await client.get(URL, headers=world.auth(no_scope))).status_code == 403
+
+
+async def test_another_regions_principals_get_404(client: httpx.AsyncClient, world: World) -> None:
+    t = await team(world)
+    other = await team(world)
+    report = await _create(client, world, t)
+    path = f"{URL}/{report['id']}"
+    plan = f"/api/v1/plans/{t.plan.id}"
+    people = [other.staff_user, other.boss_user, await world.user(other.region, Role.REGION_ADMIN)]
+    account = await world.service_account(other.region, "progress:read")
+    for foreigner in [*people, account]:
+        headers = {**world.auth(foreigner), "If-Match": '"1"'}
+        responses = {
+            "get": await client.get(path, headers=headers),
+            "patch": await client.patch(path, json={"value": "1"}, headers=headers),
+            "withdraw": await client.post(f"{path}/withdraw", headers=headers),
+            "progress": await client.get(f"{plan}/progress", headers=headers),
+            "comments": await client.get(f"{plan}/comments", headers=headers),
+        }
+        statuses = {name: response.status_code for name, response in responses.items()}
+        if foreigner is account:
+            # Writes need a person: the account is refused before anything is looked up.
+            assert statuses.pop("patch") == statuses.pop("withdraw") == 403
+        assert set(statuses.values()) == {404}, statuses
+    fetched = await client.get(path, headers=world.auth(t.staff_user))
+    assert (fetched.json()["value"], fetched.json()["status"]) == ("10.0000", "pending")
+
+
+async def test_a_service_account_without_progress_read_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report = await _create(client, world, t)
+    account = world.auth(await world.service_account(t.region, "org:read"))
+    for path in (f"{URL}/{report['id']}", f"/api/v1/plans/{t.plan.id}/progress"):
+        response = await client.get(path, headers=account)
+        assert response.status_code == 403, (path, response.text)
+
+
+async def test_list_filters_select_the_right_subset(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    neighbours = await world.agency(t.region)  # another agency of the same region
+    neighbour = await world.employee(t.region, neighbours)
+    neighbour_plan = await world.plan(t.period, neighbour, status="approved")
+    neighbour_indicator = await world.indicator(await world.target(neighbour_plan))
+    kept = await _create(client, world, t, reported_for="2026-02-01")
+    accepted = await _create(client, world, t, reported_for="2026-05-01")
+    posted = await client.post(
+        URL,
+        json=report_body(neighbour_indicator),
+        headers=world.auth(await world.user(t.region, Role.EMPLOYEE, employee=neighbour)),
+    )
+    assert posted.status_code == 201, posted.text
+    elsewhere = posted.json()
+    verified = await client.post(
+        f"{URL}/{accepted['id']}/verify",
+        json={"decision": "accept"},
+        headers={**world.auth(t.boss_user), "If-Match": '"1"'},
+    )
+    assert verified.status_code == 200, verified.text
+    await world.connection.execute(
+        update(ProgressReport)
+        .where(ProgressReport.id == kept["id"])
+        .values(updated_at=datetime(2026, 1, 5, tzinfo=UTC))
+    )
+    admin = world.auth(await world.user(t.region, Role.REGION_ADMIN))
+
+    async def ids(**params: Any) -> set[str]:
+        response = await client.get(URL, params=params, headers=admin)
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert await ids() == {kept["id"], accepted["id"], elsewhere["id"]}
+    assert await ids(under=str(t.agency.id)) == {kept["id"], accepted["id"]}
+    assert await ids(under=str(neighbours.id)) == {elsewhere["id"]}
+    assert await ids(status="accepted") == {accepted["id"]}
+    assert await ids(status="pending") == {kept["id"], elsewhere["id"]}
+    assert await ids(updated_since="2026-01-06T00:00:00Z") == {accepted["id"], elsewhere["id"]}
+
+
+async def test_list_parameters_are_validated(client: httpx.AsyncClient, world: World) -> None:
+    t = await team(world)
+    await _create(client, world, t)
+    await _create(client, world, t)
+    headers = world.auth(t.staff_user)
+    for params, field in (
+        ({"quarter": 5}, "query.quarter"),
+        ({"sort": "value"}, "query.sort"),
+        ({"limit": 201}, "query.limit"),
+        ({"limit": 0}, "query.limit"),
+    ):
+        response = await client.get(URL, params=params, headers=headers)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert _fields(response) == {field}, params
+    first = await client.get(URL, params={"limit": 1}, headers=headers)
+    cursor = first.json()["next_cursor"]
+    assert cursor
+    tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
+    for bad in (tampered, "not-a-cursor"):
+        response = await client.get(URL, params={"limit": 1, "cursor": bad}, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["type"].endswith("/invalid-cursor")

@@ -2,6 +2,7 @@
 HTTP, real commits); a report posted through one reaches subscribers connected to the other."""
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -30,6 +31,8 @@ from tests.progress.helpers import URL, Team, report_body, team
 ROOT = Path(__file__).resolve().parents[2]
 STREAM = "/api/v1/progress/stream"
 WAIT = 10.0
+# Were each stream to keep a connection, this many would outgrow what the pools hold idle.
+STREAMS_PER_SERVER = 12
 
 
 def _free_port() -> int:
@@ -127,13 +130,16 @@ class Subscriber:
         self.events: asyncio.Queue[Event] = asyncio.Queue()
         self.pings = 0
         self.status = 0
+        self.retry: int | None = None
         self._opened = asyncio.Event()
         self._task = asyncio.create_task(self._read(http, url, headers))
 
     async def _read(self, http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> None:
         async with http.stream("GET", url, headers=headers, timeout=None) as response:
             self.status = response.status_code
-            self._opened.set()
+            if response.status_code != 200:
+                self._opened.set()
+                return
             fields: dict[str, str] = {}
             async for line in response.aiter_lines():
                 if line.startswith(":"):
@@ -141,16 +147,23 @@ class Subscriber:
                 elif line:
                     name, _, value = line.partition(":")
                     fields[name] = value.removeprefix(" ")
-                elif "data" in fields:
-                    await self.events.put(
-                        Event(int(fields["id"]), fields["event"], json.loads(fields["data"]))
-                    )
+                else:
+                    await self._dispatch(fields)
                     fields = {}
 
+    async def _dispatch(self, fields: dict[str, str]) -> None:
+        if "retry" in fields:
+            # The server's first line, sent once it has subscribed.
+            self.retry = int(fields["retry"])
+            self._opened.set()
+        if "data" in fields:
+            await self.events.put(
+                Event(int(fields["id"]), fields["event"], json.loads(fields["data"]))
+            )
+
     async def opened(self) -> None:
+        """Returns once the server has subscribed: nothing committed from now on is missed."""
         await asyncio.wait_for(self._opened.wait(), WAIT)
-        # The server subscribes when it starts the body; give it a moment to do so.
-        await asyncio.sleep(0.3)
 
     async def next(self, within: float = WAIT) -> Event:
         return await asyncio.wait_for(self.events.get(), within)
@@ -191,7 +204,7 @@ async def test_a_report_posted_on_one_process_reaches_a_subscriber_on_the_other(
     async with committed_world(owner, stream_database) as world:
         t = await team(world)
     async with subscribed(second, world.auth(t.boss_user)) as boss:
-        assert boss.status == 200
+        assert (boss.status, boss.retry) == (200, 2000)
         report_id = await _post(first, world, t)
         event = await boss.next()
     assert event.type == "progress.reported"
@@ -288,7 +301,7 @@ async def test_public_stream_carries_verified_public_progress_without_personal_d
                 verified = await http.post(
                     f"{URL}/{rid}/verify",
                     json={"decision": "accept"},
-                    headers=world.auth(t.boss_user),
+                    headers={**world.auth(t.boss_user), "If-Match": '"1"'},
                 )
                 assert verified.status_code == 200
         event = await citizen.next()
@@ -377,3 +390,33 @@ async def test_concurrent_retries_through_both_processes_create_one_report(
             select(func.count()).where(ProgressReport.plan_id == t.plan.id)
         )
     assert count == 1
+
+
+async def test_open_streams_hold_no_database_connection(
+    servers: tuple[str, str], owner: AsyncEngine, stream_database: str
+) -> None:
+    from sqlalchemy import text
+
+    count = text(
+        "select count(*) filter (where application_name = 'kinerja-api') as pooled, "
+        "count(*) filter (where application_name = 'kinerja-api-stream') as listening "
+        "from pg_stat_activity where datname = current_database()"
+    )
+    async with committed_world(owner, stream_database) as world:
+        t = await team(world)
+    headers = world.auth(t.boss_user)
+    async with httpx.AsyncClient() as http:
+        for base in servers:  # every pool has served a request: its idle connections count
+            assert (await http.get(base + URL, headers=headers)).status_code == 200
+    async with owner.connect() as connection:
+        before = (await connection.execute(count)).one()
+    async with contextlib.AsyncExitStack() as streams:
+        for base in servers * STREAMS_PER_SERVER:
+            subscriber = await streams.enter_async_context(subscribed(base, headers))
+            assert subscriber.status == 200
+        async with owner.connect() as connection:
+            during = (await connection.execute(count)).one()
+        report_id = await _post(servers[0], world, t)
+        assert (await subscriber.next()).data["entity_id"] == report_id
+    assert during.listening == before.listening == 2  # one LISTEN connection per process
+    assert during.pooled <= before.pooled, (before, during)

@@ -1,14 +1,16 @@
 """Verification by the supervisor chain, its events, and the plan's progress summary."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
+from kinerja_api.models.plans import Plan
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -20,6 +22,10 @@ async def _report(client: httpx.AsyncClient, world: World, t: Any, value: str = 
     assert response.status_code == 201, response.text
     report_id: str = response.json()["id"]
     return report_id
+
+
+def _if_match(world: World, user: Any, version: int = 1) -> dict[str, str]:
+    return {**world.auth(user), "If-Match": f'"{version}"'}
 
 
 async def _events(connection: AsyncConnection, entity_id: object) -> list[OutboxEvent]:
@@ -38,7 +44,7 @@ async def test_supervisor_accepts_and_the_events_are_in_the_outbox(
     verified = await client.post(
         f"{URL}/{report_id}/verify",
         json={"decision": "accept", "note": "Bagus"},
-        headers=world.auth(t.boss_user),
+        headers={**world.auth(t.boss_user), "If-Match": '"1"'},
     )
     assert verified.status_code == 200, verified.text
     body = verified.json()
@@ -52,7 +58,7 @@ async def test_supervisor_accepts_and_the_events_are_in_the_outbox(
     again = await client.post(
         f"{URL}/{report_id}/verify",
         json={"decision": "reject", "note": "x"},
-        headers=world.auth(t.boss_user),
+        headers={**world.auth(t.boss_user), "If-Match": '"2"'},
     )
     assert again.status_code == 409
     assert await world.audit_actions(report_id) == [
@@ -76,7 +82,7 @@ async def test_the_head_above_the_supervisor_may_verify_too(
     rejected = await client.post(
         f"{URL}/{report_id}/verify",
         json={"decision": "reject", "note": "Bukti belum lengkap"},
-        headers=world.auth(t.head_user),
+        headers={**world.auth(t.head_user), "If-Match": '"1"'},
     )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rejected"
@@ -96,7 +102,11 @@ async def test_verify_rules(client: httpx.AsyncClient, world: World) -> None:
     assert (await client.post(path, json=accept, headers=world.auth(admin))).status_code == 403
     foreign = await client.post(path, json=accept, headers=world.auth(other.boss_user))
     assert foreign.status_code == 404
-    no_note = await client.post(path, json={"decision": "reject"}, headers=world.auth(t.boss_user))
+    missing = await client.post(path, json=accept, headers=world.auth(t.boss_user))
+    assert missing.status_code == 428, missing.text
+    no_note = await client.post(
+        path, json={"decision": "reject"}, headers=_if_match(world, t.boss_user)
+    )
     assert no_note.status_code == 422
     assert {e["field"] for e in no_note.json()["errors"]} == {"body.note"}
     bad = await client.post(path, json={"decision": "maybe"}, headers=world.auth(t.boss_user))
@@ -114,7 +124,9 @@ async def test_the_plans_approver_may_verify_after_the_chain_changed(
     report_id = await _report(client, world, t)
     await world.set_supervisor(t.staff, t.peer)  # the boss approved the plan, then moved away
     verified = await client.post(
-        f"{URL}/{report_id}/verify", json={"decision": "accept"}, headers=world.auth(t.boss_user)
+        f"{URL}/{report_id}/verify",
+        json={"decision": "accept"},
+        headers=_if_match(world, t.boss_user),
     )
     assert verified.status_code == 200, verified.text
     assert verified.json()["verified_by"] == str(t.boss.id)
@@ -129,7 +141,9 @@ async def test_accepted_public_reports_make_public_events(
     created = await client.post(URL, json=report_body(indicator), headers=world.auth(t.staff_user))
     report_id = created.json()["id"]
     await client.post(
-        f"{URL}/{report_id}/verify", json={"decision": "accept"}, headers=world.auth(t.boss_user)
+        f"{URL}/{report_id}/verify",
+        json={"decision": "accept"},
+        headers=_if_match(world, t.boss_user),
     )
     events = await _events(connection, report_id)
     assert [(e.type, e.public) for e in events] == [
@@ -149,7 +163,7 @@ async def test_plan_progress_counts_only_accepted_reports(
             response = await client.post(
                 f"{URL}/{report_id}/verify",
                 json={"decision": decision, "note": "ok"},
-                headers=boss,
+                headers={**boss, "If-Match": '"1"'},
             )
             assert response.status_code == 200
     summary = await client.get(f"/api/v1/plans/{t.plan.id}/progress", headers=boss)
@@ -181,7 +195,9 @@ async def test_plan_and_target_resources_carry_their_achievement(
     for value, decision in (("20", "accept"), ("15", "accept"), ("40", "reject")):
         report_id = await _report(client, world, t, value)
         verified = await client.post(
-            f"{URL}/{report_id}/verify", json={"decision": decision, "note": "ok"}, headers=boss
+            f"{URL}/{report_id}/verify",
+            json={"decision": decision, "note": "ok"},
+            headers={**boss, "If-Match": '"1"'},
         )
         assert verified.status_code == 200
     plan = (await client.get(f"/api/v1/plans/{t.plan.id}", headers=boss)).json()
@@ -197,3 +213,31 @@ async def test_plan_and_target_resources_carry_their_achievement(
         str(t.target.id): "35.00",
         str(other_target.id): "0.00",
     }
+
+
+async def test_accepting_a_report_moves_its_plans_updated_at_but_not_its_etag(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    long_ago = datetime(2026, 1, 5, tzinfo=UTC)
+    await world.connection.execute(
+        update(Plan).where(Plan.id == t.plan.id).values(updated_at=long_ago)
+    )
+    boss = world.auth(t.boss_user)
+    before = await client.get(f"/api/v1/plans/{t.plan.id}", headers=boss)
+    report_id = await _report(client, world, t)
+    verified = await client.post(
+        f"{URL}/{report_id}/verify",
+        json={"decision": "accept"},
+        headers=_if_match(world, t.boss_user),
+    )
+    assert verified.status_code == 200, verified.text
+    after = await client.get(f"/api/v1/plans/{t.plan.id}", headers=boss)
+    assert datetime.fromisoformat(after.json()["updated_at"]) > long_ago
+    assert after.headers["etag"] == before.headers["etag"]
+    synced = await client.get(
+        "/api/v1/plans",
+        params={"employee_id": str(t.staff.id), "updated_since": "2026-01-06T00:00:00Z"},
+        headers=boss,
+    )
+    assert [item["id"] for item in synced.json()["items"]] == [str(t.plan.id)]

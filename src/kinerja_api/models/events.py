@@ -25,8 +25,9 @@ OUTBOX_CHANNEL = "kinerja_outbox"
 class OutboxEvent(Base):
     """A domain event, written in the transaction of the change it describes.
 
-    `id` grows monotonically, so streams and webhook dispatchers resume from the last id they
-    handled. An insert trigger sends `NOTIFY kinerja_outbox, '<id>'`, delivered at commit.
+    `id` grows monotonically and ids become visible in id order (`core/events.publish` writes
+    under a lock held until commit), so streams and webhook dispatchers resume from the last id
+    they handled. An insert trigger sends `NOTIFY kinerja_outbox, '<id>'`, delivered at commit.
     `employee_id`, `agency_id` and `public` say who may see the event without reading its payload.
     """
 

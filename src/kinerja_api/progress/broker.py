@@ -184,6 +184,8 @@ class OutboxBroker:
         self.ready.set()
 
     async def _catch_up(self) -> None:
+        # Outbox ids become visible in id order, so what follows the last id fanned out is
+        # exactly what was missed.
         while True:
             rows = await self._connection.fetch(_AFTER, self._last_id)
             self._fan_out(rows)

@@ -69,8 +69,9 @@ async def create_report(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Report progress (realisasi) on an indicator of the caller's own approved plan in an open
-    period, with evidence links (bukti dukung). The report waits for the supervisor's
-    verification. Send an `Idempotency-Key`: a retried request never creates a duplicate."""
+    period (a closed one answers `period-closed`), with evidence links (bukti dukung). The
+    report waits for the supervisor's verification. Send an `Idempotency-Key`: a retried
+    request never creates a duplicate."""
 
     async def run() -> tuple[ProgressReportOut, dict[str, str]]:
         report = await service.create_report(session, principal, body)
@@ -110,7 +111,7 @@ async def update_report(
     response: Response,
     if_match: IfMatch = None,
 ) -> ProgressReportOut:
-    """Correct one's own report while it is pending."""
+    """Correct one's own report while it is pending and its period open."""
     report = await service.update_report(session, principal, report_id, body, if_match)
     set_etag(response, report.version)
     return ProgressReportOut.model_validate(report)
@@ -129,7 +130,8 @@ async def withdraw_report(
     response: Response,
     if_match: IfMatch = None,
 ) -> ProgressReportOut:
-    """Withdraw one's own pending report; it no longer counts and cannot be verified."""
+    """Withdraw one's own pending report while its period is open; it no longer counts and
+    cannot be verified."""
     report = await service.withdraw_report(session, principal, report_id, if_match)
     set_etag(response, report.version)
     return ProgressReportOut.model_validate(report)
@@ -139,7 +141,7 @@ async def withdraw_report(
     "/{report_id}/verify",
     response_model=ProgressReportOut,
     name="verify",
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def verify_report(
     report_id: uuid.UUID,
@@ -150,8 +152,9 @@ async def verify_report(
     if_match: IfMatch = None,
 ) -> ProgressReportOut:
     """Accept or reject a pending report: the reporting employee's supervisor chain or the
-    plan's approver. Only accepted reports count towards achievement. `If-Match` is checked
-    when sent."""
+    plan's approver. Only accepted reports count towards achievement, and accepting one moves
+    its plan's `updated_at` (not its ETag). Needs `If-Match` with the report's ETag. Refused
+    (`period-closed`) once the plan's period is closed."""
     report = await service.verify_report(session, principal, report_id, body, if_match)
     set_etag(response, report.version)
     return ProgressReportOut.model_validate(report)

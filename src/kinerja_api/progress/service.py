@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record_entity, snapshot
@@ -33,9 +33,10 @@ from kinerja_api.core.pagination import (
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Agency, Region
-from kinerja_api.models.plans import Indicator, Period, PeriodStatus, Plan, PlanStatus, Target
+from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
+from kinerja_api.plans.periods.service import require_open
 from kinerja_api.progress.achievement import quarter_of
 from kinerja_api.progress.schemas import (
     Decision,
@@ -69,9 +70,6 @@ _SORTS = {
 _NOT_APPROVED = Msg(
     "Realisasi hanya dapat dilaporkan pada SKP yang sudah disetujui.",
     "Progress can only be reported on an approved plan.",
-)
-_PERIOD_CLOSED = Msg(
-    "Periode kinerja rencana ini sudah ditutup.", "The plan's performance period is closed."
 )
 _OUTSIDE_PERIOD = Msg(
     "Tanggal realisasi harus berada dalam tahun periode {year}.",
@@ -115,9 +113,18 @@ def visible_reports(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def utc_now() -> datetime:
+    """The current instant, in one place so that tests can pin it."""
+    return datetime.now(UTC)
+
+
+def today_in(zone: str) -> date:
+    return utc_now().astimezone(ZoneInfo(zone)).date()
+
+
 async def region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
     zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return datetime.now(ZoneInfo(zone or "UTC")).date()
+    return today_in(zone or "UTC")
 
 
 async def _indicator_context(
@@ -150,11 +157,24 @@ async def _indicator_context(
     raise forbidden("ProgressReport")
 
 
-def _check_reportable(context: _Context) -> None:
+async def _check_reportable(session: AsyncSession, context: _Context) -> None:
     if context.plan.status != PlanStatus.APPROVED:
         raise Problem(INVALID_TRANSITION, _NOT_APPROVED)
-    if context.period.status != PeriodStatus.OPEN:
-        raise Problem(INVALID_TRANSITION, _PERIOD_CLOSED)
+    await _require_open_period(session, context.plan.id)
+
+
+async def _require_open_period(session: AsyncSession, plan_id: uuid.UUID) -> None:
+    """A closed period accepts no progress: no new report, edit, withdrawal or verification."""
+    # FOR SHARE, as for plans: closing the period (FOR UPDATE) waits for this change.
+    period = await session.scalar(
+        select(Period)
+        .join(Plan, Plan.period_id == Period.id)
+        .where(Plan.id == plan_id)
+        .with_for_update(of=Period, read=True)
+    )
+    if period is None:
+        raise not_found("Period")
+    require_open(period)
 
 
 def _check_date(reported_for: date, year: int, today: date) -> None:
@@ -211,8 +231,8 @@ async def create_report(
     session: AsyncSession, principal: Principal, data: ProgressReportCreate
 ) -> ProgressReport:
     context = await _indicator_context(session, principal, data.indicator_id)
-    _check_reportable(context)
-    today = datetime.now(ZoneInfo(context.timezone)).date()
+    await _check_reportable(session, context)
+    today = today_in(context.timezone)
     reported_for = data.reported_for or today
     _check_date(reported_for, context.period.year, today)
     report = ProgressReport(
@@ -304,6 +324,7 @@ async def _own_pending(
         raise forbidden("ProgressReport")
     check_if_match(if_match, report.version)
     _require_pending(report)
+    await _require_open_period(session, report.plan_id)
     return report
 
 
@@ -391,16 +412,16 @@ async def verify_report(
         if report is not None and await _visible(session, principal, report.id):
             raise forbidden("ProgressReport")
         raise not_found("ProgressReport")
-    if if_match is not None:
-        check_if_match(if_match, report.version)
+    check_if_match(if_match, report.version)
     _require_pending(report)
+    await _require_open_period(session, report.plan_id)
     if data.decision == Decision.REJECT and data.note is None:
         raise field_problem("body.note", _NOTE_REQUIRED, code="missing")
     before = snapshot(report, AUDITED)
     accepted = data.decision == Decision.ACCEPT
     report.status = ReportStatus.ACCEPTED if accepted else ReportStatus.REJECTED
     report.verified_by = principal.employee_id
-    report.verified_at = datetime.now(UTC)
+    report.verified_at = utc_now()
     report.verification_note = data.note
     await session.flush()
     await session.refresh(report)
@@ -409,7 +430,20 @@ async def verify_report(
         await session.scalar(select(Target.public).where(Target.id == report.target_id))
     )
     await _announce(session, "progress.verified", report, public=public)
+    if accepted:
+        await _touch_plan(session, report)
     return report
+
+
+async def _touch_plan(session: AsyncSession, report: ProgressReport) -> None:
+    # An accepted report changes the achievement shown on its plan, so clients syncing plans by
+    # `updated_since` fetch it again; its version (ETag) stays, as no field of the plan changed.
+    await session.execute(
+        update(Plan)
+        .where(Plan.region_id == report.region_id, Plan.id == report.plan_id)
+        .values(updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def status_counts(session: AsyncSession, plan_id: uuid.UUID) -> dict[ReportStatus, int]:

@@ -34,6 +34,9 @@ PUBLIC_FIELDS = (
     "status",
 )
 _REPLAY_PAGE = 500
+# How long a disconnected client waits before reconnecting (the SSE `retry` field).
+RECONNECT_MILLISECONDS = 2000
+_SUBSCRIBED = ServerSentEvent(retry=RECONNECT_MILLISECONDS).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +224,15 @@ async def event_source(
     stream_filter: StreamFilter,
     last_event_id: int | None,
 ) -> AsyncIterator[bytes]:
-    """Subscribes first, then replays what was missed, then streams live events, skipping the
-    live ones the replay already sent. Ends when the subscription overflows or the broker stops;
-    the client reconnects with `Last-Event-ID`. Ids are assigned at insert and announced at
-    commit, so two transactions may announce out of id order; a resume from an id therefore
-    misses an event only if it committed after a later id the client had already received."""
+    """Subscribes first, says so with a `retry:` line (from then on nothing committed is
+    missed), then replays what was missed, then streams live events, skipping the live ones the
+    replay already sent. Ends when the subscription overflows or the broker stops;
+    the client reconnects with `Last-Event-ID`. Outbox ids become visible in id order
+    (`core/events.py`), so "after the last id received" is exactly what the client missed."""
     public = audience.public_only
     subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
     try:
+        yield _SUBSCRIBED
         replayed = last_event_id or 0
         if last_event_id is not None:
             async for event in replay(sessions, audience, stream_filter, last_event_id):

@@ -41,8 +41,9 @@ LastEventId = Annotated[
 ]
 _STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "`text/event-stream`: each event's `id` is its outbox id, `event` its "
-        "type, `data` a JSON object; comment lines are heartbeats.",
+        "description": "`text/event-stream`: the first line, `retry: 2000`, is sent once the "
+        "server has subscribed; each event's `id` is its outbox id, `event` its type, `data` a "
+        "JSON object; comment lines are heartbeats.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
