@@ -14,7 +14,7 @@ from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
 from kinerja_api.models.plans import PlanRevision
-from tests.plans.conftest import PLANS, Team, etag, ready_plan, transition
+from tests.plans.conftest import PLANS, Team, audit_rows, etag, ready_plan, transition
 
 
 async def outbox_types(connection: AsyncConnection, entity_id: object) -> list[str]:
@@ -271,17 +271,92 @@ async def test_weights_must_all_be_given_and_add_up_to_100_on_submit(
     assert (await transition(client, plan.id, "submit", staff)).status_code == 200
 
 
-async def test_an_empty_plan_or_one_without_supervisor_cannot_be_submitted(
-    client: httpx.AsyncClient, team: Team
-) -> None:
+async def test_an_empty_plan_cannot_be_submitted(client: httpx.AsyncClient, team: Team) -> None:
     empty = await team.world.plan(team.period, team.staff)
     response = await transition(client, empty.id, "submit", team.auth(team.staff_user))
     assert response.status_code == 422
     assert [e["code"] for e in response.json()["errors"]] == ["no_targets"]
-    top = await ready_plan(team.world, team.period, team.head)
-    response = await transition(client, top.id, "submit", team.auth(team.head_user))
-    assert response.status_code == 422
-    assert [e["code"] for e in response.json()["errors"]] == ["no_supervisor"]
+
+
+async def test_the_top_of_the_chain_is_approved_by_the_regions_administrators(
+    client: httpx.AsyncClient, team: Team, connection: AsyncConnection
+) -> None:
+    """The head has no supervisor, like the Sekretaris Daerah whose rater is the regional head:
+    BKPSDM (region_admin) approves or returns their plan on the regional head's behalf."""
+    world = team.world
+    plan = await ready_plan(world, team.period, team.head)
+    head = team.auth(team.head_user)
+    admin_user = await world.user(team.region, Role.REGION_ADMIN)
+    admin = world.auth(admin_user)
+
+    early = await transition(client, plan.id, "approve", admin)
+    assert early.status_code == 409, early.text
+    assert early.json()["current_status"] == "draft"
+    submitted = await transition(client, plan.id, "submit", head)
+    assert submitted.status_code == 200, submitted.text
+    assert (submitted.json()["status"], submitted.json()["approver_id"]) == ("submitted", None)
+
+    refusals = [
+        (team.head_user, 403),
+        (await world.user(team.region, Role.AGENCY_ADMIN, agency=team.agency), 403),
+        (await world.user(team.region, Role.AUDITOR), 403),
+        # A subordinate does not even see their head's plan.
+        (team.supervisor_user, 404),
+        (await world.user(await world.region(), Role.REGION_ADMIN), 404),
+    ]
+    for user, status in refusals:
+        for action in ("approve", "return"):
+            response = await transition(
+                client, plan.id, action, world.auth(user), json={"note": "x"}
+            )
+            assert response.status_code == status, (user.roles, action, response.text)
+
+    returned = await transition(client, plan.id, "return", admin, json={"note": "Perjelas."})
+    assert returned.status_code == 200, returned.text
+    assert returned.json()["status"] == "returned"
+    assert (await transition(client, plan.id, "submit", head)).status_code == 200
+    approved = await transition(client, plan.id, "approve", admin)
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["status"], approved.json()["approved_revision"]) == ("approved", 1)
+
+    [revision] = (await client.get(f"{PLANS}/{plan.id}/revisions", headers=head)).json()["items"]
+    assert revision["approved_by"] is None
+    assert [(row[0], row[3]) for row in await audit_rows(connection, plan.id)] == [
+        ("plan.submitted", team.head_user.id),
+        ("plan.returned", admin_user.id),
+        ("plan.submitted", team.head_user.id),
+        ("plan.approved", admin_user.id),
+    ]
+
+
+async def test_a_plan_submitted_from_the_top_stays_with_the_region_after_a_supervisor_is_named(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    plan = await ready_plan(world, team.period, team.head)
+    assert (await transition(client, plan.id, "submit", team.auth(team.head_user))).status_code == (
+        200
+    )
+    secretary = await world.employee(team.region, team.agency, name="Sekretaris Daerah")
+    await world.set_supervisor(team.head, secretary)
+    secretary_user = await world.user(team.region, Role.EMPLOYEE, employee=secretary)
+    refused = await transition(client, plan.id, "approve", world.auth(secretary_user))
+    assert refused.status_code == 403, refused.text
+    admin = world.auth(await world.user(team.region, Role.REGION_ADMIN))
+    assert (await transition(client, plan.id, "approve", admin)).status_code == 200
+
+
+async def test_region_admins_do_not_approve_plans_that_have_an_approver(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    plan = await ready_plan(
+        team.world, team.period, team.staff, status="submitted", approver_id=team.supervisor.id
+    )
+    admin = team.world.auth(await team.world.user(team.region, Role.REGION_ADMIN))
+    for action in ("approve", "return"):
+        response = await transition(client, plan.id, action, admin, json={"note": "x"})
+        assert response.status_code == 403, response.text
+        assert response.json()["type"].endswith("/forbidden")
 
 
 async def test_a_closed_period_refuses_every_change(client: httpx.AsyncClient, team: Team) -> None:

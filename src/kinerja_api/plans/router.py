@@ -102,8 +102,9 @@ async def submit_plan(
     if_match: IfMatch = None,
 ) -> PlanOut:
     """draft or returned → submitted, by the plan's employee. The approver becomes the
-    employee's current supervisor. 422 lists every problem: targets without indicators, and
-    weights partly missing or not adding up to 100."""
+    employee's current supervisor; with none (the top of the chain) the region's administrators
+    approve it. 422 lists every problem: targets without indicators, and weights partly missing
+    or not adding up to 100."""
     plan = await service.submit_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 
@@ -118,8 +119,8 @@ async def approve_plan(
     response: Response,
     if_match: IfMatch = None,
 ) -> PlanOut:
-    """submitted → approved, by the approver only. The approved plan is locked and its content
-    is kept as a revision."""
+    """submitted → approved, by the approver only (a region administrator when the plan has
+    none). The approved plan is locked and its content is kept as a revision."""
     plan = await service.approve_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 

@@ -32,11 +32,17 @@ class PlanOut(OutputModel):
     employee_id: uuid.UUID
     agency_id: uuid.UUID = Field(description="The employee's agency when the plan was created.")
     approver_id: uuid.UUID | None = Field(
-        description="The employee's supervisor at submission; only they approve or return."
+        description="The employee's supervisor at submission; only they approve or return. "
+        "Null on a submitted plan when the employee has no supervisor (the top of the chain, "
+        "e.g. the Sekretaris Daerah): the region's administrators (BKPSDM) approve or return it "
+        "for the regional head."
     )
     status: PlanStatus
     revision: int = Field(description="Counts from 1; `revise` starts the next one.")
-    approved_revision: int | None = Field(description="The last approved revision, if any.")
+    approved_revision: int | None = Field(
+        description="The last approved revision, if any; while a later revision is being "
+        "prepared (`revision` is higher) it stays readable under `/revisions/{approved_revision}`."
+    )
     return_note: str | None
     submitted_at: datetime | None
     approved_at: datetime | None

@@ -109,10 +109,6 @@ _NOT_SUBMITTABLE = Msg(
     "Rencana belum dapat diajukan: {count} masalah.",
     "The plan cannot be submitted yet: {count} problem(s).",
 )
-_NO_SUPERVISOR = Msg(
-    "Pegawai tidak memiliki atasan langsung yang dapat menyetujui rencana.",
-    "The employee has no direct supervisor to approve the plan.",
-)
 _NO_TARGETS = Msg("Rencana belum memiliki sasaran.", "The plan has no targets.")
 _NO_INDICATORS = Msg("Sasaran belum memiliki indikator.", "The target has no indicators.")
 _WEIGHT_MISSING = Msg(
@@ -184,24 +180,12 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
 async def _acted_on(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
 ) -> Plan:
-    """The plan, locked, when the caller is its employee (or its approver: the one fixed at
-    submission, else the employee's current supervisor, who is told why a draft cannot be
-    approved yet). They always see it, so the visibility rules are consulted only to tell a
+    """The plan, locked, when the caller is its employee (or one of its approvers, see
+    `_approves`). They always see it, so the visibility rules are consulted only to tell a
     refusal (403) from a plan the caller may not see (404)."""
     plan: Plan | None = None
-    me = principal.employee_id
-    if me is not None and principal.region_id is not None:
-        role = (
-            or_(
-                Plan.approver_id == me,
-                and_(
-                    Plan.approver_id.is_(None),
-                    Plan.employee_id.in_(select(Employee.id).where(Employee.supervisor_id == me)),
-                ),
-            )
-            if as_approver
-            else Plan.employee_id == me
-        )
+    role = _approves(principal) if as_approver else _owns(principal)
+    if role is not None and principal.region_id is not None:
         plan = await session.scalar(
             select(Plan)
             .where(Plan.id == plan_id, Plan.region_id == principal.region_id, role)
@@ -211,6 +195,49 @@ async def _acted_on(
         await find_plan(session, principal, plan_id)
         raise forbidden("Plan")
     return plan
+
+
+def _owns(principal: Principal) -> ColumnElement[bool] | None:
+    if principal.employee_id is None:
+        return None
+    return Plan.employee_id == principal.employee_id
+
+
+def _approves(principal: Principal) -> ColumnElement[bool] | None:
+    """Plans the caller approves or returns: those whose approver they were made at submission;
+    not yet submitted plans of their direct reports, so they are told why these cannot be
+    approved yet; and, for the region's administrators (BKPSDM, acting for the regional head,
+    who is not an employee here), plans with no approver employee: submitted from the top of the
+    supervisor chain, or drafts of employees who still have no supervisor."""
+    conditions: list[ColumnElement[bool]] = []
+    me = principal.employee_id
+    if me is not None:
+        conditions.append(Plan.approver_id == me)
+        conditions.append(
+            and_(
+                Plan.approver_id.is_(None),
+                Plan.status != PlanStatus.SUBMITTED,
+                Plan.employee_id.in_(_direct_reports(principal, me)),
+            )
+        )
+    if principal.has_any(Role.REGION_ADMIN):
+        conditions.append(
+            and_(
+                Plan.approver_id.is_(None),
+                or_(
+                    Plan.status == PlanStatus.SUBMITTED,
+                    Plan.employee_id.in_(_direct_reports(principal, None)),
+                ),
+            )
+        )
+    return or_(*conditions) if conditions else None
+
+
+def _direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Select[Any]:
+    """Employees of the caller's region directly below `supervisor_id` (None: at the top)."""
+    return select(Employee.id).where(
+        in_region(principal, Employee.region_id), Employee.supervisor_id == supervisor_id
+    )
 
 
 async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
@@ -413,8 +440,6 @@ async def submit_plan(
         select(Employee.supervisor_id).where(Employee.id == plan.employee_id)
     )
     errors = await _submission_errors(session, plan)
-    if supervisor_id is None:
-        errors.insert(0, _error("employee.supervisor_id", _NO_SUPERVISOR, "no_supervisor"))
     if errors:
         raise Problem(VALIDATION, _NOT_SUBMITTABLE, params={"count": len(errors)}, errors=errors)
     plan.approver_id = supervisor_id
