@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -18,6 +18,7 @@ from kinerja_api.plans.schemas import (
     PlanFilters,
     PlanOut,
     PlanRevisionOut,
+    PlanSort,
     ReturnBody,
 )
 
@@ -46,11 +47,14 @@ async def list_plans(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[PlanFilters, Depends()],
+    sort: Annotated[PlanSort, Query()] = PlanSort.UPDATED_AT,
 ) -> Page[PlanOut]:
-    """Plans the caller may see, least recently changed first: region administrators and
-    auditors their region's, agency administrators their subtree's, employees their own, their
-    reports' and those they approve."""
-    plans, cursor = await service.list_plans(session, principal, filters, page=page, codec=codec)
+    """Plans the caller may see, least recently changed first unless `sort` says otherwise:
+    region administrators and auditors their region's, agency administrators their subtree's,
+    employees their own, their reports' and those they approve."""
+    plans, cursor = await service.list_plans(
+        session, principal, filters, sort=sort, page=page, codec=codec
+    )
     return Page(items=await service.plan_views(session, plans), next_cursor=cursor)
 
 

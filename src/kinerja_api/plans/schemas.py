@@ -62,7 +62,12 @@ class PlanRevisionOut(OutputModel):
 
 
 class PlanSort(StrEnum):
+    """`updated_at`: least recently changed first (for syncing); `-updated_at`: most recently
+    changed first; `created_at`: oldest first."""
+
     UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+    CREATED_AT = "created_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,12 @@ class PlanFilters:
     status: PlanStatus | None = None
     employee_id: uuid.UUID | None = None
     approver_id: Annotated[
-        uuid.UUID | None, Query(description="Plans this supervisor approves.")
+        uuid.UUID | None,
+        Query(description="Plans submitted to this employee for approval (set at submission)."),
+    ] = None
+    supervisor_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Plans, drafts included, of this employee's current direct reports."),
     ] = None
     updated_since: UpdatedSince = None
 

@@ -63,6 +63,7 @@ from kinerja_api.plans.schemas import (
     PlanCreate,
     PlanFilters,
     PlanOut,
+    PlanSort,
 )
 from kinerja_api.progress.achievement import plans_achievement
 from kinerja_api.progress.schemas import with_achievement
@@ -86,7 +87,11 @@ PLAN_LOCKED = ProblemKind(
     "plan-locked", 409, Msg("Rencana tidak dapat diubah", "The plan cannot be changed")
 )
 
-_LIST = Keyset((Plan.updated_at, Plan.id))
+_SORTS = {
+    PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
+    PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
+    PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
+}
 LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
 _DUPLICATE = Msg(
     "Pegawai ini sudah memiliki rencana kinerja pada periode tersebut.",
@@ -258,6 +263,7 @@ async def list_plans(
     principal: Principal,
     filters: PlanFilters,
     *,
+    sort: PlanSort = PlanSort.UPDATED_AT,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Any], str | None]:
@@ -271,14 +277,15 @@ async def list_plans(
         # which is unique across regions.
         subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
         statement = statement.where(Plan.agency_id.in_(subtree))
+    keyset = _SORTS[sort]
     return await fetch_page(
         session,
         _filtered(statement, filters),
-        keyset=_LIST,
-        key_of=lambda row: (row.updated_at, row.id),
+        keyset=keyset,
+        key_of=keyset.key_of,
         params=page,
         codec=codec,
-        scope=list_scope("plans", "updated_at", asdict(filters)),
+        scope=list_scope("plans", sort, asdict(filters)),
     )
 
 
@@ -292,9 +299,21 @@ def _filtered(statement: Select[Any], filters: PlanFilters) -> Select[Any]:
     for column, value in equal_to:
         if value is not None:
             statement = statement.where(column == value)
+    if filters.supervisor_id is not None:
+        statement = statement.where(Plan.employee_id.in_(_reports_of(filters.supervisor_id)))
     if filters.updated_since is not None:
         statement = statement.where(Plan.updated_at >= filters.updated_since)
     return statement
+
+
+def _reports_of(supervisor_id: uuid.UUID) -> Select[Any]:
+    """The supervisor's current direct reports, in the supervisor's region (named, so the
+    (region_id, supervisor_id) index serves the look-up)."""
+    supervisor = aliased(Employee)
+    region = select(supervisor.region_id).where(supervisor.id == supervisor_id)
+    return select(Employee.id).where(
+        Employee.region_id == region.scalar_subquery(), Employee.supervisor_id == supervisor_id
+    )
 
 
 async def list_revisions(
