@@ -1,11 +1,14 @@
 """GET /plans/{id}/cascade: targets above, below, and the numeric alignment of direct cascades."""
 
+import re
 from decimal import Decimal
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.models.org import Role
-from tests.plans.conftest import PLANS, Team
+from tests.plans.conftest import PLANS, Team, statements
+from tests.plans.test_targets import INDICATORS, TARGETS
 
 
 async def test_cascade_from_the_agency_head_down(client: httpx.AsyncClient, team: Team) -> None:
@@ -93,3 +96,36 @@ async def test_cascade_from_the_agency_head_down(client: httpx.AsyncClient, team
     ]
     assert bottom["below"] == []
     assert bottom["alignment"] == []
+
+
+async def test_cascade_look_ups_name_the_region(
+    client: httpx.AsyncClient, team: Team, connection: AsyncConnection
+) -> None:
+    """Every look-up by parent names the region, so the (region_id, parent_...) indexes serve it
+    instead of row-level security's OR."""
+    world = team.world
+    boss_target = await world.target(await world.plan(team.period, team.supervisor))
+    boss_indicator = await world.indicator(boss_target)
+    child = await world.target(
+        await world.plan(team.period, team.staff),
+        parent_target_id=boss_target.id,
+        cascade_mode="direct",
+    )
+    await world.indicator(child, parent_indicator_id=boss_indicator.id)
+    boss = {**team.auth(team.supervisor_user), "If-Match": "*"}
+
+    with statements(connection) as seen:
+        view = await client.get(f"{PLANS}/{boss_target.plan_id}/cascade", headers=boss)
+        assert [t["id"] for t in view.json()["below"]] == [str(child.id)]
+        assert (await client.delete(f"{TARGETS}/{boss_target.id}", headers=boss)).status_code == 409
+        indicator = f"{INDICATORS}/{boss_indicator.id}"
+        assert (await client.delete(indicator, headers=boss)).status_code == 409
+
+    by_parent = [
+        (statement, match.group(1))
+        for statement in seen
+        for match in re.finditer(r"(\w+)\.parent_(?:target|indicator)_id (?:=|IN) ", statement)
+    ]
+    assert len(by_parent) >= 3
+    for statement, table in by_parent:
+        assert f"{table}.region_id = " in statement, statement

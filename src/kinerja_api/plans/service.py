@@ -656,7 +656,11 @@ def _descendants(plan: Plan) -> Select[uuid.UUID, int]:
     lower = aliased(Target)
     chain = chain.union(
         select(lower.id, chain.c.level + 1).where(
-            lower.parent_target_id == chain.c.id, chain.c.level < MAX_CASCADE_DEPTH
+            # Named, not left to row-level security, so the (region_id, parent_target_id) index
+            # serves each step.
+            lower.region_id == plan.region_id,
+            lower.parent_target_id == chain.c.id,
+            chain.c.level < MAX_CASCADE_DEPTH,
         )
     )
     return select(chain.c.id, func.min(chain.c.level).label("level")).group_by(chain.c.id)

@@ -251,7 +251,13 @@ async def delete_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
 ) -> None:
     target, plan = await _editable_target(session, principal, target_id, if_match)
-    if await session.scalar(select(exists().where(Target.parent_target_id == target.id))):
+    children = exists().where(
+        # Named, not left to row-level security, so the (region_id, parent_target_id) index
+        # serves the look-up; a child is always in its parent's region.
+        Target.region_id == target.region_id,
+        Target.parent_target_id == target.id,
+    )
+    if await session.scalar(select(children)):
         raise Problem(CONFLICT, _TARGET_HAS_CHILDREN)
     before = snapshot(target, TARGET_AUDITED)
     await session.execute(
@@ -377,7 +383,12 @@ async def delete_indicator(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
 ) -> None:
     indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
-    if await session.scalar(select(exists().where(Indicator.parent_indicator_id == indicator.id))):
+    shares = exists().where(
+        # Named, so the (region_id, parent_indicator_id) index serves the look-up.
+        Indicator.region_id == indicator.region_id,
+        Indicator.parent_indicator_id == indicator.id,
+    )
+    if await session.scalar(select(shares)):
         raise Problem(CONFLICT, _INDICATOR_HAS_CHILDREN)
     before = snapshot(indicator, INDICATOR_AUDITED)
     await session.delete(indicator)
