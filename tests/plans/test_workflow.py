@@ -407,3 +407,43 @@ async def test_a_failed_request_leaves_neither_audit_nor_outbox_rows(
     assert await outbox_types(connection, plan.id) == []
     status = await client.get(f"{PLANS}/{plan.id}", headers=team.auth(team.staff_user))
     assert status.json()["status"] == "submitted"
+
+
+async def test_the_approved_revision_stays_readable_while_the_next_is_prepared(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    plan = await ready_plan(world, team.period, team.staff)
+    staff, supervisor = team.auth(team.staff_user), team.auth(team.supervisor_user)
+    path = f"{PLANS}/{plan.id}"
+    assert (await transition(client, plan.id, "submit", staff)).status_code == 200
+    approved = (await transition(client, plan.id, "approve", supervisor)).json()
+    first = (await client.get(f"{path}/revisions/1", headers=staff)).json()
+
+    # Revise, change the working copy, submit and get it returned: revision 1 is still the one
+    # in force, on the plan resource and under /revisions.
+    assert (await transition(client, plan.id, "revise", staff)).status_code == 200
+    [target] = (await client.get(f"{path}/targets", headers=staff)).json()["items"]
+    renamed = await client.patch(
+        f"/api/v1/targets/{target['id']}",
+        json={"title": "Diubah"},
+        headers={**staff, "If-Match": "*"},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (await transition(client, plan.id, "submit", staff)).status_code == 200
+    returned = await transition(client, plan.id, "return", supervisor, json={"note": "Belum."})
+    assert returned.status_code == 200, returned.text
+    in_progress = (await client.get(path, headers=staff)).json()
+    assert (in_progress["status"], in_progress["revision"]) == ("returned", 2)
+    assert in_progress["approved_revision"] == 1
+    assert in_progress["approved_at"] == approved["approved_at"]
+    listed = (await client.get(f"{path}/revisions", headers=supervisor)).json()["items"]
+    assert listed == [first]
+    assert first["snapshot"]["targets"][0]["title"] == target["title"] != "Diubah"
+
+    assert (await transition(client, plan.id, "submit", staff)).status_code == 200
+    again = await transition(client, plan.id, "approve", supervisor)
+    assert (again.json()["approved_revision"], again.json()["status"]) == (2, "approved")
+    listed = (await client.get(f"{path}/revisions", headers=supervisor)).json()["items"]
+    assert [r["revision"] for r in listed] == [1, 2]
+    assert listed[1]["snapshot"]["targets"][0]["title"] == "Diubah"

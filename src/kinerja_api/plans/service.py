@@ -548,8 +548,9 @@ async def return_plan(
 async def revise_plan(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, if_match: str | None
 ) -> Plan:
-    """An approved plan stays approved (its revision readable) until the next approval; its
-    working copy goes back to draft under the next revision number."""
+    """The plan goes back to draft under the next revision number, to be submitted and approved
+    again; until then the last approved revision stays readable (`approved_revision`,
+    `/revisions`)."""
     plan, before = await _transition(session, principal, plan_id, REVISE, if_match)
     plan.revision = plan.revision + 1
     plan.return_note = None
