@@ -1,7 +1,9 @@
 """The SKP workflow: draft → submitted → approved | returned, the lock after approval, revisions,
 weights, and audit and outbox rows written with each change."""
 
+import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -14,7 +16,16 @@ from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
 from kinerja_api.models.plans import PlanRevision
-from tests.plans.conftest import PLANS, Team, audit_rows, etag, ready_plan, transition
+from tests.plans.conftest import (
+    PLANS,
+    Team,
+    audit_rows,
+    etag,
+    outbox_rows,
+    ready_plan,
+    statements,
+    transition,
+)
 
 
 async def outbox_types(connection: AsyncConnection, entity_id: object) -> list[str]:
@@ -401,8 +412,24 @@ async def test_a_failed_request_leaves_neither_audit_nor_outbox_rows(
         approved_at=datetime.now(UTC),
         snapshot={},
     )
-    response = await transition(client, plan.id, "approve", team.auth(team.supervisor_user))
+    supervisor = team.auth(team.supervisor_user)
+    # Not vacuous: on the successful path the same approval writes both rows before the
+    # revision, ...
+    peer = await team.world.employee(team.region, team.unit, supervisor=team.supervisor)
+    sibling = await ready_plan(
+        team.world, team.period, peer, status="submitted", approver_id=team.supervisor.id
+    )
+    with statements(connection) as seen:
+        assert (await transition(client, sibling.id, "approve", supervisor)).status_code == 200
+    assert _inserted_before_the_revision(seen) == {"audit_events", "outbox_events"}
+    assert await team.world.audit_actions(sibling.id) == ["plan.approved"]
+    assert await outbox_types(connection, sibling.id) == ["plan.approved"]
+
+    # ... and so does the failing one, before its revision insert fails.
+    with statements(connection) as seen:
+        response = await transition(client, plan.id, "approve", supervisor)
     assert response.status_code == 500
+    assert _inserted_before_the_revision(seen) == {"audit_events", "outbox_events"}
     assert await team.world.audit_actions(plan.id) == []
     assert await outbox_types(connection, plan.id) == []
     status = await client.get(f"{PLANS}/{plan.id}", headers=team.auth(team.staff_user))
@@ -447,3 +474,135 @@ async def test_the_approved_revision_stays_readable_while_the_next_is_prepared(
     listed = (await client.get(f"{path}/revisions", headers=supervisor)).json()["items"]
     assert [r["revision"] for r in listed] == [1, 2]
     assert listed[1]["snapshot"]["targets"][0]["title"] == "Diubah"
+
+
+async def test_the_approver_is_the_supervisor_at_submission(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    world = team.world
+    plan = await ready_plan(world, team.period, team.staff)
+    assert (
+        await transition(client, plan.id, "submit", team.auth(team.staff_user))
+    ).status_code == (200)
+    newcomer = await world.employee(team.region, team.unit, supervisor=team.head)
+    newcomer_user = await world.user(team.region, Role.EMPLOYEE, employee=newcomer)
+    admin = world.auth(await world.user(team.region, Role.REGION_ADMIN))
+    employee = f"/api/v1/employees/{team.staff.id}"
+    moved = await client.patch(
+        employee,
+        json={"supervisor_id": str(newcomer.id)},
+        headers={**admin, "If-Match": await etag(client, employee, admin)},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["supervisor_id"] == str(newcomer.id)
+
+    # The new supervisor now sees the plan (a report's) but did not receive it for approval.
+    refused = await transition(client, plan.id, "approve", world.auth(newcomer_user))
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["type"].endswith("/forbidden")
+    approved = await transition(client, plan.id, "approve", team.auth(team.supervisor_user))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approver_id"] == str(team.supervisor.id)
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("approve", "submitted"), ("return", "submitted"), ("revise", "approved")],
+)
+async def test_transitions_in_a_closed_period_are_refused(
+    client: httpx.AsyncClient, team: Team, action: str, status: str
+) -> None:
+    period = await team.world.period(team.region, year=2024, status="closed")
+    plan = await ready_plan(
+        team.world, period, team.staff, status=status, approver_id=team.supervisor.id
+    )
+    response = await transition(
+        client, plan.id, action, team.auth(_actor(team, action)), json={"note": "x"}
+    )
+    assert response.status_code == 409, response.text
+    assert response.json()["type"].endswith("/period-closed")
+    assert await team.world.audit_actions(plan.id) == []
+
+
+SOURCE_STATUS = {
+    "submit": "draft",
+    "approve": "submitted",
+    "return": "submitted",
+    "revise": "approved",
+}
+
+
+@pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR])
+@pytest.mark.parametrize("action", list(SOURCE_STATUS))
+async def test_administrators_and_auditors_do_not_act_on_plans(
+    client: httpx.AsyncClient, team: Team, role: Role, action: str
+) -> None:
+    """They see the plan, so they are refused (403), from the state the action starts from."""
+    world = team.world
+    plan = await ready_plan(
+        world, team.period, team.staff, status=SOURCE_STATUS[action], approver_id=team.supervisor.id
+    )
+    agency = team.agency if role is Role.AGENCY_ADMIN else None
+    user = await world.user(team.region, role, agency=agency)
+    response = await transition(client, plan.id, action, world.auth(user), json={"note": "x"})
+    assert response.status_code == 403, response.text
+    assert response.json()["type"].endswith("/forbidden")
+
+
+@pytest.mark.parametrize(
+    ("who", "action"),
+    [
+        ("staff", "approve"),
+        ("staff", "return"),
+        ("supervisor", "submit"),
+        ("supervisor", "revise"),
+    ],
+)
+async def test_the_employee_and_the_supervisor_keep_to_their_own_transitions(
+    client: httpx.AsyncClient, team: Team, who: str, action: str
+) -> None:
+    plan = await ready_plan(
+        team.world,
+        team.period,
+        team.staff,
+        status=SOURCE_STATUS[action],
+        approver_id=team.supervisor.id,
+    )
+    user = team.staff_user if who == "staff" else team.supervisor_user
+    response = await transition(client, plan.id, action, team.auth(user), json={"note": "x"})
+    assert response.status_code == 403, response.text
+    assert response.json()["type"].endswith("/forbidden")
+
+
+async def test_created_and_returned_plans_write_matching_audit_and_outbox_rows(
+    client: httpx.AsyncClient, team: Team, connection: AsyncConnection
+) -> None:
+    staff = team.auth(team.staff_user)
+    created = await client.post(PLANS, json={"period_id": str(team.period.id)}, headers=staff)
+    assert created.status_code == 201, created.text
+    plan_id = uuid.UUID(created.json()["id"])
+    target = await team.world.target(SimpleNamespace(id=plan_id, region_id=team.region.id))
+    await team.world.indicator(target)
+    assert (await transition(client, plan_id, "submit", staff)).status_code == 200
+    returned = await transition(
+        client, plan_id, "return", team.auth(team.supervisor_user), json={"note": "Perbaiki."}
+    )
+    assert returned.status_code == 200, returned.text
+
+    region, employee = team.region.id, team.staff.id
+    assert await outbox_rows(connection, plan_id) == [
+        ("plan.created", "plan", plan_id, region, employee),
+        ("plan.submitted", "plan", plan_id, region, employee),
+        ("plan.returned", "plan", plan_id, region, employee),
+    ]
+    assert await audit_rows(connection, plan_id) == [
+        ("plan.created", "plan", region, team.staff_user.id),
+        ("plan.submitted", "plan", region, team.staff_user.id),
+        ("plan.returned", "plan", region, team.supervisor_user.id),
+    ]
+
+
+def _inserted_before_the_revision(sql: list[str]) -> set[str]:
+    tables = [statement.split()[2] for statement in sql if statement.startswith("INSERT INTO")]
+    assert "plan_revisions" in tables, tables
+    return set(tables[: tables.index("plan_revisions")])

@@ -250,7 +250,10 @@ async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uu
     indicators may change."""
     plan = await _acted_on(session, principal, plan_id, as_approver=False)
     if plan.status not in EDITABLE:
-        raise Problem(PLAN_LOCKED, _LOCKED, params={"status": plan.status}, status=plan.status)
+        # `current_status`, as in the transition problem: `status` is the problem's HTTP status.
+        raise Problem(
+            PLAN_LOCKED, _LOCKED, params={"status": plan.status}, current_status=plan.status
+        )
     await _open_period(session, plan.period_id)
     return plan
 
