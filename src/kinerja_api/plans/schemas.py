@@ -91,9 +91,13 @@ class PlanFilters:
 
 
 class Alignment(StrEnum):
+    """How the shares of an indicator add up: `aligned`, `under` or `over` its target value;
+    `not_cascaded` when no `direct` child's indicator shares it (it is not split)."""
+
     ALIGNED = "aligned"
     UNDER = "under"
     OVER = "over"
+    NOT_CASCADED = "not_cascaded"
 
 
 class CascadeTarget(OutputModel):
@@ -120,7 +124,10 @@ class IndicatorAlignment(OutputModel):
         "share this indicator (`parent_indicator_id`)."
     )
     children: int
-    alignment: Alignment
+    alignment: Alignment = Field(
+        description="`aligned`, `under` or `over` when `direct` children share the indicator; "
+        "`not_cascaded` when none does (it is not split, so it is neither under nor over)."
+    )
 
 
 class CascadeOut(OutputModel):
@@ -131,5 +138,6 @@ class CascadeOut(OutputModel):
         description="Subordinates' targets cascading from this plan's, transitively."
     )
     alignment: list[IndicatorAlignment] = Field(
-        description="For each indicator split by `direct` cascades, at this level and below."
+        description="For each indicator of a target with `direct` children, at this level and "
+        "below."
     )

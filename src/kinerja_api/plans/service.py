@@ -697,8 +697,9 @@ async def _cascade_rows(
 async def _alignment(
     session: AsyncSession, plan: Plan, nodes: list[CascadeTarget]
 ) -> list[IndicatorAlignment]:
-    """For each target with `direct` children, whether the children's indicators that share
-    each of its indicators add up to that indicator's target value."""
+    """For each indicator of a target with `direct` children, whether the children's indicators
+    that share it add up to its target value; one that none of them shares is not split, so it
+    is reported as not cascaded rather than under its target."""
     direct_children: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for node in nodes:
         if node.parent_target_id is not None and node.cascade_mode == "direct":
@@ -732,7 +733,9 @@ async def _alignment(
                 target_value=indicator.target_value,
                 children_total=total,
                 children=len(parts),
-                alignment=_compare(total, indicator.target_value),
+                alignment=_compare(total, indicator.target_value)
+                if parts
+                else Alignment.NOT_CASCADED,
             )
         )
     return result
