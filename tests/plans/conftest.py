@@ -1,12 +1,19 @@
 """A small organisation with an open period: a head of agency, a supervisor reporting to them and
 a staff member reporting to the supervisor, each signed in as an employee."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.models.audit import AuditEvent
+from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
 from tests.factories import World
 
@@ -80,3 +87,47 @@ async def ready_plan(world: World, period: Any, employee: Any, **values: Any) ->
     target = await world.target(plan)
     await world.indicator(target)
     return plan
+
+
+@contextmanager
+def statements(connection: AsyncConnection) -> Iterator[list[str]]:
+    """The SQL the app sends through the test's connection while inside the block, in order."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    sync = connection.sync_connection
+    event.listen(sync, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(sync, "before_cursor_execute", record)
+
+
+async def outbox_rows(connection: AsyncConnection, entity_id: object) -> list[tuple[Any, ...]]:
+    """(type, entity_type, entity_id, region_id, employee_id) of an entity's outbox events."""
+    await enter_all_regions(connection)
+    rows = await connection.execute(
+        select(
+            OutboxEvent.type,
+            OutboxEvent.entity_type,
+            OutboxEvent.entity_id,
+            OutboxEvent.region_id,
+            OutboxEvent.employee_id,
+        )
+        .where(OutboxEvent.entity_id == entity_id)
+        .order_by(OutboxEvent.id)
+    )
+    return [tuple(row) for row in rows.all()]
+
+
+async def audit_rows(connection: AsyncConnection, entity_id: object) -> list[tuple[Any, ...]]:
+    """(action, entity_type, region_id, actor_id) of an entity's audit events."""
+    await enter_all_regions(connection)
+    rows = await connection.execute(
+        select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.region_id, AuditEvent.actor_id)
+        .where(AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id)
+    )
+    return [tuple(row) for row in rows.all()]

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -27,12 +27,23 @@ def test_quarters_start_at_local_midnight_in_wita() -> None:
     parts = quarters(2026, "Asia/Makassar")
     assert parts[1].starts_at.isoformat() == "2026-04-01T00:00:00+08:00"
     assert parts[0].ends_at == parts[1].starts_at
-    # In UTC the WITA year starts on the previous evening.
-    assert parts[0].starts_at.astimezone().utcoffset() is not None
-    assert (
-        parts[0].starts_at.timestamp()
-        == datetime.fromisoformat("2025-12-31T16:00:00+00:00").timestamp()
-    )
+
+
+@pytest.mark.parametrize(
+    ("timezone", "utc_hour"),
+    [("Asia/Jakarta", 17), ("Asia/Makassar", 16)],
+)
+def test_quarter_boundaries_are_the_exact_utc_instants_of_local_midnight(
+    timezone: str, utc_hour: int
+) -> None:
+    """In UTC each quarter starts on the previous evening: 17:00 for WIB, 16:00 for WITA."""
+    parts = quarters(2026, timezone)
+    boundaries = [q.starts_at for q in parts] + [parts[-1].ends_at]
+    evenings = ["2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30", "2026-12-31"]
+    assert [b.astimezone(UTC) for b in boundaries] == [
+        datetime.fromisoformat(f"{day}T{utc_hour}:00:00+00:00") for day in evenings
+    ]
+    assert [q.ends_at for q in parts[:-1]] == [q.starts_at for q in parts[1:]]
 
 
 async def test_region_admin_creates_lists_closes_and_reopens_a_period(

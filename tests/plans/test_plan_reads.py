@@ -1,6 +1,7 @@
 """Who reads which plans, and the plan list's filters and cursor."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -171,3 +172,102 @@ async def test_service_accounts_read_plans_with_the_plans_read_scope(
     assert writing.status_code == 403
     foreign = world.auth(await world.service_account(await world.region(), "plans:read"))
     assert (await client.get(f"{PLANS}/{plan.id}", headers=foreign)).status_code == 404
+
+
+async def test_supervisor_id_lists_the_direct_reports_plans_drafts_included(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    """`approver_id` is set at submission only; `supervisor_id` follows the current chain."""
+    world = team.world
+    peer = await world.employee(team.region, team.unit, supervisor=team.supervisor)
+    moved = await world.employee(team.region, team.unit, supervisor=team.supervisor)
+    plans = {
+        "staff": await world.plan(team.period, team.staff),
+        "peer": await world.plan(
+            team.period, peer, status="submitted", approver_id=team.supervisor.id
+        ),
+        "moved": await world.plan(
+            team.period, moved, status="submitted", approver_id=team.supervisor.id
+        ),
+        "supervisor": await world.plan(team.period, team.supervisor),
+    }
+    ids = {name: str(plan.id) for name, plan in plans.items()}
+    await world.set_supervisor(moved, team.head)
+    admin = world.auth(await world.user(team.region, Role.REGION_ADMIN))
+
+    def listed(**params: object) -> Any:
+        return client.get(PLANS, params=params, headers=admin)
+
+    by_supervisor = await listed(supervisor_id=str(team.supervisor.id))
+    assert _ids(by_supervisor) == {ids["staff"], ids["peer"]}
+    drafts = await listed(supervisor_id=str(team.supervisor.id), status="draft")
+    assert _ids(drafts) == {ids["staff"]}
+    by_approver = await listed(approver_id=str(team.supervisor.id))
+    assert _ids(by_approver) == {ids["peer"], ids["moved"]}
+    head_reports = await listed(supervisor_id=str(team.head.id))
+    assert _ids(head_reports) == {ids["supervisor"], ids["moved"]}
+    assert _ids(await listed(supervisor_id=str(team.staff.id))) == set()
+
+    # The filter narrows what the caller may see; it never widens it.
+    foreign = await world.region()
+    foreign_admin = world.auth(await world.user(foreign, Role.REGION_ADMIN))
+    hidden = await client.get(
+        PLANS, params={"supervisor_id": str(team.supervisor.id)}, headers=foreign_admin
+    )
+    assert _ids(hidden) == set()
+
+
+async def _all_pages(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: object
+) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await client.get(
+            PLANS,
+            params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})},
+            headers=headers,
+        )
+        assert page.status_code == 200, page.text
+        assert len(page.json()["items"]) <= 2
+        seen += [item["id"] for item in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+async def test_sorts_page_in_order(client: httpx.AsyncClient, team: Team) -> None:
+    world = team.world
+    people = [
+        await world.employee(team.region, team.unit, supervisor=team.supervisor) for _ in range(5)
+    ]
+    plans = [await world.plan(team.period, person) for person in people]
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    # Created in list order, changed in the reverse order; two share an update time, so the id
+    # breaks the tie.
+    changed = [5, 4, 3, 3, 1]
+    for index, plan in enumerate(plans):
+        await world.connection.execute(
+            update(Plan)
+            .where(Plan.id == plan.id)
+            .values(
+                created_at=start + timedelta(hours=index),
+                updated_at=start + timedelta(days=changed[index]),
+            )
+        )
+    admin = world.auth(await world.user(team.region, Role.REGION_ADMIN))
+    by_update = sorted(plans, key=lambda p: (changed[plans.index(p)], str(p.id)))
+    expected = {
+        "updated_at": [str(p.id) for p in by_update],
+        "-updated_at": [str(p.id) for p in reversed(by_update)],
+        "created_at": [str(p.id) for p in plans],
+    }
+    for sort, order in expected.items():
+        assert await _all_pages(client, admin, sort=sort) == order, sort
+    assert await _all_pages(client, admin) == expected["updated_at"]
+
+    first = await client.get(PLANS, params={"limit": 2, "sort": "created_at"}, headers=admin)
+    other_sort = {"limit": 2, "sort": "-updated_at", "cursor": first.json()["next_cursor"]}
+    assert (await client.get(PLANS, params=other_sort, headers=admin)).status_code == 400
+    unknown = await client.get(PLANS, params={"sort": "name"}, headers=admin)
+    assert unknown.status_code == 422

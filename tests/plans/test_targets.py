@@ -2,12 +2,15 @@
 returned; cascades name a target of the supervisor's plan in the same period."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.core.idempotency import REPLAY_HEADER
+from kinerja_api.models.org import Role
 from kinerja_api.models.plans import Plan
 from tests.plans.conftest import PLANS, Team
 from tests.plans.test_workflow import outbox_types
@@ -243,3 +246,88 @@ async def test_target_changes_move_the_plans_updated_at_but_not_its_etag(
     after = await client.get(f"{PLANS}/{plan.id}", headers=staff)
     assert datetime.fromisoformat(after.json()["updated_at"]) > datetime(2026, 1, 5, tzinfo=UTC)
     assert after.headers["etag"] == '"1"'
+
+
+async def _edits(
+    client: httpx.AsyncClient, plan: Any, target: Any, indicator: Any, headers: dict[str, str]
+) -> list[tuple[str, httpx.Response]]:
+    """Every change to a plan's content, in an order that works on an editable plan."""
+    headers = {**headers, "If-Match": "*"}
+    new_indicator = {"aspect": "waktu", "description": "d", "target_value": "12", "unit": "bulan"}
+    return [
+        (
+            "create target",
+            await client.post(
+                f"{PLANS}/{plan.id}/targets", json={"kind": "utama", "title": "x"}, headers=headers
+            ),
+        ),
+        (
+            "update target",
+            await client.patch(f"{TARGETS}/{target.id}", json={"title": "y"}, headers=headers),
+        ),
+        (
+            "create indicator",
+            await client.post(
+                f"{TARGETS}/{target.id}/indicators", json=new_indicator, headers=headers
+            ),
+        ),
+        (
+            "update indicator",
+            await client.patch(
+                f"{INDICATORS}/{indicator.id}", json={"target_value": "7"}, headers=headers
+            ),
+        ),
+        ("delete indicator", await client.delete(f"{INDICATORS}/{indicator.id}", headers=headers)),
+        ("delete target", await client.delete(f"{TARGETS}/{target.id}", headers=headers)),
+    ]
+
+
+@pytest.mark.parametrize("status", ["submitted", "approved"])
+async def test_submitted_and_approved_plans_are_locked(
+    client: httpx.AsyncClient, team: Team, status: str
+) -> None:
+    world = team.world
+    plan = await world.plan(team.period, team.staff, status=status, approver_id=team.supervisor.id)
+    target = await world.target(plan)
+    indicator = await world.indicator(target)
+    for name, response in await _edits(client, plan, target, indicator, team.auth(team.staff_user)):
+        assert response.status_code == 409, (name, response.text)
+        problem = response.json()
+        assert problem["type"].endswith("/plan-locked"), name
+        assert (problem["status"], problem["current_status"]) == (409, status), name
+    # A plan has no fields of its own to edit: it changes only through its transitions.
+    patched = await client.patch(
+        f"{PLANS}/{plan.id}",
+        json={"period_id": str(team.period.id)},
+        headers=team.auth(team.staff_user),
+    )
+    assert patched.status_code == 405
+    assert await world.audit_actions(target.id) == []
+
+
+@pytest.mark.parametrize("status", ["draft", "returned"])
+async def test_draft_and_returned_plans_are_editable(
+    client: httpx.AsyncClient, team: Team, status: str
+) -> None:
+    world = team.world
+    plan = await world.plan(team.period, team.staff, status=status, approver_id=team.supervisor.id)
+    target = await world.target(plan)
+    indicator = await world.indicator(target)
+    for name, response in await _edits(client, plan, target, indicator, team.auth(team.staff_user)):
+        assert response.status_code in (200, 201, 204), (name, response.text)
+
+
+@pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR])
+async def test_administrators_and_auditors_do_not_edit_targets_or_indicators(
+    client: httpx.AsyncClient, team: Team, role: Role
+) -> None:
+    """They see the plan, so they are refused (403), never told it does not exist."""
+    world = team.world
+    plan = await world.plan(team.period, team.staff)
+    target = await world.target(plan)
+    indicator = await world.indicator(target)
+    agency = team.agency if role is Role.AGENCY_ADMIN else None
+    headers = world.auth(await world.user(team.region, role, agency=agency))
+    for name, response in await _edits(client, plan, target, indicator, headers):
+        assert response.status_code == 403, (name, response.text)
+        assert response.json()["type"].endswith("/forbidden"), name

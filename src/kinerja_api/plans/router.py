@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -18,6 +18,7 @@ from kinerja_api.plans.schemas import (
     PlanFilters,
     PlanOut,
     PlanRevisionOut,
+    PlanSort,
     ReturnBody,
 )
 
@@ -46,11 +47,14 @@ async def list_plans(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[PlanFilters, Depends()],
+    sort: Annotated[PlanSort, Query()] = PlanSort.UPDATED_AT,
 ) -> Page[PlanOut]:
-    """Plans the caller may see, least recently changed first: region administrators and
-    auditors their region's, agency administrators their subtree's, employees their own, their
-    reports' and those they approve."""
-    plans, cursor = await service.list_plans(session, principal, filters, page=page, codec=codec)
+    """Plans the caller may see, least recently changed first unless `sort` says otherwise:
+    region administrators and auditors their region's, agency administrators their subtree's,
+    employees their own, their reports' and those they approve."""
+    plans, cursor = await service.list_plans(
+        session, principal, filters, sort=sort, page=page, codec=codec
+    )
     return Page(items=await service.plan_views(session, plans), next_cursor=cursor)
 
 
@@ -102,8 +106,9 @@ async def submit_plan(
     if_match: IfMatch = None,
 ) -> PlanOut:
     """draft or returned → submitted, by the plan's employee. The approver becomes the
-    employee's current supervisor. 422 lists every problem: targets without indicators, and
-    weights partly missing or not adding up to 100."""
+    employee's current supervisor; with none (the top of the chain) the region's administrators
+    approve it. 422 lists every problem: targets without indicators, and weights partly missing
+    or not adding up to 100."""
     plan = await service.submit_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 
@@ -118,8 +123,8 @@ async def approve_plan(
     response: Response,
     if_match: IfMatch = None,
 ) -> PlanOut:
-    """submitted → approved, by the approver only. The approved plan is locked and its content
-    is kept as a revision."""
+    """submitted → approved, by the approver only (a region administrator when the plan has
+    none). The approved plan is locked and its content is kept as a revision."""
     plan = await service.approve_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 

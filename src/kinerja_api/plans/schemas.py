@@ -32,11 +32,17 @@ class PlanOut(OutputModel):
     employee_id: uuid.UUID
     agency_id: uuid.UUID = Field(description="The employee's agency when the plan was created.")
     approver_id: uuid.UUID | None = Field(
-        description="The employee's supervisor at submission; only they approve or return."
+        description="The employee's supervisor at submission; only they approve or return. "
+        "Null on a submitted plan when the employee has no supervisor (the top of the chain, "
+        "e.g. the Sekretaris Daerah): the region's administrators (BKPSDM) approve or return it "
+        "for the regional head."
     )
     status: PlanStatus
     revision: int = Field(description="Counts from 1; `revise` starts the next one.")
-    approved_revision: int | None = Field(description="The last approved revision, if any.")
+    approved_revision: int | None = Field(
+        description="The last approved revision, if any; while a later revision is being "
+        "prepared (`revision` is higher) it stays readable under `/revisions/{approved_revision}`."
+    )
     return_note: str | None
     submitted_at: datetime | None
     approved_at: datetime | None
@@ -56,7 +62,12 @@ class PlanRevisionOut(OutputModel):
 
 
 class PlanSort(StrEnum):
+    """`updated_at`: least recently changed first (for syncing); `-updated_at`: most recently
+    changed first; `created_at`: oldest first."""
+
     UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+    CREATED_AT = "created_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +80,24 @@ class PlanFilters:
     status: PlanStatus | None = None
     employee_id: uuid.UUID | None = None
     approver_id: Annotated[
-        uuid.UUID | None, Query(description="Plans this supervisor approves.")
+        uuid.UUID | None,
+        Query(description="Plans submitted to this employee for approval (set at submission)."),
+    ] = None
+    supervisor_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Plans, drafts included, of this employee's current direct reports."),
     ] = None
     updated_since: UpdatedSince = None
 
 
 class Alignment(StrEnum):
+    """How the shares of an indicator add up: `aligned`, `under` or `over` its target value;
+    `not_cascaded` when no `direct` child's indicator shares it (it is not split)."""
+
     ALIGNED = "aligned"
     UNDER = "under"
     OVER = "over"
+    NOT_CASCADED = "not_cascaded"
 
 
 class CascadeTarget(OutputModel):
@@ -104,7 +124,10 @@ class IndicatorAlignment(OutputModel):
         "share this indicator (`parent_indicator_id`)."
     )
     children: int
-    alignment: Alignment
+    alignment: Alignment = Field(
+        description="`aligned`, `under` or `over` when `direct` children share the indicator; "
+        "`not_cascaded` when none does (it is not split, so it is neither under nor over)."
+    )
 
 
 class CascadeOut(OutputModel):
@@ -115,5 +138,6 @@ class CascadeOut(OutputModel):
         description="Subordinates' targets cascading from this plan's, transitively."
     )
     alignment: list[IndicatorAlignment] = Field(
-        description="For each indicator split by `direct` cascades, at this level and below."
+        description="For each indicator of a target with `direct` children, at this level and "
+        "below."
     )

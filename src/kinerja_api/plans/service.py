@@ -63,6 +63,7 @@ from kinerja_api.plans.schemas import (
     PlanCreate,
     PlanFilters,
     PlanOut,
+    PlanSort,
 )
 from kinerja_api.progress.achievement import plans_achievement
 from kinerja_api.progress.schemas import with_achievements
@@ -86,7 +87,11 @@ PLAN_LOCKED = ProblemKind(
     "plan-locked", 409, Msg("Rencana tidak dapat diubah", "The plan cannot be changed")
 )
 
-_LIST = Keyset((Plan.updated_at, Plan.id))
+_SORTS = {
+    PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
+    PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
+    PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
+}
 LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
 _DUPLICATE = Msg(
     "Pegawai ini sudah memiliki rencana kinerja pada periode tersebut.",
@@ -108,10 +113,6 @@ _LOCKED = Msg(
 _NOT_SUBMITTABLE = Msg(
     "Rencana belum dapat diajukan: {count} masalah.",
     "The plan cannot be submitted yet: {count} problem(s).",
-)
-_NO_SUPERVISOR = Msg(
-    "Pegawai tidak memiliki atasan langsung yang dapat menyetujui rencana.",
-    "The employee has no direct supervisor to approve the plan.",
 )
 _NO_TARGETS = Msg("Rencana belum memiliki sasaran.", "The plan has no targets.")
 _NO_INDICATORS = Msg("Sasaran belum memiliki indikator.", "The target has no indicators.")
@@ -184,24 +185,12 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
 async def _acted_on(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
 ) -> Plan:
-    """The plan, locked, when the caller is its employee (or its approver: the one fixed at
-    submission, else the employee's current supervisor, who is told why a draft cannot be
-    approved yet). They always see it, so the visibility rules are consulted only to tell a
+    """The plan, locked, when the caller is its employee (or one of its approvers, see
+    `_approves`). They always see it, so the visibility rules are consulted only to tell a
     refusal (403) from a plan the caller may not see (404)."""
     plan: Plan | None = None
-    me = principal.employee_id
-    if me is not None and principal.region_id is not None:
-        role = (
-            or_(
-                Plan.approver_id == me,
-                and_(
-                    Plan.approver_id.is_(None),
-                    Plan.employee_id.in_(select(Employee.id).where(Employee.supervisor_id == me)),
-                ),
-            )
-            if as_approver
-            else Plan.employee_id == me
-        )
+    role = _approves(principal) if as_approver else _owns(principal)
+    if role is not None and principal.region_id is not None:
         plan = await session.scalar(
             select(Plan)
             .where(Plan.id == plan_id, Plan.region_id == principal.region_id, role)
@@ -213,12 +202,58 @@ async def _acted_on(
     return plan
 
 
+def _owns(principal: Principal) -> ColumnElement[bool] | None:
+    if principal.employee_id is None:
+        return None
+    return Plan.employee_id == principal.employee_id
+
+
+def _approves(principal: Principal) -> ColumnElement[bool] | None:
+    """Plans the caller approves or returns: those whose approver they were made at submission;
+    not yet submitted plans of their direct reports, so they are told why these cannot be
+    approved yet; and, for the region's administrators (BKPSDM, acting for the regional head,
+    who is not an employee here), plans with no approver employee: submitted from the top of the
+    supervisor chain, or drafts of employees who still have no supervisor."""
+    conditions: list[ColumnElement[bool]] = []
+    me = principal.employee_id
+    if me is not None:
+        conditions.append(Plan.approver_id == me)
+        conditions.append(
+            and_(
+                Plan.approver_id.is_(None),
+                Plan.status != PlanStatus.SUBMITTED,
+                Plan.employee_id.in_(_direct_reports(principal, me)),
+            )
+        )
+    if principal.has_any(Role.REGION_ADMIN):
+        conditions.append(
+            and_(
+                Plan.approver_id.is_(None),
+                or_(
+                    Plan.status == PlanStatus.SUBMITTED,
+                    Plan.employee_id.in_(_direct_reports(principal, None)),
+                ),
+            )
+        )
+    return or_(*conditions) if conditions else None
+
+
+def _direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Select[Any]:
+    """Employees of the caller's region directly below `supervisor_id` (None: at the top)."""
+    return select(Employee.id).where(
+        in_region(principal, Employee.region_id), Employee.supervisor_id == supervisor_id
+    )
+
+
 async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
     """The caller's own plan, in an open period, while draft or returned: where targets and
     indicators may change."""
     plan = await _acted_on(session, principal, plan_id, as_approver=False)
     if plan.status not in EDITABLE:
-        raise Problem(PLAN_LOCKED, _LOCKED, params={"status": plan.status}, status=plan.status)
+        # `current_status`, as in the transition problem: `status` is the problem's HTTP status.
+        raise Problem(
+            PLAN_LOCKED, _LOCKED, params={"status": plan.status}, current_status=plan.status
+        )
     await _open_period(session, plan.period_id)
     return plan
 
@@ -231,6 +266,7 @@ async def list_plans(
     principal: Principal,
     filters: PlanFilters,
     *,
+    sort: PlanSort = PlanSort.UPDATED_AT,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Any], str | None]:
@@ -242,14 +278,15 @@ async def list_plans(
             return [], None
         # The path names the root's id, which is unique across regions.
         statement = statement.where(agencies.in_subtree(Plan.agency_id, root_path))
+    keyset = _SORTS[sort]
     return await fetch_page(
         session,
         _filtered(statement, filters),
-        keyset=_LIST,
-        key_of=lambda row: (row.updated_at, row.id),
+        keyset=keyset,
+        key_of=keyset.key_of,
         params=page,
         codec=codec,
-        scope=list_scope("plans", "updated_at", asdict(filters)),
+        scope=list_scope("plans", sort, asdict(filters)),
     )
 
 
@@ -263,9 +300,21 @@ def _filtered(statement: Select[Any], filters: PlanFilters) -> Select[Any]:
     for column, value in equal_to:
         if value is not None:
             statement = statement.where(column == value)
+    if filters.supervisor_id is not None:
+        statement = statement.where(Plan.employee_id.in_(_reports_of(filters.supervisor_id)))
     if filters.updated_since is not None:
         statement = statement.where(Plan.updated_at >= filters.updated_since)
     return statement
+
+
+def _reports_of(supervisor_id: uuid.UUID) -> Select[Any]:
+    """The supervisor's current direct reports, in the supervisor's region (named, so the
+    (region_id, supervisor_id) index serves the look-up)."""
+    supervisor = aliased(Employee)
+    region = select(supervisor.region_id).where(supervisor.id == supervisor_id)
+    return select(Employee.id).where(
+        Employee.region_id == region.scalar_subquery(), Employee.supervisor_id == supervisor_id
+    )
 
 
 async def list_revisions(
@@ -411,8 +460,6 @@ async def submit_plan(
         select(Employee.supervisor_id).where(Employee.id == plan.employee_id)
     )
     errors = await _submission_errors(session, plan)
-    if supervisor_id is None:
-        errors.insert(0, _error("employee.supervisor_id", _NO_SUPERVISOR, "no_supervisor"))
     if errors:
         raise Problem(VALIDATION, _NOT_SUBMITTABLE, params={"count": len(errors)}, errors=errors)
     plan.approver_id = supervisor_id
@@ -502,8 +549,9 @@ async def return_plan(
 async def revise_plan(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, if_match: str | None
 ) -> Plan:
-    """An approved plan stays approved (its revision readable) until the next approval; its
-    working copy goes back to draft under the next revision number."""
+    """The plan goes back to draft under the next revision number, to be submitted and approved
+    again; until then the last approved revision stays readable (`approved_revision`,
+    `/revisions`)."""
     plan, before = await _transition(session, principal, plan_id, REVISE, if_match)
     plan.revision = plan.revision + 1
     plan.return_note = None
@@ -610,7 +658,11 @@ def _descendants(plan: Plan) -> Select[uuid.UUID, int]:
     lower = aliased(Target)
     chain = chain.union(
         select(lower.id, chain.c.level + 1).where(
-            lower.parent_target_id == chain.c.id, chain.c.level < MAX_CASCADE_DEPTH
+            # Named, not left to row-level security, so the (region_id, parent_target_id) index
+            # serves each step.
+            lower.region_id == plan.region_id,
+            lower.parent_target_id == chain.c.id,
+            chain.c.level < MAX_CASCADE_DEPTH,
         )
     )
     return select(chain.c.id, func.min(chain.c.level).label("level")).group_by(chain.c.id)
@@ -643,8 +695,9 @@ async def _cascade_rows(
 async def _alignment(
     session: AsyncSession, plan: Plan, nodes: list[CascadeTarget]
 ) -> list[IndicatorAlignment]:
-    """For each target with `direct` children, whether the children's indicators that share
-    each of its indicators add up to that indicator's target value."""
+    """For each indicator of a target with `direct` children, whether the children's indicators
+    that share it add up to its target value; one that none of them shares is not split, so it
+    is reported as not cascaded rather than under its target."""
     direct_children: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for node in nodes:
         if node.parent_target_id is not None and node.cascade_mode == "direct":
@@ -678,7 +731,9 @@ async def _alignment(
                 target_value=indicator.target_value,
                 children_total=total,
                 children=len(parts),
-                alignment=_compare(total, indicator.target_value),
+                alignment=_compare(total, indicator.target_value)
+                if parts
+                else Alignment.NOT_CASCADED,
             )
         )
     return result

@@ -99,7 +99,9 @@ class IndicatorCreate(InputModel):
     parent_indicator_id: uuid.UUID | None = Field(
         default=None,
         description="In a `direct` cascade: the parent target's indicator this one takes a share "
-        "of; the shares are compared with it in the cascade view.",
+        "of, in the same `unit`; the shares are compared with it in the cascade view. Refused "
+        "on `indirect` targets, and cleared when the target leaves its parent or turns "
+        "`indirect`.",
     )
     position: Position = 0
 

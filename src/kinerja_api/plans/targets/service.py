@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Exists, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record, record_entity, snapshot
@@ -21,9 +21,9 @@ from kinerja_api.core.pagination import (
     fetch_entity_page,
     list_scope,
 )
-from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.core.problems import CONFLICT, VALIDATION, Problem, field_problem
 from kinerja_api.models.org import Employee
-from kinerja_api.models.plans import Indicator, Plan, Target
+from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
 from kinerja_api.plans import service as plans
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
@@ -70,6 +70,18 @@ _CASCADE_PAIR = Msg(
 _PARENT_INDICATOR = Msg(
     "Indikator induk harus indikator dari sasaran induk.",
     "The parent indicator must be an indicator of the parent target.",
+)
+_NOT_DIRECT = Msg(
+    "Hanya sasaran dengan intervensi langsung (direct) yang dapat berbagi indikator induk.",
+    "Only a target in a `direct` cascade can share a parent indicator.",
+)
+_UNIT_MISMATCH = Msg(
+    "Satuan harus sama dengan satuan indikator induk ({unit}).",
+    "The unit must be the parent indicator's unit ({unit}).",
+)
+_SHARES_UNIT = Msg(
+    "Indikator bawahan berbagi indikator ini dalam satuan {unit}; satuannya tidak dapat diubah.",
+    "Subordinates' indicators share this indicator in {unit}; its unit cannot change.",
 )
 _TARGET_HAS_CHILDREN = Msg(
     "Sasaran bawahan masih menginduk ke sasaran ini; lepaskan keterkaitannya dulu.",
@@ -200,8 +212,8 @@ async def update_target(
         raise field_problem("body.cascade_mode", _CASCADE_PAIR, code="cascade_pair")
     if "parent_target_id" in changes:
         await _check_parent_target(session, plan, parent)
-        if parent != target.parent_target_id:
-            await _unshare_indicators(session, target)
+    if parent != target.parent_target_id or mode != target.cascade_mode:
+        await _unshare_indicators(session, target)
     before = snapshot(target, TARGET_AUDITED)
     for field, value in changes.items():
         setattr(target, field, value)
@@ -215,7 +227,8 @@ async def update_target(
 
 
 async def _unshare_indicators(session: AsyncSession, target: Target) -> None:
-    """A target that leaves its parent no longer shares the parent's indicators."""
+    """A target that leaves its parent, or stops taking a numeric share of it (`indirect`), no
+    longer shares the parent's indicators."""
     await session.execute(
         update(Indicator)
         .where(
@@ -251,7 +264,13 @@ async def delete_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
 ) -> None:
     target, plan = await _editable_target(session, principal, target_id, if_match)
-    if await session.scalar(select(exists().where(Target.parent_target_id == target.id))):
+    children = exists().where(
+        # Named, not left to row-level security, so the (region_id, parent_target_id) index
+        # serves the look-up; a child is always in its parent's region.
+        Target.region_id == target.region_id,
+        Target.parent_target_id == target.id,
+    )
+    if await session.scalar(select(children)):
         raise Problem(CONFLICT, _TARGET_HAS_CHILDREN)
     before = snapshot(target, TARGET_AUDITED)
     await session.execute(
@@ -306,21 +325,51 @@ async def list_indicators(
 
 
 async def _check_parent_indicator(
-    session: AsyncSession, target: Target, parent_indicator_id: uuid.UUID | None
+    session: AsyncSession, target: Target, parent_indicator_id: uuid.UUID | None, unit: str
 ) -> None:
+    """A shared indicator belongs to the parent target of a `direct` cascade, in the same unit,
+    so the shares can be added up against it."""
     if parent_indicator_id is None:
         return
-    found = None
-    if target.parent_target_id is not None:
-        found = await session.scalar(
-            select(Indicator.id).where(
-                Indicator.id == parent_indicator_id,
-                Indicator.region_id == target.region_id,
-                Indicator.target_id == target.parent_target_id,
-            )
+    if target.cascade_mode != CascadeMode.DIRECT:
+        raise field_problem("body.parent_indicator_id", _NOT_DIRECT, code="not_direct")
+    parent_unit = await session.scalar(
+        select(Indicator.unit).where(
+            Indicator.id == parent_indicator_id,
+            Indicator.region_id == target.region_id,
+            Indicator.target_id == target.parent_target_id,
         )
-    if found is None:
+    )
+    if parent_unit is None:
         raise field_problem("body.parent_indicator_id", _PARENT_INDICATOR, code="not_parent")
+    if parent_unit != unit:
+        raise _unit_problem(_UNIT_MISMATCH, parent_unit)
+
+
+async def _check_shares_keep_unit(session: AsyncSession, indicator: Indicator, unit: str) -> None:
+    """The unit of an indicator that subordinates share cannot drift from theirs."""
+    differs = _shares_of(indicator).where(Indicator.unit != unit)
+    if await session.scalar(select(differs)):
+        raise _unit_problem(_SHARES_UNIT, indicator.unit)
+
+
+def _unit_problem(message: Msg, unit: str) -> Problem:
+    return Problem(
+        VALIDATION,
+        message,
+        params={"unit": unit},
+        errors=[
+            {"field": "body.unit", "message": message.render(unit=unit), "code": "unit_mismatch"}
+        ],
+    )
+
+
+def _shares_of(indicator: Indicator) -> Exists:
+    return exists().where(
+        # Named, so the (region_id, parent_indicator_id) index serves the look-up.
+        Indicator.region_id == indicator.region_id,
+        Indicator.parent_indicator_id == indicator.id,
+    )
 
 
 async def create_indicator(
@@ -328,7 +377,7 @@ async def create_indicator(
 ) -> Indicator:
     target, plan = await find_target(session, principal, target_id)
     plan = await plans.editable_plan(session, principal, plan.id)
-    await _check_parent_indicator(session, target, data.parent_indicator_id)
+    await _check_parent_indicator(session, target, data.parent_indicator_id, data.unit)
     indicator = Indicator(
         region_id=plan.region_id, plan_id=plan.id, target_id=target.id, **data.model_dump()
     )
@@ -358,9 +407,13 @@ async def update_indicator(
 ) -> Indicator:
     indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
     changes = data.changes()
-    if changes.get("parent_indicator_id") is not None:
+    parent = changes.get("parent_indicator_id", indicator.parent_indicator_id)
+    unit = changes.get("unit", indicator.unit)
+    if parent is not None and ("parent_indicator_id" in changes or "unit" in changes):
         target = await session.get_one(Target, indicator.target_id)
-        await _check_parent_indicator(session, target, changes["parent_indicator_id"])
+        await _check_parent_indicator(session, target, parent, unit)
+    if unit != indicator.unit:
+        await _check_shares_keep_unit(session, indicator, unit)
     before = snapshot(indicator, INDICATOR_AUDITED)
     for field, value in changes.items():
         setattr(indicator, field, value)
@@ -377,7 +430,7 @@ async def delete_indicator(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
 ) -> None:
     indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
-    if await session.scalar(select(exists().where(Indicator.parent_indicator_id == indicator.id))):
+    if await session.scalar(select(_shares_of(indicator))):
         raise Problem(CONFLICT, _INDICATOR_HAS_CHILDREN)
     before = snapshot(indicator, INDICATOR_AUDITED)
     await session.delete(indicator)
