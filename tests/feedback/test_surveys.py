@@ -73,7 +73,7 @@ async def test_a_citizen_submits_a_survey_without_a_token(
     event = await connection.scalar(
         text("select type from outbox_events where entity_id = :id"), {"id": row.id}
     )
-    assert event == "feedback.received"
+    assert event == "survey.received"
 
 
 @pytest.mark.parametrize(
