@@ -255,6 +255,9 @@ async def test_the_list_filters_what_an_office_needs(
     }
     bad = await client.get(STAFF, params={"sort": "description"}, headers=headers)
     assert bad.status_code == 422
+    assignee = world.auth(await world.user(region, Role.EMPLOYEE, employee=employee))
+    theirs = await client.get(STAFF, params={"under": str(parent.id)}, headers=assignee)
+    assert [item["id"] for item in theirs.json()["items"]] == [str(in_child.id)]
 
 
 async def test_the_list_sorts_by_deadline_and_syncs_by_updated_since(

@@ -346,8 +346,9 @@ async def list_complaints(
     statement: Select[Any] = select(Complaint).where(_visible(principal))
     if filters.under is not None:
         root_path = await session.scalar(
+            # The rows stay those the caller may read; the agency only has to be of their region.
             select(Agency.path).where(
-                Agency.id == filters.under, staff_scope(principal, Agency.region_id, Agency.id)
+                Agency.id == filters.under, in_region(principal, Agency.region_id)
             )
         )
         if root_path is None:
