@@ -3,8 +3,9 @@ service unit, and refusal of a submission identical to one accepted moments befo
 
 The rate counters are committed in a transaction of their own, before the request's work starts,
 so that refused or failing requests count as well. The per-address limit runs as a route
-dependency (`LIMITED_PER_ADDRESS`), which FastAPI solves before it validates the body, so invalid
-bodies and unknown codes count too; the per-unit limit needs the validated unit code."""
+dependency (`LIMITED_PER_ADDRESS`), which FastAPI solves before it validates the body's fields, so
+invalid fields and unknown codes count too; only a body that is not JSON at all is refused (422)
+before any dependency runs, uncounted. The per-unit limit needs the validated unit code."""
 
 import hashlib
 import json
