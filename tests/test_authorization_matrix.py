@@ -19,24 +19,28 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/periods": ALL,
     "/api/v1/plans": ALL,
     "/api/v1/service-units": {
+        Role.SUPERADMIN,
         Role.REGION_ADMIN,
         Role.AGENCY_ADMIN,
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
     "/api/v1/feedback": {
+        Role.SUPERADMIN,
         Role.REGION_ADMIN,
         Role.AGENCY_ADMIN,
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
     "/api/v1/holidays": {
+        Role.SUPERADMIN,
         Role.REGION_ADMIN,
         Role.AGENCY_ADMIN,
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
     "/api/v1/complaints": {
+        Role.SUPERADMIN,
         Role.REGION_ADMIN,
         Role.AGENCY_ADMIN,
         Role.COMPLAINT_OFFICER,
@@ -45,6 +49,16 @@ LIST_ACCESS: dict[str, set[Role]] = {
     },
     # Everyone signed in; each sees only the reports of employees they may read.
     "/api/v1/progress-reports": ALL,
+}
+# Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
+REPORT_ACCESS: dict[str, set[Role]] = {
+    "/api/v1/reports/ikm?date_from=2026-01-01&date_to=2026-12-31": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    },
 }
 
 
@@ -66,6 +80,19 @@ async def test_collection_access_by_role(
     _region, user = await _principal(world, role)
     response = await client.get(path, headers=world.auth(user))
     expected = 200 if role in LIST_ACCESS[path] else 403
+    assert response.status_code == expected, (role, path, response.text)
+
+
+@pytest.mark.parametrize("path", sorted(REPORT_ACCESS))
+@pytest.mark.parametrize("role", sorted(Role))
+async def test_report_access_by_role(
+    client: httpx.AsyncClient, world: World, path: str, role: Role
+) -> None:
+    region, user = await _principal(world, role)
+    if role is Role.SUPERADMIN:
+        path += f"&agency_id={(await world.agency(region)).id}"
+    response = await client.get(path, headers=world.auth(user))
+    expected = 200 if role in REPORT_ACCESS[path.split("&agency_id=")[0]] else 403
     assert response.status_code == expected, (role, path, response.text)
 
 

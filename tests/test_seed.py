@@ -2,12 +2,14 @@
 idempotent, its published logins work, and the first administrator can be created."""
 
 import asyncio
+import random
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -19,6 +21,8 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.cli import app as cli
 from kinerja_api.config import get_settings
 from kinerja_api.dbadmin import drop_database, ensure_database
+from kinerja_api.feedback.codes import ALPHABET
+from kinerja_api.feedback.workdays import deadline
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.feedback import (
     Complaint,
@@ -545,3 +549,23 @@ async def test_demo_feedback_fills_the_ikm_report(
     units = list(await session.scalars(select(ServiceUnit)))
     public = await client.get(f"/api/v1/public/service-units/{units[0].code}")
     assert public.status_code == 200
+
+
+async def test_demo_complaints_have_unguessable_codes_and_working_day_deadlines(
+    session: AsyncSession, seeded: SeedReport
+) -> None:
+    for code, region in (await _regions(session)).items():
+        # The old derivation: every code drawn from one stream seeded by the public region code.
+        rng = random.Random(f"kinerja-demo-feedback:{code}")
+        stream = "".join(rng.choice(ALPHABET) for _ in range(2000))
+        holidays = set(
+            await session.scalars(select(Holiday.date).where(Holiday.region_id == region.id))
+        )
+        complaints = list(
+            await session.scalars(select(Complaint).where(Complaint.region_id == region.id))
+        )
+        assert len(complaints) == 2
+        for complaint in complaints:
+            assert complaint.tracking_code not in stream
+            expected = deadline(complaint.submitted_at, ZoneInfo(region.timezone), holidays, 5)
+            assert complaint.due_at == expected.due_at

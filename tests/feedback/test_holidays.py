@@ -1,8 +1,10 @@
 """The regional holiday calendar that complaint deadlines skip."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.models.org import Role
 from tests.factories import World
@@ -39,3 +41,53 @@ async def test_other_regions_holidays_are_invisible(
     admin = world.auth(await world.user(home, Role.REGION_ADMIN))
     assert (await client.get(URL, headers=admin)).json()["items"] == []
     assert (await client.delete(f"{URL}/{theirs.id}", headers=admin)).status_code == 404
+
+
+async def test_officers_may_not_delete_holidays(client: httpx.AsyncClient, world: World) -> None:
+    region = await world.region()
+    holiday = await world.holiday(region, date(2026, 8, 17))
+    officer = world.auth(await world.user(region, Role.COMPLAINT_OFFICER))
+    assert (await client.delete(f"{URL}/{holiday.id}", headers=officer)).status_code == 403
+    admin = world.auth(await world.user(region, Role.REGION_ADMIN))
+    listed = await client.get(URL, headers=admin)
+    assert [h["id"] for h in listed.json()["items"]] == [str(holiday.id)]
+
+
+async def test_creating_a_holiday_is_idempotent(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    region = await world.region()
+    headers = {**world.auth(await world.user(region, Role.REGION_ADMIN)), "Idempotency-Key": "h-1"}
+    body = {"date": "2026-08-17", "name": "Hari Kemerdekaan"}
+    first = await client.post(URL, json=body, headers=headers)
+    retry = await client.post(URL, json=body, headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    other = await client.post(URL, json={**body, "date": "2026-08-18"}, headers=headers)
+    assert other.status_code == 422, other.text
+    count = await connection.scalar(
+        text("select count(*) from holidays where region_id = :id"), {"id": region.id}
+    )
+    assert count == 1
+
+
+async def test_the_calendar_sorts_and_syncs(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    region = await world.region()
+    first = await world.holiday(region, date(2026, 1, 1))
+    later = await world.holiday(region, date(2026, 12, 25))
+    await connection.execute(
+        text("update holidays set updated_at = :at where id = :id"),
+        {"at": datetime(2026, 1, 1, tzinfo=UTC), "id": later.id},
+    )
+    headers = world.auth(await world.user(region, Role.AUDITOR))
+    by_date = await client.get(URL, headers=headers)
+    assert [h["id"] for h in by_date.json()["items"]] == [str(first.id), str(later.id)]
+    by_update = await client.get(URL, params={"sort": "updated_at"}, headers=headers)
+    assert [h["id"] for h in by_update.json()["items"]] == [str(later.id), str(first.id)]
+    synced = await client.get(
+        URL, params={"updated_since": "2026-06-01T00:00:00Z"}, headers=headers
+    )
+    assert [h["id"] for h in synced.json()["items"]] == [str(first.id)]
+    assert (await client.get(URL, params={"sort": "name"}, headers=headers)).status_code == 422

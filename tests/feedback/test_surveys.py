@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.models.feedback import IKM_ELEMENTS, FeedbackResponse
 from kinerja_api.models.org import Role
+from kinerja_api.progress.stream import STREAM_FAMILIES
 from tests.conftest import ClientWith
 from tests.factories import World
 
@@ -73,7 +74,7 @@ async def test_a_citizen_submits_a_survey_without_a_token(
     event = await connection.scalar(
         text("select type from outbox_events where entity_id = :id"), {"id": row.id}
     )
-    assert event == "feedback.received"
+    assert event == "survey.received"
 
 
 @pytest.mark.parametrize(
@@ -353,3 +354,173 @@ async def test_report_scope_is_enforced(client: httpx.AsyncClient, world: World)
         assert refused.status_code == 422, bad
     employee = world.auth(await world.user(region, Role.EMPLOYEE))
     assert (await client.get(REPORT, params=dates, headers=employee)).status_code == 403
+
+
+# --- events, privacy, superadmins and roles -----------------------------------------------
+
+
+async def test_survey_events_stay_out_of_the_staff_progress_streams(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    region, agency, unit = await _unit(world)
+    staff = await world.staff(unit, await world.employee(region, agency))
+    response = await client.post(SUBMIT, json=_body(unit, staff_code=staff.code))
+    assert response.status_code == 201, response.text
+    event_type, payload = (
+        await connection.execute(
+            text(
+                "select type, payload from outbox_events "
+                "where entity_type = 'feedback' order by id desc limit 1"
+            )
+        )
+    ).one()
+    assert event_type == "survey.received"
+    assert event_type.split(".")[0] not in STREAM_FAMILIES
+    assert "staff_id" not in payload
+    assert str(staff.id) not in str(payload)
+
+
+async def test_the_raw_list_never_ties_a_response_to_a_staff_member(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    region, agency, unit = await _unit(world)
+    rated = await world.staff(unit, await world.employee(region, agency))
+    once = await world.feedback(unit, 1, staff=rated, submitted_at=JUNE)
+    other = await world.feedback(unit, 4, submitted_at=JUNE)
+    for role in (Role.REGION_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR):
+        headers = world.auth(await world.user(region, role))
+        listed = await client.get(
+            "/api/v1/feedback", params={"staff_id": str(rated.id)}, headers=headers
+        )
+        assert listed.status_code == 200, listed.text
+        assert {item["id"] for item in listed.json()["items"]} == {str(once.id), str(other.id)}
+        assert all("staff_id" not in item for item in listed.json()["items"])
+        assert str(rated.id) not in listed.text
+        assert rated.code not in listed.text
+        detail = await client.get(f"/api/v1/feedback/{once.id}", headers=headers)
+        assert "staff_id" not in detail.json()
+        assert str(rated.id) not in detail.text
+    report = await client.get(
+        REPORT, params={"date_from": "2026-06-01", "date_to": "2026-06-30"}, headers=headers
+    )
+    assert (report.json()["respondents"], report.json()["staff"]) == (2, [])
+
+
+async def test_the_feedback_list_sorts_and_syncs(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    region, _, unit = await _unit(world)
+    old = await world.feedback(unit, 2, submitted_at=JUNE)
+    new = await world.feedback(unit, 3, submitted_at=datetime(2026, 7, 1, tzinfo=UTC))
+    await connection.execute(
+        text("update feedback_responses set updated_at = :at where id = :id"),
+        {"at": datetime(2026, 1, 1, tzinfo=UTC), "id": new.id},
+    )
+    headers = world.auth(await world.user(region, Role.AUDITOR))
+    newest = await client.get("/api/v1/feedback", headers=headers)
+    assert [i["id"] for i in newest.json()["items"]] == [str(new.id), str(old.id)]
+    by_update = await client.get("/api/v1/feedback", params={"sort": "updated_at"}, headers=headers)
+    assert [i["id"] for i in by_update.json()["items"]] == [str(new.id), str(old.id)]
+    synced = await client.get(
+        "/api/v1/feedback", params={"updated_since": "2026-06-01T00:00:00Z"}, headers=headers
+    )
+    assert [i["id"] for i in synced.json()["items"]] == [str(old.id)]
+    bad = await client.get("/api/v1/feedback", params={"sort": "staff_id"}, headers=headers)
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.AUDITOR, Role.EMPLOYEE])
+async def test_only_complaint_officers_hide_comments(
+    client: httpx.AsyncClient, world: World, role: Role
+) -> None:
+    # DESIGN §2: complaint officers moderate feedback; region administrators manage, auditors
+    # and employees only read (if at all).
+    region, agency, unit = await _unit(world)
+    row = await world.feedback(unit, 2, comment="kasar", submitted_at=JUNE)
+    officer = world.auth(await world.user(region, Role.COMPLAINT_OFFICER))
+    etag = (await client.get(f"/api/v1/feedback/{row.id}", headers=officer)).headers["etag"]
+    employee = await world.employee(region, agency)
+    caller = world.auth(await world.user(region, role, employee=employee))
+    refused = await client.post(
+        f"/api/v1/feedback/{row.id}/hide-comment",
+        json={"reason": "Kasar"},
+        headers={**caller, "If-Match": etag},
+    )
+    assert refused.status_code == 403, refused.text
+    assert await world.audit_actions(row.id) == []
+
+
+@pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.TRAINING_ADMIN])
+async def test_the_ikm_report_is_refused_to_roles_without_oversight(
+    client: httpx.AsyncClient, world: World, role: Role
+) -> None:
+    region, agency, unit = await _unit(world)
+    await world.feedback(unit, 4, submitted_at=JUNE)
+    caller = world.auth(
+        await world.user(region, role, employee=await world.employee(region, agency))
+    )
+    for params in ({}, {"unit_id": str(unit.id)}, {"agency_id": str(agency.id)}):
+        refused = await client.get(
+            REPORT,
+            params={"date_from": "2026-01-01", "date_to": "2026-12-31", **params},
+            headers=caller,
+        )
+        assert refused.status_code == 403, (params, refused.text)
+        assert "respondents" not in refused.text
+
+
+async def test_the_report_over_an_agency_covers_its_child_agencies_units(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    region = await world.region()
+    parent = await world.agency(region)
+    child = await world.agency(region, parent=parent)
+    sibling = await world.agency(region)
+    await world.feedback(await world.service_unit(parent), 4, submitted_at=JUNE)
+    await world.feedback(await world.service_unit(child), 2, submitted_at=JUNE)
+    await world.feedback(await world.service_unit(sibling), 1, submitted_at=JUNE)
+    headers = world.auth(await world.user(region, Role.REGION_ADMIN))
+    dates = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
+    whole = await client.get(REPORT, params={**dates, "agency_id": str(parent.id)}, headers=headers)
+    assert whole.status_code == 200, whole.text
+    assert (whole.json()["scope"], whole.json()["respondents"], whole.json()["ikm"]) == (
+        "agency",
+        2,
+        "75.00",
+    )
+    only_child = await client.get(
+        REPORT, params={**dates, "agency_id": str(child.id)}, headers=headers
+    )
+    assert (only_child.json()["respondents"], only_child.json()["ikm"]) == (1, "50.00")
+
+
+async def test_superadmins_read_lists_and_reports_of_any_region(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    region, agency, unit = await _unit(world, timezone="Asia/Makassar")
+    row = await world.feedback(unit, 4, comment="Ramah", submitted_at=JUNE)
+    superadmin = world.auth(await world.user(None, Role.SUPERADMIN))
+    listed = await client.get(
+        "/api/v1/feedback", params={"service_unit_id": str(unit.id)}, headers=superadmin
+    )
+    assert [i["id"] for i in listed.json()["items"]] == [str(row.id)]
+    dates = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
+    report = await client.get(
+        REPORT, params={**dates, "agency_id": str(agency.id)}, headers=superadmin
+    )
+    assert report.status_code == 200, report.text
+    assert (report.json()["respondents"], report.json()["timezone"]) == (1, "Asia/Makassar")
+    by_unit = await client.get(
+        REPORT, params={**dates, "unit_id": str(unit.id)}, headers=superadmin
+    )
+    assert by_unit.json()["respondents"] == 1
+    unnamed = await client.get(REPORT, params=dates, headers=superadmin)
+    assert unnamed.status_code == 422
+    assert unnamed.json()["errors"][0]["field"] == "query.unit_id"
+    refused = await client.post(
+        f"/api/v1/feedback/{row.id}/hide-comment",
+        json={"reason": "x"},
+        headers={**superadmin, "If-Match": '"1"'},
+    )
+    assert refused.status_code == 403
+    del region

@@ -2,14 +2,18 @@
 service unit, and refusal of a submission identical to one accepted moments before.
 
 The rate counters are committed in a transaction of their own, before the request's work starts,
-so that refused or failing requests (unknown codes, validation errors) count as well."""
+so that refused or failing requests count as well. The per-address limit runs as a route
+dependency (`LIMITED_PER_ADDRESS`), which FastAPI solves before it validates the body's fields, so
+invalid fields and unknown codes count too; only a body that is not JSON at all is refused (422)
+before any dependency runs, uncounted. The per-unit limit needs the validated unit code."""
 
 import hashlib
 import json
+import random
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +41,8 @@ _PURGE = text(
     "delete from public_rate_limits "
     "where window_started_at < now() - make_interval(secs => :older_than)"
 )
+# Codes as a person types them and as they are stored differ; duplicates compare stored forms.
+CODE_FIELDS = ("unit_code", "staff_code")
 _THROTTLED = Msg(
     "Terlalu banyak permintaan dari alamat atau unit layanan ini; coba lagi nanti.",
     "Too many requests from this address or for this service unit; try again later.",
@@ -71,28 +77,65 @@ async def _hit(session: AsyncSession, key: str, window: int) -> tuple[int, int]:
     return int(hits), int(retry_after)
 
 
-async def enforce_rate_limits(request: Request, *, unit_code: str | None = None) -> None:
-    """429 with `Retry-After` once the caller's address, or the unit, is over its limit."""
+async def _enforce(request: Request, limits: list[tuple[str, int]]) -> None:
     settings = settings_of(request)
     window = settings.public_rate_window_seconds
-    limits = [
-        ("address:" + _digest(client_address(request)), settings.public_rate_limit_per_address)
-    ]
-    if unit_code:
-        limits.append(("unit:" + normalize(unit_code), settings.public_rate_limit_per_unit))
     wait = 0
     async with database(request).sessions() as session:
         for key, limit in limits:
             hits, retry_after = await _hit(session, key, window)
             if hits > limit:
                 wait = max(wait, retry_after)
+        if random.random() < settings.public_rate_purge_fraction:  # noqa: S311 - not security
+            # No job runner sweeps the counters, so a small share of public requests does.
+            await purge_expired(session, _longest_window(settings))
         await session.commit()
     if wait:
         raise Problem(RATE_LIMITED, _THROTTLED, headers={"Retry-After": str(wait)})
 
 
+def _longest_window(settings: Settings) -> int:
+    return max(settings.public_rate_window_seconds, settings.public_duplicate_window_seconds)
+
+
+def _address_limit(request: Request) -> tuple[str, int]:
+    key = "address:" + _digest(client_address(request))
+    return key, settings_of(request).public_rate_limit_per_address
+
+
+def _unit_limit(request: Request, unit_code: str) -> tuple[str, int]:
+    return "unit:" + normalize(unit_code), settings_of(request).public_rate_limit_per_unit
+
+
+async def enforce_rate_limits(request: Request, *, unit_code: str | None = None) -> None:
+    """429 with `Retry-After` once the caller's address, or the unit, is over its limit."""
+    limits = [_address_limit(request)]
+    if unit_code:
+        limits.append(_unit_limit(request, unit_code))
+    await _enforce(request, limits)
+
+
+async def limit_per_address(request: Request) -> None:
+    """429 with `Retry-After` once the caller's address is over its limit."""
+    await _enforce(request, [_address_limit(request)])
+
+
+async def limit_per_unit(request: Request, unit_code: str | None) -> None:
+    """429 with `Retry-After` once the unit is over its limit (no unit, no limit)."""
+    if unit_code:
+        await _enforce(request, [_unit_limit(request, unit_code)])
+
+
+LIMITED_PER_ADDRESS = Depends(limit_per_address)
+
+
 def fingerprint(request: Request, payload: Mapping[str, Any]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    """Identifies a submission by what would be stored: codes count in their stored form."""
+    stored = {
+        field: normalize(value) if field in CODE_FIELDS and isinstance(value, str) else value
+        for field, value in payload.items()
+    }
+    canonical = json.dumps(stored, sort_keys=True, separators=(",", ":"), default=str)
     return _digest(f"{client_address(request)}\n{request.url.path}\n{canonical}")
 
 
@@ -108,7 +151,8 @@ async def refuse_duplicates(session: AsyncSession, request: Request, fingerprint
 
 
 async def purge_expired(session: AsyncSession, older_than_seconds: int) -> int:
-    """Drops counters whose window ended long ago; run it periodically with the longest of the
-    rate and duplicate windows (a dropped counter simply starts a fresh window)."""
+    """Drops counters whose window ended more than `older_than_seconds` ago; with the longest of
+    the rate and duplicate windows no live counter goes (a dropped one starts a fresh window).
+    Public requests call it now and then (`public_rate_purge_fraction`)."""
     result = await session.execute(_PURGE, {"older_than": older_than_seconds})
     return int(getattr(result, "rowcount", 0) or 0)

@@ -4,8 +4,10 @@ national holidays.
 
 Idempotent like the rest of the demo seed: units, staff, complaints and holidays are found by
 their natural keys (public codes, tracking codes, dates); survey responses are written only for
-units that have none yet. Codes come from a fixed random stream per region so every run, on
-every machine, prints the same posters.
+units that have none yet, and complaints only where their description is missing. Unit and staff
+codes come from a fixed random stream per region so every run, on every machine, prints the same
+posters; tracking codes do not, since a tracking code is the citizen's only key to a complaint
+and must not be derivable from the public region code.
 """
 
 import random
@@ -21,12 +23,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record, snapshot
+from kinerja_api.config import get_settings
 from kinerja_api.feedback.codes import (
     ALPHABET,
     STAFF_CODE_LENGTH,
     TRACKING_CODE_LENGTH,
     UNIT_CODE_LENGTH,
+    random_code,
 )
+from kinerja_api.feedback.complaints.service import region_deadline
 from kinerja_api.models.feedback import (
     IKM_ELEMENTS,
     AgeBand,
@@ -185,26 +190,22 @@ async def _holidays(session: AsyncSession, created: Counter[str], region_id: uui
 
 
 async def _complaints(
-    session: AsyncSession,
-    created: Counter[str],
-    rng: random.Random,
-    region_id: uuid.UUID,
-    unit: ServiceUnit,
+    session: AsyncSession, created: Counter[str], region_id: uuid.UUID, unit: ServiceUnit
 ) -> None:
     """One answered and resolved, one new and already past its deadline."""
     submitted = datetime(SURVEY_YEAR, 10, 5, 2, tzinfo=UTC)
+    working_days = get_settings().complaint_due_working_days
     common = {
         "region_id": region_id,
         "service_unit_id": unit.id,
         "agency_id": unit.agency_id,
         "location": unit.name,
         "submitted_at": submitted,
-        "due_at": submitted + timedelta(days=7),
+        "due_at": await region_deadline(session, region_id, submitted, working_days),
     }
     rows = [
         {
             **common,
-            "tracking_code": _code(rng, TRACKING_CODE_LENGTH),
             "category": "waiting_time",
             "description": "Antrean pendaftaran pagi hari lebih dari dua jam.",
             "status": "resolved",
@@ -212,13 +213,26 @@ async def _complaints(
         },
         {
             **common,
-            "tracking_code": _code(rng, TRACKING_CODE_LENGTH),
             "category": "facilities",
             "description": "Kursi ruang tunggu banyak yang rusak.",
             "status": "submitted",
         },
     ]
-    await _insert(session, created, Complaint, "complaint", COMPLAINT_FIELDS, rows, "submitted")
+    there = set(
+        await session.scalars(
+            select(Complaint.description).where(
+                Complaint.region_id == region_id,
+                Complaint.service_unit_id == unit.id,
+                Complaint.description.in_([row["description"] for row in rows]),
+            )
+        )
+    )
+    missing = [
+        {**row, "tracking_code": random_code(TRACKING_CODE_LENGTH)}
+        for row in rows
+        if row["description"] not in there
+    ]
+    await _insert(session, created, Complaint, "complaint", COMPLAINT_FIELDS, missing, "submitted")
 
 
 async def seed_feedback(
@@ -249,7 +263,7 @@ async def seed_feedback(
         await _responses(session, created, unit, spec, staff)
         first_unit = first_unit or unit
     assert first_unit is not None
-    await _complaints(session, created, rng, region_id, first_unit)
+    await _complaints(session, created, region_id, first_unit)
 
 
 async def _staff(

@@ -1,9 +1,10 @@
-"""Who among staff sees which feedback rows: region-wide roles their region, agency-bound
-administrators and complaint officers their agency subtree."""
+"""Who among staff sees which feedback rows: superadmins every region's (they read everything;
+the sign-in path that lets them cross regions audits every request), region-wide roles their
+region, agency-bound administrators and complaint officers their agency subtree."""
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, true
 
 from kinerja_api.auth.policies import agency_in_subtree, in_region
 from kinerja_api.auth.principal import Principal
@@ -25,6 +26,8 @@ def staff_scope(
     region_column: SQLColumnExpression[Any],
     agency_column: SQLColumnExpression[Any],
 ) -> ColumnElement[bool]:
+    if principal.kind == "user" and principal.is_superadmin:
+        return true()
     if principal.kind != "user" or principal.region_id is None:
         return false()
     region = in_region(principal, region_column)

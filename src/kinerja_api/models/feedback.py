@@ -261,7 +261,7 @@ class ComplaintResponse(IdMixin, Base):
     )
 
 
-class Holiday(IdMixin, Base):
+class Holiday(IdMixin, TimestampsMixin, Base):
     """A non-working day of a region (national holidays and cuti bersama included), skipped
     when complaint deadlines are counted."""
 

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,7 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
+from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
 from kinerja_api.feedback.complaints import service
 from kinerja_api.feedback.complaints.schemas import (
     AssignIn,
@@ -20,6 +20,7 @@ from kinerja_api.feedback.complaints.schemas import (
     ComplaintFilters,
     ComplaintOut,
     ComplaintReceipt,
+    ComplaintSort,
     ComplaintSubmit,
     PublicComplaintOut,
     ReopenIn,
@@ -38,7 +39,12 @@ router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 Reader = Annotated[
     Principal,
     requires(
-        Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR, Role.EMPLOYEE
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+        Role.EMPLOYEE,
     ),
 ]
 Handler = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN)]
@@ -62,7 +68,7 @@ async def _detail(
     status_code=201,
     name="submit-complaint",
     response_model=ComplaintReceipt,
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
 )
 async def submit_complaint(
@@ -74,7 +80,7 @@ async def submit_complaint(
     """File a complaint without an account. The answer carries the tracking code: keep it, it
     is the only way to follow the complaint. Contact details are optional and never shown
     publicly. Rate-limited per client address and per unit (429 with `Retry-After`)."""
-    await enforce_rate_limits(request, unit_code=body.unit_code)
+    await limit_per_unit(request, body.unit_code)
 
     async def run() -> tuple[ComplaintReceipt, dict[str, str]]:
         return await service.submit(session, request, body), {}
@@ -93,14 +99,13 @@ async def submit_complaint(
     "/{tracking_code}",
     name="complaint",
     response_model=PublicComplaintOut,
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),
 )
 async def public_complaint(
     request: Request, tracking_code: Annotated[TrackingCode, Path()], session: DbSession
 ) -> PublicComplaintOut:
     """Status, deadline and public answers of a complaint, by its tracking code."""
-    await enforce_rate_limits(request)
     return await service.public_view(session, request, tracking_code)
 
 
@@ -108,7 +113,7 @@ async def public_complaint(
     "/{tracking_code}/reopen",
     name="reopen-complaint",
     response_model=PublicComplaintOut,
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 409, 413, 422, 429),
 )
 async def reopen_complaint(
@@ -119,7 +124,6 @@ async def reopen_complaint(
 ) -> PublicComplaintOut:
     """Reopen a resolved complaint within 14 days of its resolution, saying why; a new
     deadline starts."""
-    await enforce_rate_limits(request)
     return await service.reopen(session, request, tracking_code, body)
 
 
@@ -135,11 +139,12 @@ async def list_complaints(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[ComplaintFilters, Depends()],
+    sort: Annotated[ComplaintSort, Query()] = ComplaintSort.NEWEST,
 ) -> Page[ComplaintOut]:
-    """Complaints the caller oversees, newest first; `overdue=true` lists those past their
-    deadline."""
+    """Complaints the caller oversees, newest first unless `sort` says otherwise;
+    `overdue=true` lists those past their deadline."""
     rows, cursor = await service.list_complaints(
-        session, principal, filters=filters, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
     return Page(items=[service.staff_view(principal, row) for row in rows], next_cursor=cursor)
 

@@ -1,12 +1,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import Query
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
-from kinerja_api.core.schemas import InputModel, OutputModel
+from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.feedback.surveys.schemas import HONEYPOT_DESCRIPTION
 from kinerja_api.models.feedback import ComplaintCategory, ComplaintStatus, ResponseVisibility
@@ -139,10 +140,24 @@ class ComplaintDetailOut(ComplaintOut):
     responses: list[ResponseOut]
 
 
+class ComplaintSort(StrEnum):
+    """`newest`: latest submission first; `due_at`: the nearest deadline first (a worklist);
+    `updated_at`: least recently changed first (with `updated_since`, for sync)."""
+
+    NEWEST = "newest"
+    DUE_AT = "due_at"
+    UPDATED_AT = "updated_at"
+
+
 @dataclass(frozen=True, slots=True)
 class ComplaintFilters:
     status: ComplaintStatus | None = None
-    agency_id: uuid.UUID | None = None
+    category: ComplaintCategory | None = None
+    agency_id: Annotated[uuid.UUID | None, Query(description="Only this very agency.")] = None
+    under: Annotated[
+        uuid.UUID | None,
+        Query(description="Complaints of this agency's subtree, the agency included."),
+    ] = None
     overdue: Annotated[
         bool | None, Query(description="Only unresolved complaints past (or within) deadline.")
     ] = None
@@ -150,6 +165,13 @@ class ComplaintFilters:
         bool | None, Query(description="Only complaints with (or without) an assigned employee.")
     ] = None
     assignee_employee_id: uuid.UUID | None = None
+    submitted_from: Annotated[
+        datetime | None, Query(description="Submitted at or after this instant (RFC 3339).")
+    ] = None
+    submitted_before: Annotated[
+        datetime | None, Query(description="Submitted before this instant (RFC 3339).")
+    ] = None
+    updated_since: UpdatedSince = None
 
 
 class TriageIn(InputModel):

@@ -36,6 +36,7 @@ from kinerja_api.feedback.complaints.schemas import (
     ComplaintFilters,
     ComplaintOut,
     ComplaintReceipt,
+    ComplaintSort,
     ComplaintSubmit,
     ContactOut,
     PublicComplaintOut,
@@ -76,7 +77,11 @@ OPEN = frozenset(
     }
 )
 TRIAGEABLE = frozenset({ComplaintStatus.SUBMITTED, ComplaintStatus.REOPENED})
-_NEWEST_FIRST = Keyset((Complaint.submitted_at, Complaint.id), descending=True)
+_SORTS = {
+    ComplaintSort.NEWEST: Keyset((Complaint.submitted_at, Complaint.id), descending=True),
+    ComplaintSort.DUE_AT: Keyset((Complaint.due_at, Complaint.id)),
+    ComplaintSort.UPDATED_AT: Keyset((Complaint.updated_at, Complaint.id)),
+}
 _UNIT_UNKNOWN = Msg(
     "Kode unit layanan tidak dikenal atau tidak aktif.",
     "The service unit code is unknown or inactive.",
@@ -87,6 +92,10 @@ _AGENCY_UNKNOWN = Msg(
 )
 _EMPLOYEE_UNKNOWN = Msg(
     "Pegawai tidak ditemukan di wilayah Anda.", "The employee does not exist in your region."
+)
+_NOT_IN_AGENCY = Msg(
+    "Pegawai ini tidak bekerja di unit kerja yang dipilih.",
+    "The employee does not work in the agency named.",
 )
 _NOT_NOW = Msg(
     "Pengaduan berstatus {status} tidak dapat di-{action}.",
@@ -105,10 +114,17 @@ async def due_at(
     session: AsyncSession, request: Request, region_id: uuid.UUID, start: datetime
 ) -> datetime:
     """`complaint_due_working_days` working days after `start`'s day in the region's calendar."""
+    days = abuse.settings_of(request).complaint_due_working_days
+    return await region_deadline(session, region_id, start, days)
+
+
+async def region_deadline(
+    session: AsyncSession, region_id: uuid.UUID, start: datetime, working_days: int
+) -> datetime:
+    """`working_days` working days after `start`'s day, in the region's zone and calendar."""
     zone_name = await session.scalar(select(Region.timezone).where(Region.id == region_id))
     zone = ZoneInfo(zone_name or "UTC")
-    days = abuse.settings_of(request).complaint_due_working_days
-    first, last = workdays.horizon(start, zone, days)
+    first, last = workdays.horizon(start, zone, working_days)
     holidays = set(
         await session.scalars(
             select(Holiday.date).where(
@@ -116,7 +132,7 @@ async def due_at(
             )
         )
     )
-    return workdays.deadline(start, zone, holidays, days).due_at
+    return workdays.deadline(start, zone, holidays, working_days).due_at
 
 
 # --- public -------------------------------------------------------------------------------
@@ -281,7 +297,10 @@ def is_overdue(complaint: Complaint) -> bool:
 
 def contact_visible(principal: Principal, complaint: Complaint) -> bool:
     """Officers handling the complaint (it is in their scope, which the caller's reading it
-    proves) and the employee it is assigned to."""
+    proves) and the employee it is assigned to; never a superadmin, who reads every region's
+    complaints but handles none."""
+    if principal.is_superadmin:
+        return False
     if principal.has_any(Role.COMPLAINT_OFFICER):
         return True
     return (
@@ -320,29 +339,54 @@ async def list_complaints(
     principal: Principal,
     *,
     filters: ComplaintFilters,
+    sort: ComplaintSort,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Complaint], str | None]:
     statement: Select[Any] = select(Complaint).where(_visible(principal))
-    if filters.status is not None:
-        statement = statement.where(Complaint.status == filters.status)
-    if filters.agency_id is not None:
-        statement = statement.where(Complaint.agency_id == filters.agency_id)
+    if filters.under is not None:
+        root_path = await session.scalar(
+            # The rows stay those the caller may read; the agency only has to be of their region.
+            select(Agency.path).where(
+                Agency.id == filters.under, in_region(principal, Agency.region_id)
+            )
+        )
+        if root_path is None:
+            return [], None
+        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
+        statement = statement.where(Complaint.agency_id.in_(subtree))
+    return await fetch_entity_page(
+        session,
+        _filtered(statement, filters),
+        keyset=_SORTS[sort],
+        params=page,
+        codec=codec,
+        scope=list_scope("complaints", sort, asdict(filters)),
+    )
+
+
+def _filtered(statement: Select[Any], filters: ComplaintFilters) -> Select[Any]:
+    equal_to = {
+        Complaint.status: filters.status,
+        Complaint.category: filters.category,
+        Complaint.agency_id: filters.agency_id,
+        Complaint.assignee_employee_id: filters.assignee_employee_id,
+    }
+    for column, value in equal_to.items():
+        if value is not None:
+            statement = statement.where(column == value)
     if filters.overdue is not None:
         statement = statement.where(_overdue_clause(filters.overdue))
     if filters.assigned is not None:
         has = Complaint.assignee_employee_id.is_not(None)
         statement = statement.where(has if filters.assigned else ~has)
-    if filters.assignee_employee_id is not None:
-        statement = statement.where(Complaint.assignee_employee_id == filters.assignee_employee_id)
-    return await fetch_entity_page(
-        session,
-        statement,
-        keyset=_NEWEST_FIRST,
-        params=page,
-        codec=codec,
-        scope=list_scope("complaints", "newest", asdict(filters)),
-    )
+    if filters.submitted_from is not None:
+        statement = statement.where(Complaint.submitted_at >= filters.submitted_from)
+    if filters.submitted_before is not None:
+        statement = statement.where(Complaint.submitted_at < filters.submitted_before)
+    if filters.updated_since is not None:
+        statement = statement.where(Complaint.updated_at >= filters.updated_since)
+    return statement
 
 
 async def get_complaint(
@@ -470,28 +514,40 @@ async def assign(
     data: AssignIn,
     if_match: str | None,
 ) -> Complaint:
+    """Hands the complaint to an agency, an employee, or an employee of the agency named. A
+    new agency alone takes it from the employee who had it (and with it their access to the
+    citizen's contact details)."""
     complaint = await _open_for(session, principal, complaint_id, if_match, "assigned")
     before = snapshot(complaint, AUDITED)
     if data.agency_id is not None:
         await _agency_in_region(session, complaint.region_id, data.agency_id)
-        complaint.agency_id = data.agency_id
+    employee_agency = None
     if data.assignee_employee_id is not None:
-        employee_agency = await session.scalar(
-            select(Employee.agency_id).where(
-                Employee.id == data.assignee_employee_id,
-                Employee.region_id == complaint.region_id,
-                Employee.active,
-            )
-        )
-        if employee_agency is None:
-            raise field_problem("body.assignee_employee_id", _EMPLOYEE_UNKNOWN, code="not_found")
-        complaint.assignee_employee_id = data.assignee_employee_id
-        if data.agency_id is None:
-            complaint.agency_id = employee_agency
+        employee_agency = await _assignee_agency(session, complaint, data)
+    complaint.agency_id = data.agency_id or employee_agency
+    complaint.assignee_employee_id = data.assignee_employee_id
     complaint.status = ComplaintStatus.ASSIGNED
     await _save(session, complaint)
     await _changed(session, principal, complaint, "assigned", before=before)
     return complaint
+
+
+async def _assignee_agency(
+    session: AsyncSession, complaint: Complaint, data: AssignIn
+) -> uuid.UUID:
+    """The agency of the active employee named, who must work in the agency named with them."""
+    employee_agency: uuid.UUID | None = await session.scalar(
+        select(Employee.agency_id).where(
+            Employee.id == data.assignee_employee_id,
+            Employee.region_id == complaint.region_id,
+            Employee.active,
+        )
+    )
+    if employee_agency is None:
+        raise field_problem("body.assignee_employee_id", _EMPLOYEE_UNKNOWN, code="not_found")
+    if data.agency_id is not None and employee_agency != data.agency_id:
+        raise field_problem("body.assignee_employee_id", _NOT_IN_AGENCY)
+    return employee_agency
 
 
 async def respond(

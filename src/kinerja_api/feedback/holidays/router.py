@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -11,13 +11,24 @@ from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.holidays import service
-from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters, HolidayOut
+from kinerja_api.feedback.holidays.schemas import (
+    HolidayCreate,
+    HolidayFilters,
+    HolidayOut,
+    HolidaySort,
+)
 from kinerja_api.models.org import Role
 
 router = APIRouter(prefix="/api/v1/holidays", tags=["holidays"])
 Reader = Annotated[
     Principal,
-    requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR),
+    requires(
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    ),
 ]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN)]
 
@@ -34,11 +45,12 @@ async def list_holidays(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[HolidayFilters, Depends()],
+    sort: Annotated[HolidaySort, Query()] = HolidaySort.DATE,
 ) -> Page[HolidayOut]:
-    """The region's holidays (libur nasional, cuti bersama, local days off), by date. Complaint
-    deadlines skip them."""
+    """The region's holidays (libur nasional, cuti bersama, local days off), by date unless
+    `sort` says otherwise. Complaint deadlines skip them. A deleted day simply disappears."""
     rows, cursor = await service.list_holidays(
-        session, principal, filters=filters, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
     return Page(items=[HolidayOut.model_validate(row) for row in rows], next_cursor=cursor)
 

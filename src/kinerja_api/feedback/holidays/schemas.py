@@ -1,12 +1,13 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Query
 from pydantic import Field
 
-from kinerja_api.core.schemas import InputModel, Name, OutputModel
+from kinerja_api.core.schemas import InputModel, Name, OutputModel, UpdatedSince
 
 
 class HolidayCreate(InputModel):
@@ -19,6 +20,13 @@ class HolidayOut(OutputModel):
     region_id: uuid.UUID
     date: date
     name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class HolidaySort(StrEnum):
+    DATE = "date"
+    UPDATED_AT = "updated_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +34,4 @@ class HolidayFilters:
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Holidays of this year.")] = (
         None
     )
+    updated_since: UpdatedSince = None

@@ -21,12 +21,15 @@ from kinerja_api.core.pagination import (
     list_scope,
 )
 from kinerja_api.core.problems import CONFLICT, Problem
-from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters
+from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters, HolidaySort
 from kinerja_api.models.feedback import Holiday
 
 AUDITED = ("date", "name")
 DATE_INDEX = "uq_holidays_region_id_date"
-_BY_DATE = Keyset((Holiday.date, Holiday.id))
+_SORTS = {
+    HolidaySort.DATE: Keyset((Holiday.date, Holiday.id)),
+    HolidaySort.UPDATED_AT: Keyset((Holiday.updated_at, Holiday.id)),
+}
 _TAKEN = Msg("Tanggal {date} sudah tercatat sebagai hari libur.", "{date} is already a holiday.")
 
 
@@ -35,6 +38,7 @@ async def list_holidays(
     principal: Principal,
     *,
     filters: HolidayFilters,
+    sort: HolidaySort,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Holiday], str | None]:
@@ -43,13 +47,15 @@ async def list_holidays(
         statement = statement.where(
             Holiday.date.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
         )
+    if filters.updated_since is not None:
+        statement = statement.where(Holiday.updated_at >= filters.updated_since)
     return await fetch_entity_page(
         session,
         statement,
-        keyset=_BY_DATE,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
-        scope=list_scope("holidays", "date", asdict(filters)),
+        scope=list_scope("holidays", sort, asdict(filters)),
     )
 
 

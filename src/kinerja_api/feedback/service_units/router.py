@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import PUBLIC, requires
@@ -11,7 +11,7 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import enforce_rate_limits
+from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.feedback.service_units import service
 from kinerja_api.feedback.service_units.schemas import (
     PublicCode,
@@ -19,6 +19,7 @@ from kinerja_api.feedback.service_units.schemas import (
     ServiceUnitCreate,
     ServiceUnitFilters,
     ServiceUnitOut,
+    ServiceUnitSort,
     ServiceUnitUpdate,
     StaffCreate,
     StaffOut,
@@ -29,7 +30,13 @@ router = APIRouter(prefix="/api/v1/service-units", tags=["service-units"])
 public_router = APIRouter(prefix="/api/v1/public/service-units", tags=["public"])
 Reader = Annotated[
     Principal,
-    requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR),
+    requires(
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    ),
 ]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN)]
 
@@ -46,10 +53,11 @@ async def list_service_units(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[ServiceUnitFilters, Depends()],
+    sort: Annotated[ServiceUnitSort, Query()] = ServiceUnitSort.NAME,
 ) -> Page[ServiceUnitOut]:
-    """Service units (unit layanan) the caller oversees, by name."""
+    """Service units (unit layanan) the caller oversees, by name unless `sort` says otherwise."""
     units, cursor = await service.list_units(
-        session, principal, filters=filters, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
     return Page(items=[ServiceUnitOut.model_validate(u) for u in units], next_cursor=cursor)
 
@@ -176,13 +184,12 @@ async def remove_staff(
     "/{code}",
     name="service-unit",
     response_model=PublicServiceUnitOut,
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),
 )
 async def public_service_unit(
-    request: Request, code: Annotated[PublicCode, Path()], session: DbSession
+    code: Annotated[PublicCode, Path()], session: DbSession
 ) -> PublicServiceUnitOut:
     """The unit behind a poster's code, with the codes and labels of its staff, for the survey
     and complaint forms. No token needed."""
-    await enforce_rate_limits(request)
     return await service.public_unit(session, code)

@@ -1,12 +1,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel
+from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel, UpdatedSince
 from kinerja_api.feedback.codes import PUBLIC_CODE_PATTERN
 from kinerja_api.org.agencies.schemas import NO_NUL
 
@@ -32,6 +33,11 @@ PublicCode = Annotated[
 ]
 
 
+class ServiceUnitSort(StrEnum):
+    NAME = "name"
+    UPDATED_AT = "updated_at"
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceUnitFilters:
     agency_id: Annotated[
@@ -42,6 +48,7 @@ class ServiceUnitFilters:
         str | None,
         Query(min_length=1, max_length=200, pattern=NO_NUL, description="Name contains."),
     ] = None
+    updated_since: UpdatedSince = None
 
 
 class ServiceUnitCreate(InputModel):

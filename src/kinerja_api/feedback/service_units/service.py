@@ -26,6 +26,7 @@ from kinerja_api.feedback.service_units.schemas import (
     PublicStaffOut,
     ServiceUnitCreate,
     ServiceUnitFilters,
+    ServiceUnitSort,
     ServiceUnitUpdate,
     StaffCreate,
 )
@@ -47,7 +48,10 @@ _ALREADY_STAFF = Msg(
     "Pegawai ini sudah terdaftar sebagai petugas unit layanan ini.",
     "This employee already serves at this service unit.",
 )
-_BY_NAME = Keyset((ServiceUnit.name, ServiceUnit.id))
+_SORTS = {
+    ServiceUnitSort.NAME: Keyset((ServiceUnit.name, ServiceUnit.id)),
+    ServiceUnitSort.UPDATED_AT: Keyset((ServiceUnit.updated_at, ServiceUnit.id)),
+}
 _BY_CREATED = Keyset((ServiceUnitStaff.created_at, ServiceUnitStaff.id))
 
 
@@ -56,6 +60,7 @@ async def list_units(
     principal: Principal,
     *,
     filters: ServiceUnitFilters,
+    sort: ServiceUnitSort,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[ServiceUnit], str | None]:
@@ -65,10 +70,10 @@ async def list_units(
     return await fetch_entity_page(
         session,
         _filtered(statement, filters),
-        keyset=_BY_NAME,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
-        scope=list_scope("service-units", "name", asdict(filters)),
+        scope=list_scope("service-units", sort, asdict(filters)),
     )
 
 
@@ -79,6 +84,8 @@ def _filtered(statement: Select[ServiceUnit], filters: ServiceUnitFilters) -> Se
         statement = statement.where(ServiceUnit.active == filters.active)
     if filters.q is not None:
         statement = statement.where(ServiceUnit.name.icontains(filters.q, autoescape=True))
+    if filters.updated_since is not None:
+        statement = statement.where(ServiceUnit.updated_at >= filters.updated_since)
     return statement
 
 

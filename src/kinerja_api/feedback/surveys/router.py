@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import PUBLIC, requires
@@ -11,12 +11,13 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import client_key, enforce_rate_limits
+from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
 from kinerja_api.feedback.surveys import service
 from kinerja_api.feedback.surveys.schemas import (
     FeedbackFilters,
     FeedbackOut,
     FeedbackReceipt,
+    FeedbackSort,
     FeedbackSubmit,
     HideComment,
     IkmQuery,
@@ -30,7 +31,13 @@ router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 reports_router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Annotated[
     Principal,
-    requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER, Role.AUDITOR),
+    requires(
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.COMPLAINT_OFFICER,
+        Role.AUDITOR,
+    ),
 ]
 Moderator = Annotated[Principal, requires(Role.COMPLAINT_OFFICER)]
 
@@ -45,7 +52,7 @@ def _out(response: FeedbackResponse) -> FeedbackOut:
     status_code=201,
     name="submit-feedback",
     response_model=FeedbackReceipt,
-    dependencies=[PUBLIC],
+    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
 )
 async def submit_feedback(
@@ -57,7 +64,7 @@ async def submit_feedback(
     """A citizen's IKM survey for a service unit, by the code on its poster. No token needed.
     Rate-limited per client address and per unit (429 with `Retry-After`); the same
     questionnaire sent again from the same address within minutes is refused (409)."""
-    await enforce_rate_limits(request, unit_code=body.unit_code)
+    await limit_per_unit(request, body.unit_code)
 
     async def run() -> tuple[FeedbackReceipt, dict[str, str]]:
         return await service.submit(session, request, body), {}
@@ -84,10 +91,13 @@ async def list_feedback(
     page: PageQuery,
     codec: Codec,
     filters: Annotated[FeedbackFilters, Depends()],
+    sort: Annotated[FeedbackSort, Query()] = FeedbackSort.NEWEST,
 ) -> Page[FeedbackOut]:
-    """Survey responses of the units the caller oversees, newest first."""
+    """Survey responses of the units the caller oversees, newest first unless `sort` says
+    otherwise. Without the staff member each rated: per-staff figures come only from the IKM
+    report, and only from 5 responses up."""
     rows, cursor = await service.list_feedback(
-        session, principal, filters=filters, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
     return Page(items=[_out(row) for row in rows], next_cursor=cursor)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, OutputModel
+from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
 from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.models.feedback import AgeBand, Education, Occupation, Sex
@@ -57,24 +57,33 @@ class FeedbackReceipt(OutputModel):
     received_at: datetime
 
 
+class FeedbackSort(StrEnum):
+    """`newest`: latest submission first; `updated_at`: least recently changed first (with
+    `updated_since`, for sync)."""
+
+    NEWEST = "newest"
+    UPDATED_AT = "updated_at"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackFilters:
     service_unit_id: uuid.UUID | None = None
-    staff_id: uuid.UUID | None = None
     has_comment: Annotated[
         bool | None, Query(description="Only responses with (or without) a comment.")
     ] = None
     comment_hidden: bool | None = None
+    updated_since: UpdatedSince = None
 
 
 class FeedbackOut(OutputModel):
-    """A response as staff see it: scores, profile, and the comment unless an officer hid it."""
+    """A response as staff see it: scores, profile, and the comment unless an officer hid it.
+    Never the staff member it rated: one response, or a handful, would identify the respondent's
+    verdict on a person; staff figures come only from the IKM report, from 5 responses up."""
 
     id: uuid.UUID
     region_id: uuid.UUID
     service_unit_id: uuid.UUID
     agency_id: uuid.UUID
-    staff_id: uuid.UUID | None
     submitted_at: datetime
     persyaratan: int
     prosedur: int

@@ -1,5 +1,5 @@
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record, record_entity
-from kinerja_api.auth.policies import not_found, region_of
+from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
@@ -30,6 +30,7 @@ from kinerja_api.feedback.surveys.schemas import (
     ElementOut,
     FeedbackFilters,
     FeedbackReceipt,
+    FeedbackSort,
     FeedbackSubmit,
     HideComment,
     IkmQuery,
@@ -50,6 +51,7 @@ from kinerja_api.models.org import Agency, Region
 # that no respondent be identifiable).
 MIN_STAFF_RESPONSES = 5
 AUDITED = ("service_unit_id", "agency_id", "staff_id", *IKM_ELEMENTS)
+SURVEY_RECEIVED = "survey.received"
 _UNIT_UNKNOWN = Msg(
     "Kode unit layanan tidak dikenal atau tidak aktif.",
     "The service unit code is unknown or inactive.",
@@ -69,7 +71,15 @@ _EMPTY_RANGE = Msg(
 _ONE_SCOPE = Msg(
     "Pilih unit_id atau agency_id, tidak keduanya.", "Give unit_id or agency_id, not both."
 )
-_NEWEST_FIRST = Keyset((FeedbackResponse.submitted_at, FeedbackResponse.id), descending=True)
+_NAME_A_SCOPE = Msg(
+    "Superadmin memilih unit_id atau agency_id.", "Superadmins give unit_id or agency_id."
+)
+_SORTS = {
+    FeedbackSort.NEWEST: Keyset(
+        (FeedbackResponse.submitted_at, FeedbackResponse.id), descending=True
+    ),
+    FeedbackSort.UPDATED_AT: Keyset((FeedbackResponse.updated_at, FeedbackResponse.id)),
+}
 
 
 # --- public submission --------------------------------------------------------------------
@@ -103,14 +113,15 @@ async def submit(session: AsyncSession, request: Request, data: FeedbackSubmit) 
     await session.flush()
     await session.refresh(response)
     await record_entity(session, None, "feedback", "received", response, AUDITED)
+    # Not `feedback.*`: that family carries plan comments to staff progress streams.
     await publish(
         session,
-        "feedback.received",
+        SURVEY_RECEIVED,
         region_id=unit.region_id,
         entity_type="feedback",
         entity_id=response.id,
         agency_id=unit.agency_id,
-        payload={"service_unit_id": unit.id, "staff_id": staff_id},
+        payload={"service_unit_id": unit.id},
     )
     return FeedbackReceipt(service_unit_name=unit.name, received_at=response.submitted_at)
 
@@ -145,26 +156,27 @@ async def list_feedback(
     principal: Principal,
     *,
     filters: FeedbackFilters,
+    sort: FeedbackSort,
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[FeedbackResponse], str | None]:
     statement = select(FeedbackResponse).where(_visible(principal))
     if filters.service_unit_id is not None:
         statement = statement.where(FeedbackResponse.service_unit_id == filters.service_unit_id)
-    if filters.staff_id is not None:
-        statement = statement.where(FeedbackResponse.staff_id == filters.staff_id)
     if filters.has_comment is not None:
         has = FeedbackResponse.comment.is_not(None)
         statement = statement.where(has if filters.has_comment else ~has)
     if filters.comment_hidden is not None:
         statement = statement.where(FeedbackResponse.comment_hidden == filters.comment_hidden)
+    if filters.updated_since is not None:
+        statement = statement.where(FeedbackResponse.updated_at >= filters.updated_since)
     return await fetch_entity_page(
         session,
         statement,
-        keyset=_NEWEST_FIRST,
+        keyset=_SORTS[sort],
         params=page,
         codec=codec,
-        scope=list_scope("feedback", "newest", asdict(filters)),
+        scope=list_scope("feedback", sort, asdict(filters)),
     )
 
 
@@ -216,55 +228,69 @@ async def _region_zone(session: AsyncSession, region_id: uuid.UUID) -> str:
     return zone or "UTC"
 
 
+@dataclass(frozen=True, slots=True)
+class _ReportScope:
+    kind: IkmScopeKind
+    scope_id: uuid.UUID
+    region_id: uuid.UUID
+    covered: ColumnElement[bool]
+
+
 async def _report_scope(
     session: AsyncSession, principal: Principal, query: IkmQuery
-) -> tuple[IkmScopeKind, uuid.UUID, ColumnElement[bool]]:
+) -> _ReportScope:
     """What the report covers, as a filter on feedback rows (inside the caller's scope)."""
     if query.unit_id is not None and query.agency_id is not None:
         raise field_problem("query.agency_id", _ONE_SCOPE)
     if query.unit_id is not None:
-        unit = await session.scalar(
-            select(ServiceUnit.id).where(
-                ServiceUnit.id == query.unit_id,
-                staff_scope(principal, ServiceUnit.region_id, ServiceUnit.agency_id),
+        unit = (
+            await session.execute(
+                select(ServiceUnit.id, ServiceUnit.region_id).where(
+                    ServiceUnit.id == query.unit_id,
+                    staff_scope(principal, ServiceUnit.region_id, ServiceUnit.agency_id),
+                )
             )
-        )
+        ).one_or_none()
         if unit is None:
             raise not_found("Service unit")
-        return IkmScopeKind.UNIT, unit, FeedbackResponse.service_unit_id == unit
-    if query.agency_id is not None:
-        return (
-            IkmScopeKind.AGENCY,
-            query.agency_id,
-            await _subtree(session, principal, query.agency_id),
+        return _ReportScope(
+            IkmScopeKind.UNIT, unit.id, unit.region_id, FeedbackResponse.service_unit_id == unit.id
         )
+    if query.agency_id is not None:
+        return await _subtree(session, principal, query.agency_id)
     if covers_region(principal) and principal.region_id is not None:
-        return (
+        return _ReportScope(
             IkmScopeKind.REGION,
+            principal.region_id,
             principal.region_id,
             FeedbackResponse.region_id == principal.region_id,
         )
+    if principal.is_superadmin:
+        # Every region at once would mix calendars; a superadmin names what to report on.
+        raise field_problem("query.unit_id", _NAME_A_SCOPE)
     if principal.agency_id is None:
         raise not_found("Agency")
-    return (
-        IkmScopeKind.AGENCY,
-        principal.agency_id,
-        await _subtree(session, principal, principal.agency_id),
-    )
+    return await _subtree(session, principal, principal.agency_id)
 
 
 async def _subtree(
     session: AsyncSession, principal: Principal, agency_id: uuid.UUID
-) -> ColumnElement[bool]:
-    path = await session.scalar(
-        select(Agency.path).where(
-            Agency.id == agency_id, staff_scope(principal, Agency.region_id, Agency.id)
+) -> _ReportScope:
+    agency = (
+        await session.execute(
+            select(Agency.path, Agency.region_id).where(
+                Agency.id == agency_id, staff_scope(principal, Agency.region_id, Agency.id)
+            )
         )
-    )
-    if path is None:
+    ).one_or_none()
+    if agency is None:
         raise not_found("Agency")
-    subtree = select(Agency.id).where(Agency.path.startswith(path, autoescape=True))
-    return FeedbackResponse.agency_id.in_(subtree)
+    subtree = select(Agency.id).where(
+        Agency.region_id == agency.region_id, Agency.path.startswith(agency.path, autoescape=True)
+    )
+    return _ReportScope(
+        IkmScopeKind.AGENCY, agency_id, agency.region_id, FeedbackResponse.agency_id.in_(subtree)
+    )
 
 
 def _sums() -> list[Any]:
@@ -293,8 +319,8 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
             raise field_problem(f"query.{name}", _OUT_OF_RANGE, code="range")
     if query.date_to < query.date_from:
         raise field_problem("query.date_to", _EMPTY_RANGE)
-    kind, scope_id, covered = await _report_scope(session, principal, query)
-    zone_name = await _region_zone(session, region_of(principal))
+    scope = await _report_scope(session, principal, query)
+    zone_name = await _region_zone(session, scope.region_id)
     zone = ZoneInfo(zone_name)
     start = datetime.combine(query.date_from, time(), tzinfo=zone)
     end = datetime.combine(query.date_to + timedelta(days=1), time(), tzinfo=zone)
@@ -303,7 +329,7 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
         .select_from(FeedbackResponse)
         .where(
             _visible(principal),
-            covered,
+            scope.covered,
             FeedbackResponse.submitted_at >= start,
             FeedbackResponse.submitted_at < end,
         )
@@ -316,8 +342,8 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
         for element, nrr in zip(IKM_ELEMENTS, result.nrr if result else (), strict=False)
     ]
     return IkmReport(
-        scope=kind,
-        scope_id=scope_id,
+        scope=scope.kind,
+        scope_id=scope.scope_id,
         date_from=query.date_from,
         date_to=query.date_to,
         timezone=zone_name,
