@@ -241,3 +241,43 @@ async def test_accepting_a_report_moves_its_plans_updated_at_but_not_its_etag(
         headers=boss,
     )
     assert [item["id"] for item in synced.json()["items"]] == [str(t.plan.id)]
+
+
+async def test_the_top_of_the_chain_is_verified_by_the_regions_administrators(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The head has no supervisor: BKPSDM approved their plan (no approver employee), so the
+    region's administrators verify its reports; an agency administrator may not."""
+    t = await team(world)
+    plan = await world.plan(t.period, t.head, status="approved")
+    indicator = await world.indicator(await world.target(plan))
+    created = await client.post(URL, json=report_body(indicator), headers=world.auth(t.head_user))
+    assert created.status_code == 201, created.text
+    report_id = created.json()["id"]
+    agency_admin = await world.user(t.region, Role.AGENCY_ADMIN, agency=t.agency)
+    admin = await world.user(t.region, Role.REGION_ADMIN)
+    decision = {"decision": "accept", "note": "Sesuai"}
+    for refused in (agency_admin, t.boss_user):
+        response = await client.post(
+            f"{URL}/{report_id}/verify", json=decision, headers=_if_match(world, refused)
+        )
+        assert response.status_code in (403, 404), response.text
+    verified = await client.post(
+        f"{URL}/{report_id}/verify", json=decision, headers=_if_match(world, admin)
+    )
+    assert verified.status_code == 200, verified.text
+    assert (verified.json()["status"], verified.json()["verified_by"]) == ("accepted", None)
+
+
+async def test_region_admins_do_not_verify_reports_on_plans_with_an_approver(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    t = await team(world)
+    report_id = await _report(client, world, t)
+    admin = await world.user(t.region, Role.REGION_ADMIN)
+    response = await client.post(
+        f"{URL}/{report_id}/verify",
+        json={"decision": "accept"},
+        headers=_if_match(world, admin),
+    )
+    assert response.status_code == 403, response.text

@@ -32,7 +32,7 @@ from kinerja_api.core.pagination import (
     list_scope,
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
-from kinerja_api.models.org import Agency, Region
+from kinerja_api.models.org import Agency, Region, Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
@@ -386,11 +386,17 @@ async def _visible(session: AsyncSession, principal: Principal, report_id: uuid.
 
 
 async def _may_verify(session: AsyncSession, principal: Principal, report: ProgressReport) -> bool:
-    """The plan owner's supervisor chain, or the plan's approver; never the owner."""
+    """The plan owner's supervisor chain, or the plan's approver; for a plan with no approver
+    employee (the top of the chain, approved by BKPSDM for the regional head), the region's
+    administrators too, as they approved it. Never the owner."""
     verifier = principal.employee_id
-    if verifier is None or verifier == report.employee_id:
+    if verifier == report.employee_id and verifier is not None:
         return False
     approver = await session.scalar(select(Plan.approver_id).where(Plan.id == report.plan_id))
+    if approver is None and principal.has_any(Role.REGION_ADMIN):
+        return True
+    if verifier is None:
+        return False
     return approver == verifier or await is_supervisor_of(session, verifier, report.employee_id)
 
 
