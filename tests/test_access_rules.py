@@ -19,7 +19,7 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
 def _rules(route: APIRoute) -> tuple[list[AccessRule], bool]:
     calls = list(_calls(route.dependant))
     rules = [call.__access_rule__ for call in calls if hasattr(call, "__access_rule__")]
-    public = any(getattr(call, "__public_route__", False) for call in calls)
+    public = getattr(route.endpoint, "__public_route__", False)
     return rules, public
 
 

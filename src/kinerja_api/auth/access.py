@@ -1,13 +1,13 @@
 """Authentication and per-route access rules.
 
 Every route declares exactly one rule: `requires(...)` (roles for people, scopes for service
-accounts, both shown in OpenAPI) or `PUBLIC`. A test walks the mounted routes and fails on any
-route without one, so no route can be left open by accident.
+accounts, both shown in OpenAPI) or `@public_route`. A test walks the mounted routes and fails on
+any route without one, so no route can be left open by accident.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
@@ -31,6 +31,7 @@ SCOPES = {
     "progress:read": "Read progress reports, achievement and the progress stream",
 }
 ALL_ROLES = frozenset(Role)
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 oauth2_scheme = OAuth2(
     flows=OAuthFlows(
@@ -119,9 +120,8 @@ def requires(*roles: Role, scopes: Iterable[str] = (), any_role: bool = False) -
     return Security(check, scopes=sorted(rule.scopes))
 
 
-async def public_route(request: Request) -> None:
-    """Marks a route as deliberately open to everyone."""
-
-
-public_route.__public_route__ = True  # type: ignore[attr-defined]
-PUBLIC = Depends(public_route)
+def public_route(endpoint: Endpoint) -> Endpoint:
+    """Marks a route's endpoint as deliberately open to everyone. Place it under the route
+    decorator. A marker only: unlike a dependency, it costs nothing per request."""
+    endpoint.__public_route__ = True  # type: ignore[attr-defined]
+    return endpoint

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Header, Request, Response
 from sqlalchemy import exists, select
 
 from kinerja_api.auth import service
-from kinerja_api.auth.access import PUBLIC, requires, token_service
+from kinerja_api.auth.access import public_route, requires, token_service
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.schemas import MeOut, RefreshRequest, TokenResponse
 from kinerja_api.core.i18n import Msg
@@ -45,9 +45,9 @@ def _required(value: str | None, field: str) -> str:
     "/auth/token",
     name="token",
     response_model=TokenResponse,
-    dependencies=[PUBLIC],
     responses=problem_responses(400, 401, 422, 429),
 )
+@public_route
 async def token(
     request: Request,
     session: DbSession,
@@ -94,9 +94,9 @@ async def token(
     "/auth/refresh",
     name="refresh",
     response_model=TokenResponse,
-    dependencies=[PUBLIC],
     responses=problem_responses(400, 422),
 )
+@public_route
 async def refresh(request: Request, body: RefreshRequest, session: DbSession) -> TokenResponse:
     """Exchange a refresh token for new tokens. Each refresh token works once; presenting a
     spent one revokes every token of its family."""
@@ -113,9 +113,9 @@ async def refresh(request: Request, body: RefreshRequest, session: DbSession) ->
     name="logout",
     status_code=204,
     response_class=Response,
-    dependencies=[PUBLIC],
     responses=problem_responses(400, 422),
 )
+@public_route
 async def logout(body: RefreshRequest, session: DbSession) -> Response:
     """End a session: the refresh token's whole family stops working."""
     await service.logout(session, token=body.refresh_token)

@@ -5,12 +5,12 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from pydantic import BaseModel
 
-from kinerja_api.auth.access import PUBLIC
+from kinerja_api.auth.access import public_route
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SERVICE_UNAVAILABLE, Problem, problem_responses
 from kinerja_api.core.uow import database
 
-router = APIRouter(tags=["health"], dependencies=[PUBLIC])
+router = APIRouter(tags=["health"])
 READY_TIMEOUT_SECONDS = 2.0
 _READY_QUERY = "select version_num from alembic_version"
 
@@ -21,6 +21,7 @@ class HealthStatus(BaseModel):
 
 
 @router.get("/health/live", response_model=HealthStatus, operation_id="health-live")
+@public_route
 async def live() -> HealthStatus:
     """The process is up; says nothing about its dependencies."""
     return HealthStatus(status="ok")
@@ -39,6 +40,7 @@ _NOT_MIGRATED = Msg(
     operation_id="health-ready",
     responses=problem_responses(503),
 )
+@public_route
 async def ready(request: Request) -> HealthStatus:
     """Ready to serve: the database answers and its schema is at the migrations' head."""
     expected: str = request.app.state.migration_head
@@ -66,6 +68,7 @@ async def ready(request: Request) -> HealthStatus:
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus metrics"}},
 )
+@public_route
 async def metrics() -> Response:
     """Prometheus exposition: request counts and latency histograms by route template."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse
 
-from kinerja_api.auth.access import PUBLIC, requires
+from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
@@ -105,10 +105,10 @@ async def stream(
 @public_router.get(
     "/{code}/progress",
     name="progress",
-    dependencies=[PUBLIC],
     response_model=Page[PublicTargetOut],
     responses=problem_responses(400, 404, 422, 429),
 )
+@public_route
 async def public_progress(
     request: Request,
     code: str,
@@ -132,10 +132,10 @@ async def public_progress(
 @public_router.get(
     "/{code}/progress/stream",
     name="progress-stream",
-    dependencies=[PUBLIC],
     response_class=EventSourceResponse,
     responses={**_STREAM_RESPONSE, **problem_responses(404, 422, 429)},
 )
+@public_route
 async def public_progress_stream(
     request: Request, code: str, session: DbSession, last_event_id: LastEventId = None
 ) -> EventSourceResponse:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.auth.access import PUBLIC, requires
+from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
@@ -68,9 +68,10 @@ async def _detail(
     status_code=201,
     name="submit-complaint",
     response_model=ComplaintReceipt,
-    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
+    dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
 )
+@public_route
 async def submit_complaint(
     request: Request,
     body: ComplaintSubmit,
@@ -99,9 +100,10 @@ async def submit_complaint(
     "/{tracking_code}",
     name="complaint",
     response_model=PublicComplaintOut,
-    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
+    dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),
 )
+@public_route
 async def public_complaint(
     request: Request, tracking_code: Annotated[TrackingCode, Path()], session: DbSession
 ) -> PublicComplaintOut:
@@ -113,9 +115,10 @@ async def public_complaint(
     "/{tracking_code}/reopen",
     name="reopen-complaint",
     response_model=PublicComplaintOut,
-    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
+    dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 409, 413, 422, 429),
 )
+@public_route
 async def reopen_complaint(
     request: Request,
     tracking_code: Annotated[TrackingCode, Path()],

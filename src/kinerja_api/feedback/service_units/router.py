@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from kinerja_api.auth.access import PUBLIC, requires
+from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
@@ -184,9 +184,10 @@ async def remove_staff(
     "/{code}",
     name="service-unit",
     response_model=PublicServiceUnitOut,
-    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
+    dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),
 )
+@public_route
 async def public_service_unit(
     code: Annotated[PublicCode, Path()], session: DbSession
 ) -> PublicServiceUnitOut:

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from kinerja_api.auth.access import PUBLIC, requires
+from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
@@ -52,9 +52,10 @@ def _out(response: FeedbackResponse) -> FeedbackOut:
     status_code=201,
     name="submit-feedback",
     response_model=FeedbackReceipt,
-    dependencies=[PUBLIC, LIMITED_PER_ADDRESS],
+    dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
 )
+@public_route
 async def submit_feedback(
     request: Request,
     body: FeedbackSubmit,
