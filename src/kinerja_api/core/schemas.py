@@ -1,7 +1,8 @@
+import inspect
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -52,3 +53,17 @@ class PatchModel(InputModel):
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
+
+
+Parameters = TypeVar("Parameters")
+
+
+def query_parameters(cls: type[Parameters]) -> Any:
+    """`Depends` for a dataclass of query parameters (a list's filters), built by a coroutine:
+    FastAPI runs a class, like any plain callable, in a worker thread on every request."""
+
+    async def build(**values: Any) -> Parameters:
+        return cls(**values)
+
+    build.__signature__ = inspect.signature(cls)  # type: ignore[attr-defined]
+    return Depends(build)

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans import service
 from kinerja_api.plans.schemas import (
@@ -46,7 +47,7 @@ async def list_plans(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[PlanFilters, Depends()],
+    filters: Annotated[PlanFilters, query_parameters(PlanFilters)],
     sort: Annotated[PlanSort, Query()] = PlanSort.UPDATED_AT,
 ) -> Page[PlanOut]:
     """Plans the caller may see, least recently changed first unless `sort` says otherwise:

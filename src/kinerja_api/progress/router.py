@@ -2,7 +2,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -11,6 +11,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.progress import feedback, service
 from kinerja_api.progress.schemas import (
@@ -43,7 +44,7 @@ async def list_reports(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[ProgressFilters, Depends()],
+    filters: Annotated[ProgressFilters, query_parameters(ProgressFilters)],
     sort: Annotated[ProgressSort, Query()] = ProgressSort.UPDATED_AT,
 ) -> Page[ProgressReportOut]:
     """Reports the caller may see: their own, their reports' (transitively) for supervisors,

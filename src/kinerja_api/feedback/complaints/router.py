@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +11,7 @@ from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
 from kinerja_api.feedback.complaints import service
@@ -141,7 +142,7 @@ async def list_complaints(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[ComplaintFilters, Depends()],
+    filters: Annotated[ComplaintFilters, query_parameters(ComplaintFilters)],
     sort: Annotated[ComplaintSort, Query()] = ComplaintSort.NEWEST,
 ) -> Page[ComplaintOut]:
     """Complaints the caller oversees, newest first unless `sort` says otherwise;

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -9,6 +9,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.holidays import service
 from kinerja_api.feedback.holidays.schemas import (
@@ -44,7 +45,7 @@ async def list_holidays(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[HolidayFilters, Depends()],
+    filters: Annotated[HolidayFilters, query_parameters(HolidayFilters)],
     sort: Annotated[HolidaySort, Query()] = HolidaySort.DATE,
 ) -> Page[HolidayOut]:
     """The region's holidays (libur nasional, cuti bersama, local days off), by date unless

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.feedback.service_units import service
@@ -52,7 +53,7 @@ async def list_service_units(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[ServiceUnitFilters, Depends()],
+    filters: Annotated[ServiceUnitFilters, query_parameters(ServiceUnitFilters)],
     sort: Annotated[ServiceUnitSort, Query()] = ServiceUnitSort.NAME,
 ) -> Page[ServiceUnitOut]:
     """Service units (unit layanan) the caller oversees, by name unless `sort` says otherwise."""

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
 from kinerja_api.feedback.surveys import service
@@ -91,7 +92,7 @@ async def list_feedback(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[FeedbackFilters, Depends()],
+    filters: Annotated[FeedbackFilters, query_parameters(FeedbackFilters)],
     sort: Annotated[FeedbackSort, Query()] = FeedbackSort.NEWEST,
 ) -> Page[FeedbackOut]:
     """Survey responses of the units the caller oversees, newest first unless `sort` says
@@ -144,7 +145,7 @@ async def hide_comment(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def ikm_report(
-    session: DbSession, principal: Reader, query: Annotated[IkmQuery, Depends()]
+    session: DbSession, principal: Reader, query: Annotated[IkmQuery, query_parameters(IkmQuery)]
 ) -> IkmReport:
     """The Indeks Kepuasan Masyarakat (PermenPANRB 14/2017) of a service unit (`unit_id`), an
     agency subtree (`agency_id`), or everything the caller oversees, between two dates of the

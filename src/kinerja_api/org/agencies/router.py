@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.agencies import service
@@ -37,7 +38,7 @@ async def list_agencies(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[AgencyFilters, Depends()],
+    filters: Annotated[AgencyFilters, query_parameters(AgencyFilters)],
     sort: Annotated[AgencySort, Query()] = AgencySort.NAME,
 ) -> Page[AgencyOut]:
     """Agencies of the caller's region (every region for superadmins); agency administrators

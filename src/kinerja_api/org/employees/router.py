@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.employees import service
@@ -39,7 +40,7 @@ async def list_employees(
     principal: Reader,
     page: PageQuery,
     codec: Codec,
-    filters: Annotated[EmployeeFilters, Depends()],
+    filters: Annotated[EmployeeFilters, query_parameters(EmployeeFilters)],
     sort: Annotated[EmployeeSort, Query()] = EmployeeSort.NAME,
 ) -> Page[EmployeeOut]:
     """Employees the caller may see: region administrators and auditors their whole region,
