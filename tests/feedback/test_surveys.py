@@ -71,6 +71,11 @@ async def test_a_citizen_submits_a_survey_without_a_token(
     )
     assert [getattr(row, e) for e in IKM_ELEMENTS] == [3] * 9
     assert await world.audit_actions(row.id) == ["feedback.received"]
+    audited = await connection.scalar(
+        text("select changes from audit_events where entity_id = :id"), {"id": str(row.id)}
+    )
+    assert audited["after"]["persyaratan"] == 3
+    assert "staff_id" not in audited["after"]
     event = await connection.scalar(
         text("select type from outbox_events where entity_id = :id"), {"id": row.id}
     )

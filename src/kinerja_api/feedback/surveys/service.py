@@ -50,7 +50,9 @@ from kinerja_api.models.org import Agency, Region
 # Below this many responses a staff member's figures are withheld (PermenPANRB 14/2017 asks
 # that no respondent be identifiable).
 MIN_STAFF_RESPONSES = 5
-AUDITED = ("service_unit_id", "agency_id", "staff_id", *IKM_ELEMENTS)
+# Not the staff member: the audit trail is read by administrators and auditors, and the staff
+# link of single responses would undo the 5-response rule.
+AUDITED = ("service_unit_id", "agency_id", *IKM_ELEMENTS)
 SURVEY_RECEIVED = "survey.received"
 _UNIT_UNKNOWN = Msg(
     "Kode unit layanan tidak dikenal atau tidak aktif.",
