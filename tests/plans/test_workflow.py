@@ -399,8 +399,9 @@ async def test_a_closed_period_refuses_every_change(client: httpx.AsyncClient, t
 async def test_a_failed_request_leaves_neither_audit_nor_outbox_rows(
     client: httpx.AsyncClient, team: Team, connection: AsyncConnection
 ) -> None:
-    """The approval writes its audit and outbox rows, then fails storing the revision: both
-    must vanish with the rest of the transaction."""
+    """The approval writes its audit row and publishes its event, then fails storing the
+    revision: the audit row vanishes with the rest of the transaction, and the event, which the
+    outbox writes only when the transaction commits (core/events.py), is never written."""
     plan = await ready_plan(
         team.world, team.period, team.staff, status="submitted", approver_id=team.supervisor.id
     )
@@ -413,23 +414,25 @@ async def test_a_failed_request_leaves_neither_audit_nor_outbox_rows(
         snapshot={},
     )
     supervisor = team.auth(team.supervisor_user)
-    # Not vacuous: on the successful path the same approval writes both rows before the
-    # revision, ...
+    # Not vacuous: on the successful path the same approval writes its audit row before the
+    # revision and its outbox row after it, in the same request's transaction, ...
     peer = await team.world.employee(team.region, team.unit, supervisor=team.supervisor)
     sibling = await ready_plan(
         team.world, team.period, peer, status="submitted", approver_id=team.supervisor.id
     )
     with statements(connection) as seen:
         assert (await transition(client, sibling.id, "approve", supervisor)).status_code == 200
-    assert _inserted_before_the_revision(seen) == {"audit_events", "outbox_events"}
+    assert _inserted_before_the_revision(seen) == {"audit_events"}
+    assert "outbox_events" in _inserted(seen)
     assert await team.world.audit_actions(sibling.id) == ["plan.approved"]
     assert await outbox_types(connection, sibling.id) == ["plan.approved"]
 
-    # ... and so does the failing one, before its revision insert fails.
+    # ... and the failing one writes its audit row before its revision insert fails.
     with statements(connection) as seen:
         response = await transition(client, plan.id, "approve", supervisor)
     assert response.status_code == 500
-    assert _inserted_before_the_revision(seen) == {"audit_events", "outbox_events"}
+    assert _inserted_before_the_revision(seen) == {"audit_events"}
+    assert "outbox_events" not in _inserted(seen)
     assert await team.world.audit_actions(plan.id) == []
     assert await outbox_types(connection, plan.id) == []
     status = await client.get(f"{PLANS}/{plan.id}", headers=team.auth(team.staff_user))
@@ -602,7 +605,11 @@ async def test_created_and_returned_plans_write_matching_audit_and_outbox_rows(
     ]
 
 
+def _inserted(sql: list[str]) -> list[str]:
+    return [statement.split()[2] for statement in sql if statement.startswith("INSERT INTO")]
+
+
 def _inserted_before_the_revision(sql: list[str]) -> set[str]:
-    tables = [statement.split()[2] for statement in sql if statement.startswith("INSERT INTO")]
+    tables = _inserted(sql)
     assert "plan_revisions" in tables, tables
     return set(tables[: tables.index("plan_revisions")])
