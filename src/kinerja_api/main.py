@@ -1,3 +1,4 @@
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,6 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Without a configured database (e.g. exporting the contract) there is nothing to hear.
         if settings.database_url:
             await app.state.stream_broker.start()
+        # What exists now (modules, the app, its routes and models) lives as long as the
+        # process: moved out of the collector's generations, it is not traversed again by every
+        # collection the requests' garbage triggers.
+        gc.freeze()
         yield
         await app.state.stream_broker.stop()
         await app.state.db.dispose()
