@@ -226,6 +226,40 @@ async def test_understated_content_length_is_still_counted(limited_app: FastAPI)
     assert limited_app.state.calls == 0
 
 
+async def test_a_body_framed_by_http2_is_counted_without_length_headers(
+    limited_app: FastAPI,
+) -> None:
+    """HTTP/2 announces no body in its headers: with neither Content-Length nor
+    Transfer-Encoding, only an HTTP/1.x request is known to have no body."""
+    body = b"z" * (DEFAULT_LIMIT + 10)
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "2",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/api/v1/test-limits/raw",
+        "raw_path": b"/api/v1/test-limits/raw",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 443),
+    }
+    await limited_app(scope, receive, send)
+    starts = [m for m in sent if m["type"] == "http.response.start"]
+    assert [start["status"] for start in starts] == [413]
+
+
 async def test_public_paths_use_the_smaller_limit(
     http: httpx.AsyncClient, limited_app: FastAPI
 ) -> None:

@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Any
 
 from prometheus_client import Counter, Histogram
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kinerja_api.core.i18n import Language, Msg, current_language, negotiate_language
@@ -167,10 +166,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared, chunked = _body_headers(scope)
+        if declared is None and not chunked and scope.get("http_version") in _FRAMED_BY_HEADERS:
+            # No body to count (most GETs): nothing to wrap.
+            await self.app(scope, receive, send)
+            return
         limit = self._limit_for(scope.get("path", ""))
-        declared = Headers(scope=scope).get("content-length")
         # `send` is the outer RequestContextMiddleware's, which adds the X-Request-ID header.
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_problem(send, _too_large(limit))
             return
         received = 0
@@ -207,6 +210,23 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             if not response_started:
                 await _send_problem(send, _too_large(limit))
+
+
+# HTTP/2 and later frame bodies themselves; only HTTP/1.x announces every body in its headers.
+_FRAMED_BY_HEADERS = frozenset({"1.0", "1.1"})
+
+
+def _body_headers(scope: Scope) -> tuple[str | None, bool]:
+    """The declared Content-Length (first occurrence) and whether a Transfer-Encoding is given:
+    without either, an HTTP/1.1 request has no body."""
+    declared: str | None = None
+    chunked = False
+    for key, value in scope["headers"]:
+        if key == b"content-length" and declared is None:
+            declared = value.decode("latin-1")
+        elif key == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 def _too_large(limit: int) -> Problem:
