@@ -179,12 +179,15 @@ async def test_streamed_body_under_the_limit_is_accepted(http: httpx.AsyncClient
     assert response.json() == {"size": DEFAULT_LIMIT}
 
 
-async def test_understated_content_length_is_still_counted(limited_app: FastAPI) -> None:
-    """A client cannot slip a large body past the limit by declaring a small Content-Length."""
-    body = json_of_size(DEFAULT_LIMIT * 2)
+async def _raw_request(
+    app: FastAPI, chunks: list[bytes], *, http_version: str, headers: list[tuple[bytes, bytes]]
+) -> list[dict[str, Any]]:
+    """Sends a POST whose body arrives in `chunks` straight through the ASGI interface, with
+    exactly the given headers (httpx would correct a false Content-Length); returns what the app
+    sent."""
     messages: list[dict[str, Any]] = [
-        {"type": "http.request", "body": body[:500], "more_body": True},
-        {"type": "http.request", "body": body[500:], "more_body": False},
+        {"type": "http.request", "body": chunk, "more_body": number < len(chunks) - 1}
+        for number, chunk in enumerate(chunks)
     ]
     sent: list[dict[str, Any]] = []
 
@@ -197,23 +200,30 @@ async def test_understated_content_length_is_still_counted(limited_app: FastAPI)
     scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0"},
-        "http_version": "1.1",
+        "http_version": http_version,
         "method": "POST",
         "scheme": "http",
         "path": "/api/v1/test-limits/echo",
         "raw_path": b"/api/v1/test-limits/echo",
         "root_path": "",
         "query_string": b"",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/json"),
-            (b"content-length", b"10"),
-            (b"x-request-id", b"liar-1"),
-        ],
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"), *headers],
         "client": ("127.0.0.1", 1234),
         "server": ("testserver", 80),
     }
-    await limited_app(scope, receive, send)
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_understated_content_length_is_still_counted(limited_app: FastAPI) -> None:
+    """A client cannot slip a large body past the limit by declaring a small Content-Length."""
+    body = json_of_size(DEFAULT_LIMIT * 2)
+    sent = await _raw_request(
+        limited_app,
+        [body[:500], body[500:]],
+        http_version="1.1",
+        headers=[(b"content-length", b"10"), (b"x-request-id", b"liar-1")],
+    )
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert len(starts) == 1
     assert starts[0]["status"] == 413
@@ -231,33 +241,12 @@ async def test_a_body_framed_by_http2_is_counted_without_length_headers(
 ) -> None:
     """HTTP/2 announces no body in its headers: with neither Content-Length nor
     Transfer-Encoding, only an HTTP/1.x request is known to have no body."""
-    body = b"z" * (DEFAULT_LIMIT + 10)
-    messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(dict(message))
-
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "2",
-        "method": "POST",
-        "scheme": "https",
-        "path": "/api/v1/test-limits/raw",
-        "raw_path": b"/api/v1/test-limits/raw",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 1234),
-        "server": ("testserver", 443),
-    }
-    await limited_app(scope, receive, send)
+    sent = await _raw_request(
+        limited_app, [json_of_size(DEFAULT_LIMIT + 10)], http_version="2", headers=[]
+    )
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert [start["status"] for start in starts] == [413]
+    assert limited_app.state.calls == 0
 
 
 async def test_public_paths_use_the_smaller_limit(

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
@@ -22,6 +21,7 @@ from kinerja_api.core.pagination import (
     PageParams,
     fetch_entity_page,
     list_scope,
+    where_given,
 )
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.audit import AuditEvent
@@ -149,16 +149,16 @@ async def list_events(
     """The caller's region's trail (every region's for superadmins), newest first."""
     _check_filters(principal, filters)
     statement = select(AuditEvent).where(in_region(principal, AuditEvent.region_id))
-    equal_to: list[tuple[InstrumentedAttribute[Any], object]] = [
-        (AuditEvent.region_id, filters.region_id),
-        (AuditEvent.entity_type, filters.entity_type),
-        (AuditEvent.entity_id, filters.entity_id),
-        (AuditEvent.actor_id, filters.actor_id),
-        (AuditEvent.action, filters.action),
-    ]
-    for column, value in equal_to:
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = where_given(
+        statement,
+        (
+            (AuditEvent.region_id, filters.region_id),
+            (AuditEvent.entity_type, filters.entity_type),
+            (AuditEvent.entity_id, filters.entity_id),
+            (AuditEvent.actor_id, filters.actor_id),
+            (AuditEvent.action, filters.action),
+        ),
+    )
     if filters.occurred_from is not None:
         statement = statement.where(AuditEvent.occurred_at >= filters.occurred_from)
     if filters.occurred_to is not None:

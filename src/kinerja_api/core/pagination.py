@@ -10,7 +10,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -204,3 +204,14 @@ async def fetch_entity_page(
 
 
 Codec = Annotated[CursorCodec, Depends(cursor_codec)]
+
+
+Statement = TypeVar("Statement", bound=Select[Any])
+
+
+def where_given(
+    statement: Statement, equal_to: Iterable[tuple[QueryableAttribute[Any], object]]
+) -> Statement:
+    """`statement` narrowed by each equality filter that was given (its value is not None)."""
+    conditions = [column == value for column, value in equal_to if value is not None]
+    return statement.where(*conditions) if conditions else statement

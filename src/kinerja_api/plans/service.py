@@ -35,6 +35,7 @@ from kinerja_api.core.pagination import (
     fetch_entity_page,
     fetch_page,
     list_scope,
+    where_given,
 )
 from kinerja_api.core.problems import (
     CONFLICT,
@@ -291,15 +292,15 @@ async def list_plans(
 
 
 def _filtered(statement: Select[Any], filters: PlanFilters) -> Select[Any]:
-    equal_to = (
-        (Plan.period_id, filters.period_id),
-        (Plan.status, filters.status),
-        (Plan.employee_id, filters.employee_id),
-        (Plan.approver_id, filters.approver_id),
+    statement = where_given(
+        statement,
+        (
+            (Plan.period_id, filters.period_id),
+            (Plan.status, filters.status),
+            (Plan.employee_id, filters.employee_id),
+            (Plan.approver_id, filters.approver_id),
+        ),
     )
-    for column, value in equal_to:
-        if value is not None:
-            statement = statement.where(column == value)
     if filters.supervisor_id is not None:
         statement = statement.where(Plan.employee_id.in_(_reports_of(filters.supervisor_id)))
     if filters.updated_since is not None:

@@ -30,6 +30,7 @@ from kinerja_api.core.pagination import (
     PageParams,
     fetch_entity_page,
     list_scope,
+    where_given,
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Agency, Region, Role
@@ -286,17 +287,17 @@ async def list_reports(
 def _filtered(
     statement: Select[ProgressReport], filters: ProgressFilters
 ) -> Select[ProgressReport]:
-    equal_to = {
-        ProgressReport.employee_id: filters.employee_id,
-        ProgressReport.plan_id: filters.plan_id,
-        ProgressReport.indicator_id: filters.indicator_id,
-        ProgressReport.year: filters.year,
-        ProgressReport.quarter: filters.quarter,
-        ProgressReport.status: filters.status,
-    }
-    for column, value in equal_to.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = where_given(
+        statement,
+        (
+            (ProgressReport.employee_id, filters.employee_id),
+            (ProgressReport.plan_id, filters.plan_id),
+            (ProgressReport.indicator_id, filters.indicator_id),
+            (ProgressReport.year, filters.year),
+            (ProgressReport.quarter, filters.quarter),
+            (ProgressReport.status, filters.status),
+        ),
+    )
     if filters.updated_since is not None:
         statement = statement.where(ProgressReport.updated_at >= filters.updated_since)
     return statement

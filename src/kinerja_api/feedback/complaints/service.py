@@ -21,6 +21,7 @@ from kinerja_api.core.pagination import (
     PageParams,
     fetch_entity_page,
     list_scope,
+    where_given,
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.feedback import abuse, public, workdays
@@ -366,15 +367,15 @@ async def list_complaints(
 
 
 def _filtered(statement: Select[Any], filters: ComplaintFilters) -> Select[Any]:
-    equal_to = {
-        Complaint.status: filters.status,
-        Complaint.category: filters.category,
-        Complaint.agency_id: filters.agency_id,
-        Complaint.assignee_employee_id: filters.assignee_employee_id,
-    }
-    for column, value in equal_to.items():
-        if value is not None:
-            statement = statement.where(column == value)
+    statement = where_given(
+        statement,
+        (
+            (Complaint.status, filters.status),
+            (Complaint.category, filters.category),
+            (Complaint.agency_id, filters.agency_id),
+            (Complaint.assignee_employee_id, filters.assignee_employee_id),
+        ),
+    )
     if filters.overdue is not None:
         statement = statement.where(_overdue_clause(filters.overdue))
     if filters.assigned is not None:
