@@ -1,5 +1,6 @@
 """The token endpoint: password and client-credentials grants, throttling, refresh rotation."""
 
+import base64
 from typing import Any
 
 import httpx
@@ -85,6 +86,22 @@ async def test_missing_fields_are_422(client: httpx.AsyncClient) -> None:
     assert response.json()["errors"][0]["field"] == "body.password"
     bad_grant = await client.post(TOKEN, data={"grant_type": "implicit"})
     assert bad_grant.status_code == 422
+
+
+async def test_nul_characters_are_422_not_a_database_error(client: httpx.AsyncClient) -> None:
+    in_the_form = await client.post(
+        TOKEN, data={"grant_type": "password", "username": "a\x00b", "password": "x"}
+    )
+    assert in_the_form.status_code == 422, in_the_form.text
+    assert in_the_form.json()["errors"][0]["field"] == "body.username"
+    basic = base64.b64encode(b"client\x00id:secret").decode()
+    in_basic_auth = await client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert in_basic_auth.status_code == 422, in_basic_auth.text
+    assert in_basic_auth.json()["errors"][0]["field"] == "body.client_id"
 
 
 async def test_client_credentials_grant(client: httpx.AsyncClient, world: World) -> None:

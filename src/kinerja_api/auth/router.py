@@ -16,7 +16,8 @@ from kinerja_api.models.org import Employee, User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 _MISSING = Msg("Kolom ini wajib untuk grant_type ini.", "Required for this grant_type.")
-Str200 = Annotated[str | None, Form(max_length=200)]
+# PostgreSQL text cannot hold NUL: refused here as a 422 rather than a 500 at the look-up.
+Str200 = Annotated[str | None, Form(max_length=200, pattern=r"^[^\x00]*$")]
 
 
 def _settings_ttl(request: Request) -> int:
@@ -31,6 +32,8 @@ def _basic_credentials(authorization: str | None) -> tuple[str | None, str | Non
     try:
         client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    if "\x00" in client_id or "\x00" in secret:
         return None, None
     return client_id, secret
 
