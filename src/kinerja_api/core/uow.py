@@ -1,6 +1,7 @@
 """The request's unit of work: one session, committed once, before the response is sent."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -34,3 +35,12 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+
+
+@asynccontextmanager
+async def separate_unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """A unit of work of its own, committed when the block ends whatever becomes of the
+    request's: for records that must outlive a refused or failing request (rate counters)."""
+    async with database(request).sessions() as session:
+        yield session
+        await session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.config import Settings
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import CONFLICT, RATE_LIMITED, Problem
-from kinerja_api.core.uow import database
+from kinerja_api.core.uow import separate_unit_of_work
 from kinerja_api.feedback.codes import normalize
 
 _HIT = text(
@@ -81,7 +81,7 @@ async def _enforce(request: Request, limits: list[tuple[str, int]]) -> None:
     settings = settings_of(request)
     window = settings.public_rate_window_seconds
     wait = 0
-    async with database(request).sessions() as session:
+    async with separate_unit_of_work(request) as session:
         for key, limit in limits:
             hits, retry_after = await _hit(session, key, window)
             if hits > limit:
@@ -89,7 +89,6 @@ async def _enforce(request: Request, limits: list[tuple[str, int]]) -> None:
         if random.random() < settings.public_rate_purge_fraction:  # noqa: S311 - not security
             # No job runner sweeps the counters, so a small share of public requests does.
             await purge_expired(session, _longest_window(settings))
-        await session.commit()
     if wait:
         raise Problem(RATE_LIMITED, _THROTTLED, headers={"Retry-After": str(wait)})
 
@@ -105,14 +104,6 @@ def _address_limit(request: Request) -> tuple[str, int]:
 
 def _unit_limit(request: Request, unit_code: str) -> tuple[str, int]:
     return "unit:" + normalize(unit_code), settings_of(request).public_rate_limit_per_unit
-
-
-async def enforce_rate_limits(request: Request, *, unit_code: str | None = None) -> None:
-    """429 with `Retry-After` once the caller's address, or the unit, is over its limit."""
-    limits = [_address_limit(request)]
-    if unit_code:
-        limits.append(_unit_limit(request, unit_code))
-    await _enforce(request, limits)
 
 
 async def limit_per_address(request: Request) -> None:

@@ -13,7 +13,7 @@ from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import enforce_rate_limits
+from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.progress import public
 from kinerja_api.progress.broker import OutboxBroker
 from kinerja_api.progress.schemas import (
@@ -105,12 +105,12 @@ async def stream(
 @public_router.get(
     "/{code}/progress",
     name="progress",
+    dependencies=[LIMITED_PER_ADDRESS],
     response_model=Page[PublicTargetOut],
     responses=problem_responses(400, 404, 422, 429),
 )
 @public_route
 async def public_progress(
-    request: Request,
     code: str,
     session: DbSession,
     page: PageQuery,
@@ -122,7 +122,6 @@ async def public_progress(
     """Targets the region publishes, with their agency, indicators and achievement from
     verified reports. No personal data. Limited per client address like every public endpoint
     (429 with `Retry-After`)."""
-    await enforce_rate_limits(request)
     items, cursor = await public.list_public_targets(
         session, code, year=year, page=page, codec=codec
     )
@@ -132,6 +131,7 @@ async def public_progress(
 @public_router.get(
     "/{code}/progress/stream",
     name="progress-stream",
+    dependencies=[LIMITED_PER_ADDRESS],
     response_class=EventSourceResponse,
     responses={**_STREAM_RESPONSE, **problem_responses(404, 422, 429)},
 )
@@ -141,7 +141,6 @@ async def public_progress_stream(
 ) -> EventSourceResponse:
     """Verified progress on the region's public targets, as it is accepted: figures only.
     Opening a stream counts against the client address's public rate limit."""
-    await enforce_rate_limits(request)
     region = await public.enter_public_region(session, code)
     audience = Audience(region.id, public_only=True)
     return _response(request, audience, StreamFilter(), last_event_id)
