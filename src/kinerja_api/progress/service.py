@@ -33,7 +33,7 @@ from kinerja_api.core.pagination import (
     where_given,
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
-from kinerja_api.models.org import Agency, Region, Role
+from kinerja_api.models.org import Region, Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
@@ -272,8 +272,7 @@ async def list_reports(
         root_path = await agencies.readable_subtree_path(session, principal, filters.under)
         if root_path is None:
             return [], None
-        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
-        statement = statement.where(ProgressReport.agency_id.in_(subtree))
+        statement = statement.where(agencies.in_subtree(ProgressReport.agency_id, root_path))
     return await fetch_entity_page(
         session,
         _filtered(statement, filters),

@@ -57,6 +57,7 @@ from kinerja_api.models.feedback import (
     ServiceUnit,
 )
 from kinerja_api.models.org import Agency, Employee, Region, Role
+from kinerja_api.org.agencies.service import in_subtree
 
 AUDITED = (
     "status",
@@ -354,8 +355,7 @@ async def list_complaints(
         )
         if root_path is None:
             return [], None
-        subtree = select(Agency.id).where(Agency.path.startswith(root_path, autoescape=True))
-        statement = statement.where(Complaint.agency_id.in_(subtree))
+        statement = statement.where(in_subtree(Complaint.agency_id, root_path))
     return await fetch_entity_page(
         session,
         _filtered(statement, filters),

@@ -46,6 +46,7 @@ from kinerja_api.models.feedback import (
     ServiceUnitStaff,
 )
 from kinerja_api.models.org import Agency, Region
+from kinerja_api.org.agencies.service import in_subtree
 
 # Below this many responses a staff member's figures are withheld (PermenPANRB 14/2017 asks
 # that no respondent be identifiable).
@@ -287,11 +288,11 @@ async def _subtree(
     ).one_or_none()
     if agency is None:
         raise not_found("Agency")
-    subtree = select(Agency.id).where(
-        Agency.region_id == agency.region_id, Agency.path.startswith(agency.path, autoescape=True)
-    )
     return _ReportScope(
-        IkmScopeKind.AGENCY, agency_id, agency.region_id, FeedbackResponse.agency_id.in_(subtree)
+        IkmScopeKind.AGENCY,
+        agency_id,
+        agency.region_id,
+        in_subtree(FeedbackResponse.agency_id, agency.path),
     )
 
 
