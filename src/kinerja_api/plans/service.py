@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -181,6 +181,18 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
         raise not_found("Period")
     require_open(period)
     return period
+
+
+async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID) -> None:
+    """Something shown on the plan changed (a target, an indicator, its achievement), so
+    clients syncing plans by `updated_since` fetch it again; its version (ETag) stays, as none
+    of the plan's own fields changed."""
+    await session.execute(
+        update(Plan)
+        .where(Plan.region_id == region_id, Plan.id == plan_id)
+        .values(updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _acted_on(

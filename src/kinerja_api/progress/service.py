@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record_entity, snapshot
@@ -38,6 +38,7 @@ from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans.periods.service import require_open
+from kinerja_api.plans.service import touch_plan
 from kinerja_api.progress.achievement import quarter_of
 from kinerja_api.progress.schemas import (
     Decision,
@@ -139,6 +140,8 @@ async def _indicator_context(
             .join(Period, Period.id == Plan.period_id)
             .join(Region, Region.id == Indicator.region_id)
             .where(Indicator.id == indicator_id, Indicator.region_id == region_of(principal))
+            # FOR SHARE, as for plans: closing the period (FOR UPDATE) waits for this report.
+            .with_for_update(of=Period, read=True)
         )
     ).first()
     if row is None:
@@ -158,10 +161,10 @@ async def _indicator_context(
     raise forbidden("ProgressReport")
 
 
-async def _check_reportable(session: AsyncSession, context: _Context) -> None:
+def _check_reportable(context: _Context) -> None:
     if context.plan.status != PlanStatus.APPROVED:
         raise Problem(INVALID_TRANSITION, _NOT_APPROVED)
-    await _require_open_period(session, context.plan.id)
+    require_open(context.period)
 
 
 async def _require_open_period(session: AsyncSession, plan_id: uuid.UUID) -> None:
@@ -232,7 +235,7 @@ async def create_report(
     session: AsyncSession, principal: Principal, data: ProgressReportCreate
 ) -> ProgressReport:
     context = await _indicator_context(session, principal, data.indicator_id)
-    await _check_reportable(session, context)
+    _check_reportable(context)
     today = today_in(context.timezone)
     reported_for = data.reported_for or today
     _check_date(reported_for, context.period.year, today)
@@ -437,19 +440,9 @@ async def verify_report(
     )
     await _announce(session, "progress.verified", report, public=public)
     if accepted:
-        await _touch_plan(session, report)
+        # The plan's achievement changed.
+        await touch_plan(session, report.region_id, report.plan_id)
     return report
-
-
-async def _touch_plan(session: AsyncSession, report: ProgressReport) -> None:
-    # An accepted report changes the achievement shown on its plan, so clients syncing plans by
-    # `updated_since` fetch it again; its version (ETag) stays, as no field of the plan changed.
-    await session.execute(
-        update(Plan)
-        .where(Plan.region_id == report.region_id, Plan.id == report.plan_id)
-        .values(updated_at=func.now())
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def status_counts(session: AsyncSession, plan_id: uuid.UUID) -> dict[ReportStatus, int]:

@@ -154,14 +154,7 @@ async def _check_parent_target(
 async def _event(
     session: AsyncSession, event: str, entity_type: str, entity: Any, plan: Plan
 ) -> None:
-    # The plan's content changed, so clients syncing plans by `updated_since` fetch it again;
-    # its version (ETag) stays, as none of the plan's own fields changed.
-    await session.execute(
-        update(Plan)
-        .where(Plan.region_id == plan.region_id, Plan.id == plan.id)
-        .values(updated_at=func.now())
-        .execution_options(synchronize_session=False)
-    )
+    await plans.touch_plan(session, plan.region_id, plan.id)
     await publish(
         session,
         f"{entity_type}.{event}",
