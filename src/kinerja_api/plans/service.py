@@ -294,7 +294,7 @@ async def list_plans(
     keyset = _SORTS[sort]
     return await fetch_page(
         session,
-        _filtered(statement, filters),
+        _filtered(statement, principal, filters),
         keyset=keyset,
         key_of=keyset.key_of,
         params=page,
@@ -303,7 +303,7 @@ async def list_plans(
     )
 
 
-def _filtered(statement: Select[Any], filters: PlanFilters) -> Select[Any]:
+def _filtered(statement: Select[Any], principal: Principal, filters: PlanFilters) -> Select[Any]:
     statement = where_given(
         statement,
         (
@@ -314,20 +314,12 @@ def _filtered(statement: Select[Any], filters: PlanFilters) -> Select[Any]:
         ),
     )
     if filters.supervisor_id is not None:
-        statement = statement.where(Plan.employee_id.in_(_reports_of(filters.supervisor_id)))
+        statement = statement.where(
+            Plan.employee_id.in_(_direct_reports(principal, filters.supervisor_id))
+        )
     if filters.updated_since is not None:
         statement = statement.where(Plan.updated_at >= filters.updated_since)
     return statement
-
-
-def _reports_of(supervisor_id: uuid.UUID) -> Select[Any]:
-    """The supervisor's current direct reports, in the supervisor's region (named, so the
-    (region_id, supervisor_id) index serves the look-up)."""
-    supervisor = aliased(Employee)
-    region = select(supervisor.region_id).where(supervisor.id == supervisor_id)
-    return select(Employee.id).where(
-        Employee.region_id == region.scalar_subquery(), Employee.supervisor_id == supervisor_id
-    )
 
 
 async def list_revisions(
