@@ -203,12 +203,14 @@ def validation_problem(errors: Sequence[Mapping[str, Any]]) -> Problem:
     )
 
 
-def field_problem(field: str, message: Msg, code: str = "invalid") -> Problem:
-    """A 422 naming a single field, for rules checked in services rather than in schemas."""
+def field_problem(field: str, message: Msg, code: str = "invalid", **params: object) -> Problem:
+    """A 422 naming a single field, for rules checked in services rather than in schemas;
+    `params` fill the message's placeholders."""
     return Problem(
         VALIDATION,
         message,
-        errors=[{"field": field, "message": message.render(), "code": code}],
+        params=params,
+        errors=[{"field": field, "message": message.render(None, **params), "code": code}],
     )
 
 

@@ -21,7 +21,7 @@ from kinerja_api.core.pagination import (
     fetch_entity_page,
     list_scope,
 )
-from kinerja_api.core.problems import CONFLICT, VALIDATION, Problem, field_problem
+from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Employee
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
 from kinerja_api.plans import service as plans
@@ -336,25 +336,14 @@ async def _check_parent_indicator(
     if parent_unit is None:
         raise field_problem("body.parent_indicator_id", _PARENT_INDICATOR, code="not_parent")
     if parent_unit != unit:
-        raise _unit_problem(_UNIT_MISMATCH, parent_unit)
+        raise field_problem("body.unit", _UNIT_MISMATCH, code="unit_mismatch", unit=parent_unit)
 
 
 async def _check_shares_keep_unit(session: AsyncSession, indicator: Indicator, unit: str) -> None:
     """The unit of an indicator that subordinates share cannot drift from theirs."""
     differs = _shares_of(indicator).where(Indicator.unit != unit)
     if await session.scalar(select(differs)):
-        raise _unit_problem(_SHARES_UNIT, indicator.unit)
-
-
-def _unit_problem(message: Msg, unit: str) -> Problem:
-    return Problem(
-        VALIDATION,
-        message,
-        params={"unit": unit},
-        errors=[
-            {"field": "body.unit", "message": message.render(unit=unit), "code": "unit_mismatch"}
-        ],
-    )
+        raise field_problem("body.unit", _SHARES_UNIT, code="unit_mismatch", unit=indicator.unit)
 
 
 def _shares_of(indicator: Indicator) -> Exists:
