@@ -106,3 +106,43 @@ async def test_every_table_with_a_region_has_forced_row_level_security(
         )
     )
     assert unprotected.all() == []
+
+
+_POLICY_FORM = (
+    "((region_id = ( SELECT kinerja_current_region() AS kinerja_current_region)) "
+    "OR ( SELECT kinerja_all_regions() AS kinerja_all_regions))"
+)
+
+
+async def test_every_tenant_policy_reads_the_region_settings_once_per_statement(
+    connection: AsyncConnection,
+) -> None:
+    # As scalar subqueries the settings are read once per statement (an InitPlan); called
+    # bare, PostgreSQL evaluates them for every row a query scans.
+    policies = (
+        await connection.execute(
+            text(
+                "select c.relname as table_name, p.qual, p.with_check "
+                "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                "left join pg_policies p on p.schemaname = n.nspname "
+                "and p.tablename = c.relname and p.policyname = 'tenant_isolation' "
+                "where n.nspname = 'public' and c.relkind = 'r' and c.relrowsecurity"
+            )
+        )
+    ).all()
+    assert len(policies) > 10
+    assert [row for row in policies if (row.qual, row.with_check) != (_POLICY_FORM,) * 2] == []
+
+
+async def test_a_scan_reads_the_region_setting_in_an_init_plan(
+    world: World, connection: AsyncConnection
+) -> None:
+    first, _second = await _populate(world)
+    await enter_region(connection, first.id)
+    plan = await connection.scalar(text("explain (format json) select id from employees"))
+    scan = plan[0]["Plan"]
+    init_plans = [
+        child for child in scan.get("Plans", []) if child["Parent Relationship"] == "InitPlan"
+    ]
+    assert len(init_plans) == 2
+    assert "current_setting" not in scan["Filter"]

@@ -13,6 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from kinerja_api.migration_helpers import (
+    TENANT_CONDITION_PER_ROW,
     disable_tenant_rls,
     enable_tenant_rls,
     grant,
@@ -324,13 +325,13 @@ def upgrade() -> None:
            AS $$ SELECT coalesce(current_setting('kinerja.all_regions', true), '') = 'on' $$"""
     )
     for table in TENANT_TABLES:
-        enable_tenant_rls(table)
+        enable_tenant_rls(table, TENANT_CONDITION_PER_ROW)
         grant(table)
     grant("regions", "SELECT, INSERT, UPDATE")
     grant("login_throttles")
     # Append-only trail: no UPDATE or DELETE for the application.
     grant("audit_events", "SELECT, INSERT")
-    enable_tenant_rls("audit_events")
+    enable_tenant_rls("audit_events", TENANT_CONDITION_PER_ROW)
 
 
 TENANT_TABLES = ("agencies", "employees", "users", "service_accounts", "refresh_tokens")

@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from kinerja_api.migration_helpers import (
+    TENANT_CONDITION_PER_ROW,
     disable_tenant_rls,
     enable_tenant_rls,
     grant,
@@ -58,7 +59,7 @@ def upgrade() -> None:
     )
     # Append-only for the application: events are facts, never edited.
     grant("outbox_events", "SELECT, INSERT")
-    enable_tenant_rls("outbox_events")
+    enable_tenant_rls("outbox_events", TENANT_CONDITION_PER_ROW)
     # The notification carries only the id and is delivered when the transaction commits, so a
     # listener never sees an event whose change was rolled back.
     op.execute(

@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from kinerja_api.migration_helpers import (
+    TENANT_CONDITION_PER_ROW,
     disable_tenant_rls,
     enable_tenant_rls,
     grant,
@@ -282,7 +283,7 @@ def upgrade() -> None:
             grant(table, "SELECT, INSERT")
         else:
             grant(table)
-        enable_tenant_rls(table)
+        enable_tenant_rls(table, TENANT_CONDITION_PER_ROW)
 
 
 def downgrade() -> None:

@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from kinerja_api.migration_helpers import (
+    TENANT_CONDITION_PER_ROW,
     disable_tenant_rls,
     enable_tenant_rls,
     grant,
@@ -163,7 +164,7 @@ def upgrade() -> None:
     # Feedback is a record of what was said: the application adds to it, never rewrites it.
     grant("plan_comments", "SELECT, INSERT")
     for table in TABLES:
-        enable_tenant_rls(table)
+        enable_tenant_rls(table, TENANT_CONDITION_PER_ROW)
 
 
 def downgrade() -> None:
