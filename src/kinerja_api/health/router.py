@@ -47,10 +47,8 @@ async def ready(request: Request) -> Response:
     expected: str = request.app.state.migration_head
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            # A pooled connection, like every request's, with the query sent straight to the
-            # driver: one round trip.
-            async with database(request).driver_connection() as driver:
-                found = await driver.fetchval(_READY_QUERY)
+            # A pooled connection, like every request's: one round trip.
+            found = await database(request).fetch_value(_READY_QUERY)
     except Exception as exc:
         raise Problem(SERVICE_UNAVAILABLE, _DB_DOWN, headers={"Retry-After": "5"}) from exc
     if found != expected:
