@@ -4,6 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
+from kinerja_api.core import clock
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.org import EmploymentType, Role
@@ -519,3 +520,19 @@ async def test_another_regions_principals_never_see_an_employee(
         headers = world.auth(principal)
         assert (await _patch(client, employee.id, {"name": "X"}, headers, '"1"')).status_code == 404
     assert (await client.get(URL)).status_code == 401
+
+
+async def test_appointment_month_is_judged_by_the_regions_calendar(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 31 May 16:30 UTC is still May in WIB (23:30) but already 1 June in WITA (00:30).
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 5, 31, 16, 30, tzinfo=UTC))
+    appointed_in_june = "198503142026061001"
+    for zone, status in (("Asia/Jakarta", 422), ("Asia/Makassar", 201)):
+        region = await world.region(timezone=zone)
+        agency = await world.agency(region)
+        headers = world.auth(await world.user(region, Role.REGION_ADMIN))
+        response = await client.post(
+            URL, json=_body(agency, nip=appointed_in_june), headers=headers
+        )
+        assert response.status_code == status, (zone, response.text)

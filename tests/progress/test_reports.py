@@ -5,11 +5,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from kinerja_api.core import clock
 from kinerja_api.core.idempotency import REPLAY_HEADER
 from kinerja_api.models.org import Role
 from kinerja_api.models.plans import Period
 from kinerja_api.models.progress import ProgressReport
-from kinerja_api.progress import service
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team
 
@@ -74,7 +74,7 @@ async def test_reported_for_defaults_to_today_in_the_regions_zone(
     client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 16:30 UTC is 23:30 the same day in WIB (UTC+7) but 00:30 the next day in WITA (UTC+8).
-    monkeypatch.setattr(service, "utc_now", lambda: datetime(2026, 5, 10, 16, 30, tzinfo=UTC))
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 5, 10, 16, 30, tzinfo=UTC))
     for zone, today in (("Asia/Jakarta", "2026-05-10"), ("Asia/Makassar", "2026-05-11")):
         t = await team(world, region=await world.region(timezone=zone))
         body = report_body(t.indicator)

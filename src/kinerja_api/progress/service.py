@@ -3,10 +3,9 @@ verification by the supervisor chain. Each change is audited and announced on th
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from kinerja_api.auth.policies import (
     region_of,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -113,20 +113,6 @@ def visible_reports(principal: Principal) -> ColumnElement[bool]:
         in_region(principal, ProgressReport.region_id),
         employee_visible(principal, ProgressReport.employee_id),
     )
-
-
-def utc_now() -> datetime:
-    """The current instant, in one place so that tests can pin it."""
-    return datetime.now(UTC)
-
-
-def today_in(zone: str) -> date:
-    return utc_now().astimezone(ZoneInfo(zone)).date()
-
-
-async def region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
-    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return today_in(zone or "UTC")
 
 
 async def _indicator_context(
@@ -236,7 +222,7 @@ async def create_report(
 ) -> ProgressReport:
     context = await _indicator_context(session, principal, data.indicator_id)
     _check_reportable(context)
-    today = today_in(context.timezone)
+    today = clock.today_in(context.timezone)
     reported_for = data.reported_for or today
     _check_date(reported_for, context.period.year, today)
     report = ProgressReport(
@@ -353,7 +339,7 @@ async def update_report(
         )
         reported_for: date = changes["reported_for"]
         _check_date(
-            reported_for, int(period_year or 0), await region_today(session, report.region_id)
+            reported_for, int(period_year or 0), await clock.region_today(session, report.region_id)
         )
         changes["year"], changes["quarter"] = reported_for.year, quarter_of(reported_for)
     if data.evidence is not None:
@@ -430,7 +416,7 @@ async def verify_report(
     accepted = data.decision == Decision.ACCEPT
     report.status = ReportStatus.ACCEPTED if accepted else ReportStatus.REJECTED
     report.verified_by = principal.employee_id
-    report.verified_at = utc_now()
+    report.verified_at = clock.utc_now()
     report.verification_note = data.note
     await session.flush()
     await session.refresh(report)

@@ -12,6 +12,7 @@ from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import forbidden, in_region, not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
+from kinerja_api.core.clock import region_zone
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -56,7 +57,7 @@ from kinerja_api.models.feedback import (
     ResponseVisibility,
     ServiceUnit,
 )
-from kinerja_api.models.org import Agency, Employee, Region, Role
+from kinerja_api.models.org import Agency, Employee, Role
 from kinerja_api.org.agencies.service import in_subtree
 
 AUDITED = (
@@ -124,8 +125,7 @@ async def region_deadline(
     session: AsyncSession, region_id: uuid.UUID, start: datetime, working_days: int
 ) -> datetime:
     """`working_days` working days after `start`'s day, in the region's zone and calendar."""
-    zone_name = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    zone = ZoneInfo(zone_name or "UTC")
+    zone = ZoneInfo(await region_zone(session, region_id))
     first, last = workdays.horizon(start, zone, working_days)
     holidays = set(
         await session.scalars(

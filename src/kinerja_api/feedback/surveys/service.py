@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.audit.service import record, record_entity
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.clock import region_zone
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -45,7 +46,7 @@ from kinerja_api.models.feedback import (
     ServiceUnit,
     ServiceUnitStaff,
 )
-from kinerja_api.models.org import Agency, Region
+from kinerja_api.models.org import Agency
 from kinerja_api.org.agencies.service import in_subtree
 
 # Below this many responses a staff member's figures are withheld (PermenPANRB 14/2017 asks
@@ -226,11 +227,6 @@ async def hide_comment(
 # --- the IKM report -----------------------------------------------------------------------
 
 
-async def _region_zone(session: AsyncSession, region_id: uuid.UUID) -> str:
-    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return zone or "UTC"
-
-
 @dataclass(frozen=True, slots=True)
 class _ReportScope:
     kind: IkmScopeKind
@@ -323,7 +319,7 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
     if query.date_to < query.date_from:
         raise field_problem("query.date_to", _EMPTY_RANGE)
     scope = await _report_scope(session, principal, query)
-    zone_name = await _region_zone(session, scope.region_id)
+    zone_name = await region_zone(session, scope.region_id)
     zone = ZoneInfo(zone_name)
     start = datetime.combine(query.date_from, time(), tzinfo=zone)
     end = datetime.combine(query.date_to + timedelta(days=1), time(), tzinfo=zone)

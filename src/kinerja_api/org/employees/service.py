@@ -1,7 +1,5 @@
 import uuid
 from dataclasses import asdict
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +16,7 @@ from kinerja_api.auth.policies import (
     region_of,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.clock import region_today
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (
@@ -29,7 +28,7 @@ from kinerja_api.core.pagination import (
     list_scope,
 )
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
-from kinerja_api.models.org import Employee, Region
+from kinerja_api.models.org import Employee
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.org.employees.schemas import (
@@ -174,11 +173,6 @@ async def list_subordinates(
     return [(row[0], row[1]) for row in rows], cursor
 
 
-async def _region_today(session: AsyncSession, region_id: uuid.UUID) -> date:
-    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return datetime.now(ZoneInfo(zone or "UTC")).date()
-
-
 async def _require_agency(
     session: AsyncSession, principal: Principal, agency_id: uuid.UUID
 ) -> None:
@@ -225,7 +219,7 @@ async def create_employee(
     session: AsyncSession, principal: Principal, data: EmployeeCreate
 ) -> Employee:
     region_id = region_of(principal)
-    today = await _region_today(session, region_id)
+    today = await region_today(session, region_id)
     error = nip_error(data.nip, data.employment_type, today)
     if error is not None:
         raise field_problem("body.nip", error)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.clock import region_zone
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (
@@ -94,11 +95,6 @@ def require_open(period: Period) -> None:
         raise closed_problem(period.year)
 
 
-async def _zone(session: AsyncSession, region_id: uuid.UUID) -> str:
-    zone = await session.scalar(select(Region.timezone).where(Region.id == region_id))
-    return zone or "UTC"
-
-
 async def zones(session: AsyncSession, region_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     rows = await session.execute(
         select(Region.id, Region.timezone).where(Region.id.in_(region_ids))
@@ -149,7 +145,7 @@ async def get_period(
     session: AsyncSession, principal: Principal, period_id: uuid.UUID
 ) -> PeriodOut:
     period = await find_period(session, principal, period_id)
-    return period_out(period, await _zone(session, period.region_id))
+    return period_out(period, await region_zone(session, period.region_id))
 
 
 async def create_period(
@@ -166,7 +162,7 @@ async def create_period(
         raise
     await session.refresh(period)
     await record_entity(session, principal, "period", "created", period, AUDITED)
-    return period_out(period, await _zone(session, region_id))
+    return period_out(period, await region_zone(session, region_id))
 
 
 async def change_status(
@@ -194,4 +190,4 @@ async def change_status(
     await session.refresh(period)
     action = "closed" if status is PeriodStatus.CLOSED else "reopened"
     await record_entity(session, principal, "period", action, period, AUDITED, before=before)
-    return period_out(period, await _zone(session, period.region_id))
+    return period_out(period, await region_zone(session, period.region_id))
