@@ -11,15 +11,14 @@ every report up to and including q.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, ColumnElement, Select, Uuid, any_, literal, select
+from sqlalchemy import ARRAY, BindParameter, ColumnElement, Select, Uuid, any_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
 
 from kinerja_api.models.plans import Aggregation, Indicator, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
@@ -250,10 +249,10 @@ _INDICATOR_INPUT = (
 )
 
 
-def _any(column: QueryableAttribute[uuid.UUID], values: Iterable[uuid.UUID]) -> ColumnElement[bool]:
+def _ids(name: str) -> BindParameter[Any]:
     # One array parameter rather than an IN list: the statement's text, and so its prepared
     # statement, stays the same whatever the number of ids.
-    return column == any_(literal(list(values), ARRAY(Uuid)))
+    return bindparam(name, type_=ARRAY(Uuid))
 
 
 def _indicators(
@@ -262,24 +261,40 @@ def _indicators(
     return select(*_INDICATOR_INPUT).where(*conditions).order_by(Indicator.position, Indicator.id)
 
 
+# The statements a page of a list runs, built once: constructing them costs more CPU than
+# executing them (about 0.4 ms each on the 2-core benchmark machine).
+_INDICATORS_OF_PLANS = _indicators(
+    Indicator.region_id == any_(_ids("region_ids")), Indicator.plan_id == any_(_ids("plan_ids"))
+)
+_INDICATORS_OF_TARGETS = _indicators(
+    Indicator.region_id == any_(_ids("region_ids")),
+    Indicator.target_id == any_(_ids("target_ids")),
+)
+_ACCEPTED_REPORTS = select(
+    ProgressReport.indicator_id,
+    ProgressReport.value,
+    ProgressReport.reported_for,
+    ProgressReport.verified_at,
+    ProgressReport.created_at,
+).where(
+    # Named, not left to row-level security, so the (region_id, indicator_id) index serves the
+    # look-up.
+    ProgressReport.region_id == any_(_ids("region_ids")),
+    ProgressReport.indicator_id == any_(_ids("indicator_ids")),
+    ProgressReport.status == ReportStatus.ACCEPTED,
+)
+
+
 async def _inputs(session: AsyncSession, indicators: Sequence[Any]) -> list[IndicatorInput]:
     """Indicator rows (with `_INDICATOR_INPUT`'s columns) with their accepted reports."""
     reports: dict[uuid.UUID, list[ReportValue]] = defaultdict(list)
     if indicators:
         rows = await session.execute(
-            select(
-                ProgressReport.indicator_id,
-                ProgressReport.value,
-                ProgressReport.reported_for,
-                ProgressReport.verified_at,
-                ProgressReport.created_at,
-            ).where(
-                # Named, not left to row-level security, so the (region_id, indicator_id) index
-                # serves the look-up.
-                _any(ProgressReport.region_id, {indicator.region_id for indicator in indicators}),
-                _any(ProgressReport.indicator_id, [indicator.id for indicator in indicators]),
-                ProgressReport.status == ReportStatus.ACCEPTED,
-            )
+            _ACCEPTED_REPORTS,
+            {
+                "region_ids": list({indicator.region_id for indicator in indicators}),
+                "indicator_ids": [indicator.id for indicator in indicators],
+            },
         )
         for indicator_id, value, reported_for, verified_at, created_at in rows:
             reports[indicator_id].append(
@@ -330,10 +345,8 @@ async def plans_achievement(
     plan_ids = [plan.id for plan in plans]
     indicators = (
         await session.execute(
-            _indicators(
-                _any(Indicator.region_id, {plan.region_id for plan in plans}),
-                _any(Indicator.plan_id, plan_ids),
-            )
+            _INDICATORS_OF_PLANS,
+            {"region_ids": list({plan.region_id for plan in plans}), "plan_ids": plan_ids},
         )
     ).all()
     by_plan: dict[uuid.UUID, list[IndicatorInput]] = defaultdict(list)
@@ -351,10 +364,11 @@ async def targets_achievement(
     target_ids = [target.id for target in targets]
     indicators = (
         await session.execute(
-            _indicators(
-                _any(Indicator.region_id, {target.region_id for target in targets}),
-                _any(Indicator.target_id, target_ids),
-            )
+            _INDICATORS_OF_TARGETS,
+            {
+                "region_ids": list({target.region_id for target in targets}),
+                "target_ids": target_ids,
+            },
         )
     ).all()
     inputs = await _inputs(session, indicators)
