@@ -1,9 +1,8 @@
 """Every router the application mounts, in the order they appear in the contract."""
 
-from fastapi import APIRouter
-
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
+from kinerja_api.core.routing import Router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -27,7 +26,7 @@ from kinerja_api.progress.router import router as progress_reports_router
 from kinerja_api.progress.stream_router import public_router as public_progress_router
 from kinerja_api.progress.stream_router import router as progress_stream_router
 
-ROUTERS: list[APIRouter] = [
+ROUTERS: list[Router] = [
     health_router,
     auth_router,
     regions_router,

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from kinerja_api.audit import service
 from kinerja_api.audit.schemas import AuditEventOut
@@ -10,10 +10,11 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 
-router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+router = Router(prefix="/api/v1/audit-events", tags=["audit"])
 AuditReader = Annotated[
     Principal,
     requires(Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR, scopes=["audit:read"]),

@@ -2,7 +2,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Header, Request, Response
+from fastapi import Form, Header, Request, Response
 from sqlalchemy import exists, select
 
 from kinerja_api.auth import service
@@ -11,10 +11,11 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.schemas import MeOut, RefreshRequest, TokenResponse
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import field_problem, problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Employee, User
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = Router(prefix="/api/v1", tags=["auth"])
 _MISSING = Msg("Kolom ini wajib untuk grant_type ini.", "Required for this grant_type.")
 # PostgreSQL text cannot hold NUL: refused here as a 422 rather than a 500 at the look-up.
 Str200 = Annotated[str | None, Form(max_length=200, pattern=r"^[^\x00]*$")]

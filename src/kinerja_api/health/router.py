@@ -2,16 +2,17 @@ import asyncio
 import os
 from functools import lru_cache
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from pydantic import BaseModel
 
 from kinerja_api.auth.access import public_route
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SERVICE_UNAVAILABLE, Problem, problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import database
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 READY_TIMEOUT_SECONDS = 2.0
 _READY_QUERY = "select version_num from alembic_version"
 

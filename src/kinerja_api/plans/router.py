@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans import service
@@ -23,7 +24,7 @@ from kinerja_api.plans.schemas import (
     ReturnBody,
 )
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = Router(prefix="/api/v1/plans", tags=["plans"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
 # Writes are decided per plan: its employee edits and submits, its approver approves.
 Actor = Annotated[Principal, requires(any_role=True)]

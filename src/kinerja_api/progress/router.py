@@ -2,7 +2,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -11,6 +11,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.progress import feedback, service
@@ -26,8 +27,8 @@ from kinerja_api.progress.schemas import (
     VerifyRequest,
 )
 
-router = APIRouter(prefix="/api/v1/progress-reports", tags=["progress-reports"])
-plans_router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = Router(prefix="/api/v1/progress-reports", tags=["progress-reports"])
+plans_router = Router(prefix="/api/v1/plans", tags=["plans"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
 # People only: reports, verifications and comments are acts of an employee.
 Person = Annotated[Principal, requires(any_role=True)]

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import Header, Query, Request
 from sse_starlette import EventSourceResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -12,6 +12,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.progress import public
@@ -25,8 +26,8 @@ from kinerja_api.progress.schemas import (
 from kinerja_api.progress.service import READ_SCOPE
 from kinerja_api.progress.stream import Audience, StreamFilter, audience_of, event_source
 
-router = APIRouter(prefix="/api/v1/progress", tags=["progress"])
-public_router = APIRouter(prefix="/api/v1/public/regions", tags=["public"])
+router = Router(prefix="/api/v1/progress", tags=["progress"])
+public_router = Router(prefix="/api/v1/public/regions", tags=["public"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
 
 EventType = Annotated[str, Query(pattern=r"^(progress|plan|feedback)(\.[a-z_]{1,40})?$")]

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +11,7 @@ from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
@@ -34,8 +35,8 @@ from kinerja_api.feedback.complaints.schemas import (
 from kinerja_api.models.feedback import Complaint
 from kinerja_api.models.org import Role
 
-public_router = APIRouter(prefix="/api/v1/public/complaints", tags=["public"])
-router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+public_router = Router(prefix="/api/v1/public/complaints", tags=["public"])
+router = Router(prefix="/api/v1/complaints", tags=["complaints"])
 # Employees see (and answer) only the complaints assigned to them.
 Reader = Annotated[
     Principal,

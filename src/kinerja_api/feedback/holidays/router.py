@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -9,6 +9,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.holidays import service
@@ -20,7 +21,7 @@ from kinerja_api.feedback.holidays.schemas import (
 )
 from kinerja_api.models.org import Role
 
-router = APIRouter(prefix="/api/v1/holidays", tags=["holidays"])
+router = Router(prefix="/api/v1/holidays", tags=["holidays"])
 Reader = Annotated[
     Principal,
     requires(

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
@@ -27,8 +28,8 @@ from kinerja_api.feedback.service_units.schemas import (
 )
 from kinerja_api.models.org import Role
 
-router = APIRouter(prefix="/api/v1/service-units", tags=["service-units"])
-public_router = APIRouter(prefix="/api/v1/public/service-units", tags=["public"])
+router = Router(prefix="/api/v1/service-units", tags=["service-units"])
+public_router = Router(prefix="/api/v1/public/service-units", tags=["public"])
 Reader = Annotated[
     Principal,
     requires(

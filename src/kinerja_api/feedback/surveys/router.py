@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
@@ -27,9 +28,9 @@ from kinerja_api.feedback.surveys.schemas import (
 from kinerja_api.models.feedback import FeedbackResponse
 from kinerja_api.models.org import Role
 
-public_router = APIRouter(prefix="/api/v1/public/feedback", tags=["public"])
-router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
-reports_router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+public_router = Router(prefix="/api/v1/public/feedback", tags=["public"])
+router = Router(prefix="/api/v1/feedback", tags=["feedback"])
+reports_router = Router(prefix="/api/v1/reports", tags=["reports"])
 Reader = Annotated[
     Principal,
     requires(

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
@@ -24,7 +25,7 @@ from kinerja_api.org.employees.schemas import (
     SubordinateOut,
 )
 
-router = APIRouter(prefix="/api/v1/employees", tags=["employees"])
+router = Router(prefix="/api/v1/employees", tags=["employees"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=["org:read"])]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, scopes=["org:write"])]
 

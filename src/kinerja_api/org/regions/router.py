@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,13 +10,14 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import UpdatedSince
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.regions import service
 from kinerja_api.org.regions.schemas import RegionCreate, RegionOut, RegionSort, RegionUpdate
 
-router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
+router = Router(prefix="/api/v1/regions", tags=["regions"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=["org:read"])]
 Superadmin = Annotated[Principal, requires(Role.SUPERADMIN)]
 

@@ -2,7 +2,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -11,6 +11,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import UpdatedSince
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
@@ -24,7 +25,7 @@ from kinerja_api.org.service_accounts.schemas import (
     ServiceAccountWithSecret,
 )
 
-router = APIRouter(prefix="/api/v1/service-accounts", tags=["service-accounts"])
+router = Router(prefix="/api/v1/service-accounts", tags=["service-accounts"])
 Reader = Annotated[Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN)]
 RegionAdmin = Annotated[Principal, requires(Role.REGION_ADMIN)]
 

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,13 +10,14 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import UpdatedSince
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.users import service
 from kinerja_api.org.users.schemas import PasswordSet, UserCreate, UserOut, UserSort, UserUpdate
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = Router(prefix="/api/v1/users", tags=["users"])
 Reader = Annotated[
     Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR)
 ]

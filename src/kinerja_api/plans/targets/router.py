@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from kinerja_api.auth.access import requires
@@ -10,6 +10,7 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans import service as plans
 from kinerja_api.plans.targets import service
@@ -22,8 +23,8 @@ from kinerja_api.plans.targets.schemas import (
     TargetUpdate,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["targets"])
-indicators_router = APIRouter(prefix="/api/v1", tags=["indicators"])
+router = Router(prefix="/api/v1", tags=["targets"])
+indicators_router = Router(prefix="/api/v1", tags=["indicators"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[plans.READ_SCOPE])]
 # The plan's own employee is the only writer; the service decides per plan.
 Actor = Annotated[Principal, requires(any_role=True)]
