@@ -1,8 +1,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Numeric, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -10,7 +12,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.util import await_only, greenlet_spawn
 
 from kinerja_api.config import Settings
@@ -24,8 +26,35 @@ NAMING_CONVENTION = {
 }
 
 
+# Server-generated values (ids, timestamps, versions) come back in the INSERT's or UPDATE's own
+# RETURNING clause, so a flushed entity is complete without a SELECT to refresh it.
+MAPPER_DEFAULTS: dict[str, Any] = {"eager_defaults": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    __mapper_args__ = MAPPER_DEFAULTS
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _exact_decimals(mapper: Mapper[Any], class_: type[Any]) -> None:
+    """A decimal assigned to a `Numeric(p, s)` attribute is held at scale `s`, as PostgreSQL
+    stores and returns it (12.5 in a `Numeric(18, 4)` is 12.5000): an entity flushed without
+    being reloaded shows what a later read shows."""
+    for attribute in mapper.column_attrs:
+        column_type = attribute.columns[0].type
+        scale = getattr(column_type, "scale", None)
+        if isinstance(column_type, Numeric) and scale is not None:
+            event.listen(
+                getattr(class_, attribute.key),
+                "set",
+                partial(_at_scale, Decimal(1).scaleb(-scale)),
+                retval=True,
+            )
+
+
+def _at_scale(exponent: Decimal, _target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    return value.quantize(exponent) if isinstance(value, Decimal) else value
 
 
 def async_url(url: str) -> str:

@@ -1328,6 +1328,5 @@ async def create_admin(
         await session.flush()
     except IntegrityError as exc:
         raise SeedError(f"a user with e-mail {email} already exists") from exc
-    await session.refresh(user)
     await _audit_created(session, "user", [user], USER_FIELDS)
     return user

@@ -5,6 +5,8 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, Uuid, func, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from kinerja_api.db import MAPPER_DEFAULTS
+
 
 class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(
@@ -26,4 +28,4 @@ class VersionedMixin:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
-        return {"version_id_col": cls.version}
+        return {**MAPPER_DEFAULTS, "version_id_col": cls.version}

@@ -388,7 +388,6 @@ async def create_plan(session: AsyncSession, principal: Principal, data: PlanCre
         if PLAN_CONSTRAINT in str(exc.orig):
             raise Problem(CONFLICT, _DUPLICATE) from exc
         raise
-    await session.refresh(plan)
     await record_entity(session, principal, "plan", "created", plan, AUDITED)
     await _publish(session, "plan.created", plan)
     return plan
@@ -451,7 +450,6 @@ async def _finish(
 ) -> Plan:
     plan.status = transition.to.value
     await session.flush()
-    await session.refresh(plan)
     await record_entity(session, principal, "plan", event, plan, AUDITED, before=before)
     await _publish(session, f"plan.{event}", plan)
     return plan

@@ -124,7 +124,6 @@ async def create_comment(
     )
     session.add(comment)
     await session.flush()
-    await session.refresh(comment)
     await record_entity(
         session, principal, ENTITY, "created", comment, ("plan_id", "target_id", "body")
     )

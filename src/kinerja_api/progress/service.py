@@ -348,7 +348,6 @@ async def update_report(
     for field, value in changes.items():
         setattr(report, field, value)
     await session.flush()
-    await session.refresh(report)
     await record_entity(session, principal, ENTITY, "updated", report, AUDITED, before=before)
     await _announce(session, "progress.updated", report)
     return report
@@ -361,7 +360,6 @@ async def withdraw_report(
     before = snapshot(report, AUDITED)
     report.status = ReportStatus.WITHDRAWN
     await session.flush()
-    await session.refresh(report)
     await record_entity(session, principal, ENTITY, "withdrawn", report, AUDITED, before=before)
     await _announce(session, "progress.withdrawn", report)
     return report
@@ -419,7 +417,6 @@ async def verify_report(
     report.verified_at = clock.utc_now()
     report.verification_note = data.note
     await session.flush()
-    await session.refresh(report)
     await record_entity(session, principal, ENTITY, "verified", report, AUDITED, before=before)
     public = accepted and bool(
         await session.scalar(select(Target.public).where(Target.id == report.target_id))

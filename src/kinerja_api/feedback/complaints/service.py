@@ -186,7 +186,6 @@ async def submit(
     await insert_with_code(
         session, complaint, TRACKING_CODE_LENGTH, TRACKING_INDEXES, attribute="tracking_code"
     )
-    await session.refresh(complaint)
     await _changed(session, None, complaint, "submitted")
     return ComplaintReceipt(
         tracking_code=grouped(complaint.tracking_code),
@@ -285,7 +284,6 @@ async def reopen(
         )
     )
     await session.flush()
-    await session.refresh(complaint)
     await _changed(session, None, complaint, "reopened", before=before)
     return await _public_out(session, request, complaint)
 
@@ -483,7 +481,6 @@ async def _save(session: AsyncSession, complaint: Complaint) -> None:
     # Every action, a response included, moves the version on, so If-Match protects them all.
     complaint.updated_at = func.now()
     await session.flush()
-    await session.refresh(complaint)
 
 
 async def triage(

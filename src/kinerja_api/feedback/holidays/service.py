@@ -70,7 +70,6 @@ async def create_holiday(
         if DATE_INDEX in str(exc.orig):
             raise Problem(CONFLICT, _TAKEN, params={"date": data.date.isoformat()}) from exc
         raise
-    await session.refresh(holiday)
     await record_entity(session, principal, "holiday", "created", holiday, AUDITED)
     return holiday
 

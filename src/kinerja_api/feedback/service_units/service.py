@@ -135,7 +135,6 @@ async def create_unit(
     await _require_agency(session, principal, data.agency_id)
     unit = ServiceUnit(region_id=region_id, **data.model_dump())
     await insert_with_code(session, unit, UNIT_CODE_LENGTH, CODE_INDEXES)
-    await session.refresh(unit)
     await record_entity(session, principal, "service_unit", "created", unit, AUDITED)
     return unit
 
@@ -156,7 +155,6 @@ async def update_unit(
     for field, value in changes.items():
         setattr(unit, field, value)
     await session.flush()
-    await session.refresh(unit)
     await record_entity(session, principal, "service_unit", "updated", unit, AUDITED, before=before)
     return unit
 
@@ -206,7 +204,6 @@ async def add_staff(
         if STAFF_INDEX in str(exc.orig):
             raise Problem(CONFLICT, _ALREADY_STAFF) from exc
         raise
-    await session.refresh(staff)
     await record_entity(session, principal, "service_unit_staff", "created", staff, STAFF_AUDITED)
     return staff
 

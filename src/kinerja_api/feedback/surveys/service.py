@@ -115,7 +115,6 @@ async def submit(session: AsyncSession, request: Request, data: FeedbackSubmit) 
     )
     session.add(response)
     await session.flush()
-    await session.refresh(response)
     await record_entity(session, None, "feedback", "received", response, AUDITED)
     # Not `feedback.*`: that family carries plan comments to staff progress streams.
     await publish(
@@ -209,7 +208,6 @@ async def hide_comment(
         return response
     response.comment_hidden = True
     await session.flush()
-    await session.refresh(response)
     # The trail names the reason, never the abusive text itself.
     await record(
         session,

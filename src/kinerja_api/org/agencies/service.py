@@ -215,7 +215,6 @@ async def create_agency(session: AsyncSession, principal: Principal, data: Agenc
     )
     session.add(agency)
     await _flush(session, data.code)
-    await session.refresh(agency)
     await record_entity(session, principal, "agency", "created", agency, AUDITED)
     return agency
 
@@ -269,6 +268,5 @@ async def update_agency(
     for field, value in changes.items():
         setattr(agency, field, value)
     await _flush(session, agency.code)
-    await session.refresh(agency)
     await record_entity(session, principal, "agency", "updated", agency, AUDITED, before=before)
     return agency

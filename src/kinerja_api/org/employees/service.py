@@ -229,7 +229,6 @@ async def create_employee(
     employee = Employee(region_id=region_id, **data.model_dump())
     session.add(employee)
     await _flush(session, data.nip)
-    await session.refresh(employee)
     await record_entity(session, principal, "employee", "created", employee, AUDITED)
     return employee
 
@@ -269,6 +268,5 @@ async def update_employee(
     for field, value in changes.items():
         setattr(employee, field, value)
     await session.flush()
-    await session.refresh(employee)
     await record_entity(session, principal, "employee", "updated", employee, AUDITED, before=before)
     return employee

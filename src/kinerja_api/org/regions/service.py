@@ -70,7 +70,6 @@ async def create_region(session: AsyncSession, principal: Principal, data: Regio
         await session.flush()
     except IntegrityError as exc:
         raise Problem(CONFLICT, _CODE_TAKEN, params={"code": data.code}) from exc
-    await session.refresh(region)
     await record_entity(session, principal, "region", "created", region, AUDITED)
     return region
 
@@ -88,6 +87,5 @@ async def update_region(
     for field, value in data.changes().items():
         setattr(region, field, value)
     await session.flush()
-    await session.refresh(region)
     await record_entity(session, principal, "region", "updated", region, AUDITED, before=before)
     return region

@@ -93,7 +93,6 @@ async def create_service_account(
     )
     session.add(account)
     await session.flush()
-    await session.refresh(account)
     await record_entity(
         session, principal, "service_account", "created", account, (*AUDITED, "secret_hash")
     )
@@ -113,7 +112,6 @@ async def update_service_account(
     for field, value in data.changes().items():
         setattr(account, field, value)
     await session.flush()
-    await session.refresh(account)
     await record_entity(
         session, principal, "service_account", "updated", account, AUDITED, before=before
     )
@@ -128,7 +126,6 @@ async def rotate_secret(
     secret = new_secret()
     account.secret_hash = await asyncio.to_thread(hash_secret, secret)
     await session.flush()
-    await session.refresh(account)
     await record_entity(
         session, principal, "service_account", "secret_rotated", account, ("secret_hash",)
     )

@@ -252,7 +252,6 @@ async def _flush(session: AsyncSession, user: User) -> None:
         if problem is None:
             raise
         raise problem from exc
-    await session.refresh(user)
 
 
 async def _revoke_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:

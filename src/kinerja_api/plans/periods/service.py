@@ -160,7 +160,6 @@ async def create_period(
         if YEAR_CONSTRAINT in str(exc.orig):
             raise Problem(CONFLICT, _YEAR_TAKEN, params={"year": data.year}) from exc
         raise
-    await session.refresh(period)
     await record_entity(session, principal, "period", "created", period, AUDITED)
     return period_out(period, await region_zone(session, region_id))
 
@@ -187,7 +186,6 @@ async def change_status(
     before = snapshot(period, AUDITED)
     period.status = status.value
     await session.flush()
-    await session.refresh(period)
     action = "closed" if status is PeriodStatus.CLOSED else "reopened"
     await record_entity(session, principal, "period", action, period, AUDITED, before=before)
     return period_out(period, await region_zone(session, period.region_id))

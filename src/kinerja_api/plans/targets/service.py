@@ -175,7 +175,6 @@ async def create_target(
     target = Target(region_id=plan.region_id, plan_id=plan.id, **data.model_dump())
     session.add(target)
     await session.flush()
-    await session.refresh(target)
     await record_entity(session, principal, "target", "created", target, TARGET_AUDITED)
     await _event(session, "created", "target", target, plan)
     return target
@@ -211,7 +210,6 @@ async def update_target(
     for field, value in changes.items():
         setattr(target, field, value)
     await session.flush()
-    await session.refresh(target)
     await record_entity(
         session, principal, "target", "updated", target, TARGET_AUDITED, before=before
     )
@@ -365,7 +363,6 @@ async def create_indicator(
     )
     session.add(indicator)
     await session.flush()
-    await session.refresh(indicator)
     await record_entity(session, principal, "indicator", "created", indicator, INDICATOR_AUDITED)
     await _event(session, "created", "indicator", indicator, plan)
     return indicator
@@ -400,7 +397,6 @@ async def update_indicator(
     for field, value in changes.items():
         setattr(indicator, field, value)
     await session.flush()
-    await session.refresh(indicator)
     await record_entity(
         session, principal, "indicator", "updated", indicator, INDICATOR_AUDITED, before=before
     )
