@@ -21,7 +21,7 @@ def revoke(table: str) -> None:
 # once per statement (an InitPlan) instead of once per row: on a list scanning a few hundred rows
 # the per-row form made the query about four times as expensive (pgbench: 1,700 vs 7,700 tps).
 TENANT_CONDITION = "region_id = (SELECT kinerja_current_region()) OR (SELECT kinerja_all_regions())"
-# The form revisions 0002-0008 created; revision 0009 replaced it with TENANT_CONDITION.
+# The form revisions 0002-0007 created; revision 0009 replaced it with TENANT_CONDITION.
 TENANT_CONDITION_PER_ROW = "region_id = kinerja_current_region() OR kinerja_all_regions()"
 
 
