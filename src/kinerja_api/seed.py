@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.audit.service import record, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.core import clock
 from kinerja_api.feedback.demo import seed_feedback
 from kinerja_api.models.org import (
     Agency,
@@ -1062,7 +1063,7 @@ def _plan_rows(
     employees: dict[str, uuid.UUID],
 ) -> list[dict[str, Any]]:
     statuses = _plan_statuses(plan)
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     rows = []
     for employee in plan.employees:
         status = statuses[employee.key]
@@ -1229,7 +1230,7 @@ async def _ensure_performance_plans(
             "region_id": region_id,
             "plan_id": row.id,
             "revision": 1,
-            "approved_at": row.approved_at or datetime.now(UTC),
+            "approved_at": row.approved_at or clock.utc_now(),
             "approved_by": row.approver_id,
             "snapshot": await plan_snapshot(session, row),
         }

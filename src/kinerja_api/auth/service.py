@@ -1,7 +1,7 @@
 """Sign-in (password and client-credentials grants), refresh-token rotation and sign-out."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from kinerja_api.auth.tokens import (
     new_refresh_token,
     parse_refresh_token,
 )
+from kinerja_api.core import clock
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import INVALID_CLIENT, INVALID_GRANT, RATE_LIMITED, Problem
 from kinerja_api.models.auth import RefreshToken
@@ -84,7 +85,7 @@ async def _issue_refresh(
             user_id=user.id,
             region_id=user.region_id,
             secret_hash=secret_hash,
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
+            expires_at=clock.utc_now() + timedelta(seconds=ttl_seconds),
         )
     )
     await session.flush()
@@ -124,7 +125,7 @@ async def password_grant(
         await throttle.record_failure(session, keys[1], throttle.ADDRESS_LIMIT)
         raise _invalid_grant(keep_changes=True)
     await throttle.clear(session, keys[0])
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = clock.utc_now()
     refresh = await _issue_refresh(session, user, uuid.uuid4(), refresh_ttl_seconds)
     return _token_response(tokens, user_principal(user), refresh)
 
@@ -189,13 +190,13 @@ async def refresh(
         # A spent token presented again means it leaked: end every session of the family.
         await _revoke_family(session, stored.family_id)
         raise _invalid_grant(_BAD_REFRESH, keep_changes=True)
-    if stored.expires_at <= datetime.now(UTC):
+    if stored.expires_at <= clock.utc_now():
         raise _invalid_grant(_BAD_REFRESH)
     user = await _find_user_by_id(session, stored.user_id)
     if user is None:
         await _revoke_family(session, stored.family_id)
         raise _invalid_grant(_BAD_REFRESH, keep_changes=True)
-    stored.used_at = datetime.now(UTC)
+    stored.used_at = clock.utc_now()
     rotated = await _issue_refresh(session, user, stored.family_id, refresh_ttl_seconds)
     return _token_response(tokens, user_principal(user), rotated)
 

@@ -5,7 +5,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +24,7 @@ from kinerja_api.auth.policies import (
     subordinates_of,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -466,7 +466,7 @@ async def submit_plan(
     if errors:
         raise Problem(VALIDATION, _NOT_SUBMITTABLE, params={"count": len(errors)}, errors=errors)
     plan.approver_id = supervisor_id
-    plan.submitted_at = datetime.now(UTC)
+    plan.submitted_at = clock.utc_now()
     plan.return_note = None
     return await _finish(session, principal, plan, SUBMIT, before, "submitted")
 
@@ -521,14 +521,14 @@ async def approve_plan(
 ) -> Plan:
     plan, before = await _transition(session, principal, plan_id, APPROVE, if_match)
     plan.approved_revision = plan.revision
-    plan.approved_at = datetime.now(UTC)
+    plan.approved_at = clock.utc_now()
     plan = await _finish(session, principal, plan, APPROVE, before, "approved")
     session.add(
         PlanRevision(
             region_id=plan.region_id,
             plan_id=plan.id,
             revision=plan.revision,
-            approved_at=plan.approved_at or datetime.now(UTC),
+            approved_at=plan.approved_at or clock.utc_now(),
             approved_by=principal.employee_id,
             snapshot=await plan_snapshot(session, plan),
         )

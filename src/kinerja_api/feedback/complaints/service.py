@@ -1,6 +1,6 @@
 import uuid
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import forbidden, in_region, not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
-from kinerja_api.core.clock import region_zone
+from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -125,7 +125,7 @@ async def region_deadline(
     session: AsyncSession, region_id: uuid.UUID, start: datetime, working_days: int
 ) -> datetime:
     """`working_days` working days after `start`'s day, in the region's zone and calendar."""
-    zone = ZoneInfo(await region_zone(session, region_id))
+    zone = ZoneInfo(await clock.region_zone(session, region_id))
     first, last = workdays.horizon(start, zone, working_days)
     holidays = set(
         await session.scalars(
@@ -159,7 +159,7 @@ async def submit(
     session: AsyncSession, request: Request, data: ComplaintSubmit
 ) -> ComplaintReceipt:
     region_id, unit = await _place(session, data)
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     if data.website:
         # A bot filled the honeypot: a believable receipt, a code that leads nowhere.
         fake_due = await due_at(session, request, region_id, now)
@@ -265,7 +265,7 @@ async def reopen(
     until = _reopen_until(request, complaint)
     if until is None:
         raise _transition_refused(complaint, "reopened")
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     if now > until:
         days = abuse.settings_of(request).complaint_reopen_days
         raise Problem(INVALID_TRANSITION, _REOPEN_CLOSED, params={"days": days})
@@ -292,7 +292,7 @@ async def reopen(
 
 
 def is_overdue(complaint: Complaint) -> bool:
-    return complaint.status != ComplaintStatus.RESOLVED and complaint.due_at < datetime.now(UTC)
+    return complaint.status != ComplaintStatus.RESOLVED and complaint.due_at < clock.utc_now()
 
 
 def contact_visible(principal: Principal, complaint: Complaint) -> bool:
@@ -473,7 +473,7 @@ def _note(
         body=body,
         author_user_id=principal.id,
         # The clock rather than the transaction's start, so a thread reads in the order written.
-        created_at=datetime.now(UTC),
+        created_at=clock.utc_now(),
     )
 
 
@@ -574,7 +574,7 @@ async def resolve(
     complaint = await _open_for(session, principal, complaint_id, if_match, "resolved")
     before = snapshot(complaint, AUDITED)
     complaint.status = ComplaintStatus.RESOLVED
-    complaint.resolved_at = datetime.now(UTC)
+    complaint.resolved_at = clock.utc_now()
     session.add(_note(complaint, principal, data.resolution, ResponseVisibility.PUBLIC))
     await _save(session, complaint)
     await _changed(session, principal, complaint, "resolved", before=before)

@@ -1,6 +1,6 @@
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.audit.service import record, record_entity
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.clock import region_zone
+from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -90,7 +90,7 @@ _SORTS = {
 
 
 def _receipt(unit_name: str) -> FeedbackReceipt:
-    return FeedbackReceipt(service_unit_name=unit_name, received_at=datetime.now(UTC))
+    return FeedbackReceipt(service_unit_name=unit_name, received_at=clock.utc_now())
 
 
 async def submit(session: AsyncSession, request: Request, data: FeedbackSubmit) -> FeedbackReceipt:
@@ -317,7 +317,7 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
     if query.date_to < query.date_from:
         raise field_problem("query.date_to", _EMPTY_RANGE)
     scope = await _report_scope(session, principal, query)
-    zone_name = await region_zone(session, scope.region_id)
+    zone_name = await clock.region_zone(session, scope.region_id)
     zone = ZoneInfo(zone_name)
     start = datetime.combine(query.date_from, time(), tzinfo=zone)
     end = datetime.combine(query.date_to + timedelta(days=1), time(), tzinfo=zone)
