@@ -11,7 +11,7 @@
 #
 # KINERJA_ENV=production makes the service refuse to start without those (see README). Extra
 # arguments to `docker run` are passed on to uvicorn. Behind a load balancer, set
-# FORWARDED_ALLOW_IPS to its address so that client addresses (rate limits) are the real ones.
+# KINERJA_TRUSTED_PROXIES to its address so that client addresses (rate limits) are the real ones.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -62,4 +62,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # Several workers share Prometheus metrics through PROMETHEUS_MULTIPROC_DIR, which must start
 # empty. `kinerja migrate` is idempotent; with several replicas, Alembic's version table makes a
 # concurrent second run a no-op or a failed start that the orchestrator retries.
-ENTRYPOINT ["/bin/sh", "-c", "set -e; rm -rf \"$PROMETHEUS_MULTIPROC_DIR\"; mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; kinerja migrate; exec uvicorn kinerja_api.main:create_app --factory --host 0.0.0.0 --port 8000 --workers \"${WEB_CONCURRENCY:-2}\" --loop uvloop --http httptools --no-access-log \"$@\"", "kinerja"]
+ENTRYPOINT ["/bin/sh", "-c", "set -e; rm -rf \"$PROMETHEUS_MULTIPROC_DIR\"; mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\"; kinerja migrate; exec uvicorn kinerja_api.main:create_app --factory --host 0.0.0.0 --port 8000 --workers \"${WEB_CONCURRENCY:-2}\" --loop uvloop --http httptools --no-access-log --no-proxy-headers \"$@\"", "kinerja"]

@@ -341,7 +341,7 @@ def running_server(
         command += ["--app-dir", str(spec.app_dir)]
     command += [
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--no-proxy-headers",
     ]  # fmt: skip
     env = {**os.environ, **spec.env(context)}
     log(f"starting {spec.name}: {' '.join(command)}")

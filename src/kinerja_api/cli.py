@@ -84,7 +84,8 @@ def serve(
         reload=reload,
         loop="uvloop",
         http="httptools",
-        proxy_headers=True,
+        # The app honours X-Forwarded-For from KINERJA_TRUSTED_PROXIES only.
+        proxy_headers=False,
         log_config=None,
         access_log=False,
     )

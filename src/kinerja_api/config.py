@@ -1,8 +1,9 @@
+import ipaddress
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
 MIN_SECRET_LENGTH = 32
@@ -37,6 +38,10 @@ class Settings(BaseSettings):
     access_log: bool = True
     idempotency_ttl_hours: int = 24
     public_body_limit_bytes: int = 16 * 1024
+    # Addresses or networks of the reverse proxies whose X-Forwarded-For names the client
+    # (comma-separated in KINERJA_TRUSTED_PROXIES). Empty: the socket's peer is the client,
+    # so no request can pick its own address (and rate-limit bucket) with a header.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     body_limit_bytes: int = 1024 * 1024
     # Citizen feedback: fixed-window limits on the public endpoints, per client address and per
     # service unit, and how long an identical submission from the same address is refused.
@@ -53,6 +58,20 @@ class Settings(BaseSettings):
     stream_ping_seconds: float = Field(default=15.0, gt=0)
     stream_queue_size: int = Field(default=256, ge=1, le=100_000)
     stream_send_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            ipaddress.ip_network(proxy)  # a ValueError names the bad entry
+        return value
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> "Settings":

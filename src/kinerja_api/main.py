@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kinerja_api import __version__
 from kinerja_api.auth.tokens import TokenService
@@ -85,4 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public_limit=settings.public_body_limit_bytes,
     )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    if settings.trusted_proxies:
+        # Outermost, so that every layer (logs, rate limits, sign-in throttling) sees the
+        # client the trusted proxy names. Servers run with their own proxy handling off.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

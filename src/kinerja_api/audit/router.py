@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
@@ -11,6 +10,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
+from kinerja_api.core.schemas import ClientText, Instant
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 
@@ -32,15 +32,15 @@ async def list_audit_events(
     principal: AuditReader,
     page: PageQuery,
     codec: Codec,
-    entity_type: Annotated[str | None, Query(max_length=40, examples=["user"])] = None,
-    entity_id: Annotated[str | None, Query(max_length=64)] = None,
+    entity_type: Annotated[ClientText | None, Query(max_length=40, examples=["user"])] = None,
+    entity_id: Annotated[ClientText | None, Query(max_length=64)] = None,
     actor_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=80, examples=["user.created"])] = None,
+    action: Annotated[ClientText | None, Query(max_length=80, examples=["user.created"])] = None,
     occurred_from: Annotated[
-        datetime | None, Query(description="Events at or after this instant (RFC 3339).")
+        Instant | None, Query(description="Events at or after this instant (RFC 3339).")
     ] = None,
     occurred_to: Annotated[
-        datetime | None, Query(description="Events before this instant (RFC 3339).")
+        Instant | None, Query(description="Events before this instant (RFC 3339).")
     ] = None,
     region_id: Annotated[uuid.UUID | None, Query(description="Superadmins only.")] = None,
 ) -> Page[AuditEventOut]:

@@ -96,18 +96,31 @@ async def authenticate(
 class AccessRule:
     roles: frozenset[Role]
     scopes: frozenset[str]
+    every_principal: bool = False
 
     def allows(self, principal: Principal) -> bool:
+        if self.every_principal:
+            return True
         if principal.kind == "service_account":
             return bool(self.scopes) and self.scopes <= principal.scopes
         return principal.has_any(*self.roles)
 
 
-def requires(*roles: Role, scopes: Iterable[str] = (), any_role: bool = False) -> Any:
+def requires(
+    *roles: Role,
+    scopes: Iterable[str] = (),
+    any_role: bool = False,
+    every_principal: bool = False,
+) -> Any:
     """A dependency yielding the caller when one of `roles` (or, for service accounts, every
     one of `scopes`) is held. `any_role` admits every signed-in person, leaving the decision to
-    the object-level policy (e.g. supervisors, who are a relation rather than a role)."""
-    rule = AccessRule(ALL_ROLES if any_role else frozenset(roles), frozenset(scopes))
+    the object-level policy (e.g. supervisors, who are a relation rather than a role);
+    `every_principal` admits every valid token, people and service accounts alike."""
+    rule = AccessRule(
+        ALL_ROLES if any_role or every_principal else frozenset(roles),
+        frozenset(scopes),
+        every_principal,
+    )
 
     async def check(
         principal: Annotated[Principal, Depends(authenticate)],

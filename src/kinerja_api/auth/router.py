@@ -12,13 +12,13 @@ from kinerja_api.auth.schemas import MeOut, RefreshRequest, TokenResponse
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import field_problem, problem_responses
 from kinerja_api.core.routing import Router
+from kinerja_api.core.schemas import ClientText
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Employee, User
 
 router = Router(prefix="/api/v1", tags=["auth"])
 _MISSING = Msg("Kolom ini wajib untuk grant_type ini.", "Required for this grant_type.")
-# PostgreSQL text cannot hold NUL: refused here as a 422 rather than a 500 at the look-up.
-Str200 = Annotated[str | None, Form(max_length=200, pattern=r"^[^\x00]*$")]
+Str200 = Annotated[ClientText | None, Form(max_length=200)]
 
 
 def _settings_ttl(request: Request) -> int:
@@ -62,7 +62,7 @@ async def token(
     client_secret: Str200 = None,
     refresh_token: Str200 = None,
     scope: Str200 = None,
-    authorization: Annotated[str | None, Header()] = None,
+    authorization: Annotated[ClientText | None, Header()] = None,
 ) -> TokenResponse:
     """OAuth2 token endpoint (form encoded): `password` for people (username is the email or
     the NIP), `client_credentials` for service accounts (in the form or HTTP Basic),
@@ -126,9 +126,12 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", name="me", response_model=MeOut, responses=problem_responses(401, 403))
-async def me(session: DbSession, principal: Annotated[Principal, requires(any_role=True)]) -> MeOut:
-    """The signed-in person: roles, region, linked employee, and whether they supervise anyone."""
+@router.get("/me", name="me", response_model=MeOut, responses=problem_responses(401))
+async def me(
+    session: DbSession, principal: Annotated[Principal, requires(every_principal=True)]
+) -> MeOut:
+    """The caller: for a person, roles, region, linked employee and whether they supervise
+    anyone; for a service account (`kind: service_account`), its region and granted scopes."""
     user = await session.get(User, principal.id)
     is_supervisor = False
     if principal.employee_id is not None:

@@ -6,9 +6,10 @@ from fastapi import Header, Response
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import PRECONDITION_FAILED, PRECONDITION_REQUIRED, Problem
+from kinerja_api.core.schemas import ClientText
 
 IfMatch = Annotated[
-    str | None,
+    ClientText | None,
     Header(
         alias="If-Match",
         description="The `ETag` from your last read of this resource; required for updates.",

@@ -26,12 +26,13 @@ from kinerja_api.core.problems import (
     Problem,
     field_problem,
 )
+from kinerja_api.core.schemas import ClientText
 from kinerja_api.models.platform import IdempotencyRecord
 
 REPLAY_HEADER = "Idempotent-Replayed"
 _REPLAYED_HEADERS = ("location", "etag")
 IdempotencyKey = Annotated[
-    str | None,
+    ClientText | None,
     Header(
         alias="Idempotency-Key",
         max_length=255,

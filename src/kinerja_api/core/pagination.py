@@ -25,6 +25,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import INVALID_CURSOR, Problem
+from kinerja_api.core.schemas import ClientText
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -50,7 +51,8 @@ class PageParams:
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None, Query(max_length=2048, description="Opaque cursor from `next_cursor`.")
+        ClientText | None,
+        Query(max_length=2048, description="Opaque cursor from `next_cursor`."),
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)

@@ -230,13 +230,30 @@ _HTTP_DETAILS = {
 }
 
 
+_UNPARSABLE_BODY = {
+    UnicodeDecodeError: "JSON body is not valid UTF-8",
+    RecursionError: "JSON body is nested too deeply",
+    ValueError: "JSON body holds a number too large to read",
+}
+
+
+def _unparsable_body(exc: StarletteHTTPException) -> dict[str, Any] | None:
+    """FastAPI answers a body its parser gives up on (not UTF-8, nested past the recursion
+    limit, an integer of thousands of digits) with a bare 400 ("error parsing the body"), chained
+    to the parser's error. It is malformed JSON like any other, so it gets the same 422."""
+    if exc.status_code != 400 or exc.__cause__ is None:
+        return None
+    for error_type, message in _UNPARSABLE_BODY.items():
+        if isinstance(exc.__cause__, error_type):
+            return {"loc": ("body",), "msg": message, "type": "json_invalid"}
+    return None
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-        # FastAPI answers a JSON body that is not UTF-8 with a bare 400 ("error parsing the
-        # body"); it is malformed JSON like any other, so it gets the same 422.
-        not_utf8 = {"loc": ("body",), "msg": "JSON body is not valid UTF-8", "type": "json_invalid"}
-        return problem_response(validation_problem([not_utf8]), request)
+    unparsable = _unparsable_body(exc)
+    if unparsable is not None:
+        return problem_response(validation_problem([unparsable]), request)
     kind = _BY_STATUS.get(exc.status_code) or ProblemKind(
         f"http-{exc.status_code}", exc.status_code, Msg(str(exc.detail), str(exc.detail))
     )

@@ -1,14 +1,100 @@
 import inspect
-from datetime import datetime
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Lone surrogates cannot be encoded as UTF-8 and PostgreSQL text cannot hold NUL: either would
+# fail at the database as a 500, so every string a client sends is refused with a 422 first.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable(value: str) -> str:
+    """The one check every client string passes: no NUL, no lone surrogate."""
+    if _UNSTORABLE.search(value):
+        raise PydanticCustomError(
+            "unstorable_text", "must not contain NUL characters or lone surrogates"
+        )
+    return value
+
+
+def _refuse_unstorable_anywhere(value: Any) -> Any:
+    if isinstance(value, str):
+        refuse_unstorable(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable_anywhere(key)
+            _refuse_unstorable_anywhere(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_unstorable_anywhere(item)
+    return value
+
+
+# Every string parameter (query, path, header, form) is a `ClientText`; body strings are
+# checked by `InputModel`, which applies the same rule to every field.
+ClientText = Annotated[str, AfterValidator(refuse_unstorable)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(refuse_unstorable),
 ]
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,39}$"),
+    AfterValidator(refuse_unstorable),
+]
+
+
+def _storable_instant(value: datetime) -> datetime:
+    # PostgreSQL stores timestamptz in UTC; an instant whose UTC form leaves years 1-9999
+    # cannot be sent to it.
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                "datetime_out_of_range", "must fall within years 1 to 9999 in UTC"
+            ) from None
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_storable_instant)]
+
+# Counts, positions, years and scores: a JSON integer, never a boolean, float or string.
+StrictCount = Annotated[int, Strict()]
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def _plain_decimal(value: Any) -> Any:
+    # Python's Decimal also reads "1_000", "1e2", Arabic-Indic or full-width digits; a value
+    # on the wire is a JSON number or a plain decimal string, nothing else.
+    if isinstance(value, bool) or (
+        isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip())
+    ):
+        raise PydanticCustomError(
+            "decimal_format", "must be a plain decimal number such as 12 or 12.5"
+        )
+    return value
+
+
+PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_decimal)]
 
 
 class InputModel(BaseModel):
@@ -18,12 +104,8 @@ class InputModel(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refuse it here as a 422 rather than a 500 later.
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(item, str) and "\x00" in item for item in texts):
-            raise ValueError("must not contain NUL characters")
-        return value
+    def _storable_text(cls, value: Any) -> Any:
+        return _refuse_unstorable_anywhere(value)
 
 
 class OutputModel(BaseModel):
@@ -31,14 +113,27 @@ class OutputModel(BaseModel):
 
 
 UpdatedSince = Annotated[
-    datetime | None,
+    Instant | None,
     Query(description="Only rows changed at or after this instant (RFC 3339), for mobile sync."),
 ]
 
 
+def _without_null(schema: JsonSchemaValue) -> None:
+    variants = schema.get("anyOf")
+    if not variants:
+        return
+    kept = [variant for variant in variants if variant.get("type") != "null"]
+    if len(kept) == 1:
+        del schema["anyOf"]
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
 class PatchModel(InputModel):
     """Partial updates: absent fields stay unchanged; `null` is refused unless the field is
-    listed in `nullable_fields` (where it clears the value)."""
+    listed in `nullable_fields` (where it clears the value). The contract says the same: only
+    `nullable_fields` admit null there."""
 
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
@@ -50,6 +145,17 @@ class PatchModel(InputModel):
                 if value is None and name in cls.model_fields and name not in cls.nullable_fields:
                     raise ValueError(f"{name} cannot be null")
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, field_schema in properties.items():
+            if name not in cls.nullable_fields:
+                _without_null(field_schema)
+        return schema
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

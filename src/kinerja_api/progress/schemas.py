@@ -10,14 +10,20 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
 from fastapi import Query
 from pydantic import AnyHttpUrl, Field, StringConstraints, TypeAdapter, UrlConstraints
 
-from kinerja_api.core.schemas import InputModel, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    InputModel,
+    OutputModel,
+    PatchModel,
+    PlainDecimal,
+    UpdatedSince,
+)
 from kinerja_api.models.progress import EvidenceKind, ReportStatus
 
 MAX_EVIDENCE = 20
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Value = Annotated[
-    Decimal,
+    PlainDecimal,
     Field(ge=0, max_digits=18, decimal_places=4, examples=["12.5"], description="Realisasi."),
 ]
 EvidenceUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Request
+from fastapi import Header, Path, Query, Request
 from sse_starlette import EventSourceResponse
 
 from kinerja_api.auth.access import public_route, requires
@@ -13,6 +13,7 @@ from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
+from kinerja_api.core.schemas import ClientText
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.progress import public
@@ -30,9 +31,10 @@ router = Router(prefix="/api/v1/progress", tags=["progress"])
 public_router = Router(prefix="/api/v1/public/regions", tags=["public"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
 
-EventType = Annotated[str, Query(pattern=r"^(progress|plan|feedback)(\.[a-z_]{1,40})?$")]
+EventType = Annotated[ClientText, Query(pattern=r"^(progress|plan|feedback)(\.[a-z_]{1,40})?$")]
+RegionCode = Annotated[ClientText, Path(description="The region's code, e.g. `bungo`.")]
 LastEventId = Annotated[
-    str | None,
+    ClientText | None,
     Header(
         alias="Last-Event-ID",
         pattern=r"^[0-9]{1,18}$",
@@ -112,7 +114,7 @@ async def stream(
 )
 @public_route
 async def public_progress(
-    code: str,
+    code: RegionCode,
     session: DbSession,
     page: PageQuery,
     codec: Codec,
@@ -138,7 +140,7 @@ async def public_progress(
 )
 @public_route
 async def public_progress_stream(
-    request: Request, code: str, session: DbSession, last_event_id: LastEventId = None
+    request: Request, code: RegionCode, session: DbSession, last_event_id: LastEventId = None
 ) -> EventSourceResponse:
     """Verified progress on the region's public targets, as it is accepted: figures only.
     Opening a stream counts against the client address's public rate limit."""

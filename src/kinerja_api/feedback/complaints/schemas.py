@@ -5,9 +5,15 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import EmailStr, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
 
-from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    InputModel,
+    Instant,
+    OutputModel,
+    UpdatedSince,
+    refuse_unstorable,
+)
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.feedback.surveys.schemas import HONEYPOT_DESCRIPTION
 from kinerja_api.models.feedback import ComplaintCategory, ComplaintStatus, ResponseVisibility
@@ -21,6 +27,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0
 TrackingCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z-]{16,24}$"),
+    AfterValidator(refuse_unstorable),
     Field(description="The tracking code given at submission; case and hyphens do not matter."),
 ]
 RegionCode = Annotated[
@@ -166,10 +173,10 @@ class ComplaintFilters:
     ] = None
     assignee_employee_id: uuid.UUID | None = None
     submitted_from: Annotated[
-        datetime | None, Query(description="Submitted at or after this instant (RFC 3339).")
+        Instant | None, Query(description="Submitted at or after this instant (RFC 3339).")
     ] = None
     submitted_before: Annotated[
-        datetime | None, Query(description="Submitted before this instant (RFC 3339).")
+        Instant | None, Query(description="Submitted before this instant (RFC 3339).")
     ] = None
     updated_since: UpdatedSince = None
 

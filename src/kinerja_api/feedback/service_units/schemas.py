@@ -5,15 +5,20 @@ from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from fastapi import Query
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    ClientText,
+    InputModel,
+    Name,
+    OutputModel,
+    PatchModel,
+    UpdatedSince,
+    refuse_unstorable,
+)
 from kinerja_api.feedback.codes import PUBLIC_CODE_PATTERN
-from kinerja_api.org.agencies.schemas import NO_NUL
 
-Address = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=NO_NUL)
-]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 StaffLabel = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
@@ -25,6 +30,7 @@ StaffLabel = Annotated[
 PublicCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=PUBLIC_CODE_PATTERN),
+    AfterValidator(refuse_unstorable),
     Field(
         description="A code printed on a poster or QR code; case, spaces and hyphens do not "
         "matter.",
@@ -45,8 +51,8 @@ class ServiceUnitFilters:
     ] = None
     active: bool | None = None
     q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, pattern=NO_NUL, description="Name contains."),
+        ClientText | None,
+        Query(min_length=1, max_length=200, description="Name contains."),
     ] = None
     updated_since: UpdatedSince = None
 

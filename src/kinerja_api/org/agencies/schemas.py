@@ -7,11 +7,16 @@ from typing import Annotated, ClassVar
 from fastapi import Query
 from pydantic import Field
 
-from kinerja_api.core.schemas import Code, InputModel, Name, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    ClientText,
+    Code,
+    InputModel,
+    Name,
+    OutputModel,
+    PatchModel,
+    UpdatedSince,
+)
 from kinerja_api.models.org import AgencyKind
-
-# PostgreSQL text cannot hold NUL characters; refuse them as input errors, not server errors.
-NO_NUL = r"^[^\x00]*$"
 
 
 class AgencySort(StrEnum):
@@ -34,11 +39,10 @@ class AgencyFilters:
     kind: AgencyKind | None = None
     active: bool | None = None
     q: Annotated[
-        str | None,
+        ClientText | None,
         Query(
             min_length=1,
             max_length=200,
-            pattern=NO_NUL,
             description="Name contains (case-insensitive).",
         ),
     ] = None

@@ -7,9 +7,15 @@ from typing import Annotated, ClassVar
 from fastapi import Query
 from pydantic import EmailStr, Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    ClientText,
+    InputModel,
+    Name,
+    OutputModel,
+    PatchModel,
+    UpdatedSince,
+)
 from kinerja_api.models.org import EmploymentType
-from kinerja_api.org.agencies.schemas import NO_NUL
 
 MAX_SUBORDINATE_DEPTH = 10
 
@@ -24,7 +30,7 @@ Nip = Annotated[
 ]
 Grade = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=NO_NUL),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
     Field(examples=["III/a", "IX"], description="Pangkat/golongan (PNS) or grade (PPPK)."),
 ]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
@@ -50,11 +56,10 @@ class EmployeeFilters:
     employment_type: EmploymentType | None = None
     active: bool | None = None
     q: Annotated[
-        str | None,
+        ClientText | None,
         Query(
             min_length=1,
             max_length=200,
-            pattern=NO_NUL,
             description="Name contains (case-insensitive), or NIP starts with.",
         ),
     ] = None

@@ -11,7 +11,7 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
-from kinerja_api.core.schemas import UpdatedSince
+from kinerja_api.core.schemas import ClientText, UpdatedSince
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.users import service
@@ -40,7 +40,7 @@ async def list_users(
     agency_id: uuid.UUID | None = None,
     employee_id: uuid.UUID | None = None,
     q: Annotated[
-        str | None,
+        ClientText | None,
         Query(min_length=1, max_length=200, description="Part of the email or full name."),
     ] = None,
     updated_since: UpdatedSince = None,

@@ -5,7 +5,13 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from kinerja_api.core.schemas import InputModel, OutputModel, PatchModel
+from kinerja_api.core.schemas import (
+    InputModel,
+    OutputModel,
+    PatchModel,
+    PlainDecimal,
+    StrictCount,
+)
 from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
 from kinerja_api.progress.schemas import AchievementOut
 
@@ -13,11 +19,11 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 TargetValue = Annotated[
-    Decimal,
+    PlainDecimal,
     Field(gt=0, max_digits=18, decimal_places=4, examples=["12"], description="Exact decimal."),
 ]
 Weight = Annotated[
-    Decimal,
+    PlainDecimal,
     Field(
         gt=0,
         le=100,
@@ -26,7 +32,7 @@ Weight = Annotated[
         description="Optional; when any indicator of a plan has one, all must, adding up to 100.",
     ),
 ]
-Position = Annotated[int, Field(ge=0, le=10_000, description="Display order, ascending.")]
+Position = Annotated[StrictCount, Field(ge=0, le=10_000, description="Display order, ascending.")]
 _CASCADE_PAIR = "parent_target_id and cascade_mode go together: give both or neither"
 
 
