@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kinerja_api.audit.service import plain, record_entity, snapshot
 from kinerja_api.auth.policies import (
     REGION_WIDE_READERS,
     agency_in_subtree,
@@ -25,6 +24,7 @@ from kinerja_api.auth.policies import (
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
+from kinerja_api.core.audit import plain, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg

@@ -6,7 +6,6 @@ import uuid
 from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity
 from kinerja_api.auth.policies import (
     employee_visible,
     forbidden,
@@ -15,6 +14,7 @@ from kinerja_api.auth.policies import (
     not_found,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (

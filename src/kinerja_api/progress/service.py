@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     employee_visible,
     forbidden,
@@ -21,6 +20,7 @@ from kinerja_api.auth.policies import (
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg

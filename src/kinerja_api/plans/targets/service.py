@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Exists, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, record_entity, snapshot
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
