@@ -55,6 +55,8 @@ from kinerja_api.models.plans import (
     Target,
 )
 from kinerja_api.org.agencies import service as agencies
+from kinerja_api.plans.achievement import plans_achievement
+from kinerja_api.plans.achievement_schemas import with_achievements
 from kinerja_api.plans.periods.service import require_open
 from kinerja_api.plans.schemas import (
     Alignment,
@@ -66,8 +68,6 @@ from kinerja_api.plans.schemas import (
     PlanOut,
     PlanSort,
 )
-from kinerja_api.progress.achievement import plans_achievement
-from kinerja_api.progress.schemas import with_achievements
 
 AUDITED = (
     "period_id",

@@ -27,7 +27,7 @@ from kinerja_api.core.pagination import (
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
-from kinerja_api.progress.achievement import PlanAchievement, plan_achievement
+from kinerja_api.plans.api import PlanAchievement, plan_achievement
 from kinerja_api.progress.schemas import CommentCreate
 from kinerja_api.progress.service import READ_SCOPE, status_counts
 

@@ -16,9 +16,9 @@ from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
+from kinerja_api.plans.api import GroupQuarterOut
 from kinerja_api.progress import public
 from kinerja_api.progress.schemas import (
-    GroupQuarterOut,
     PublicAgencyOut,
     PublicIndicatorOut,
     PublicTargetOut,

@@ -25,6 +25,8 @@ from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Employee
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
 from kinerja_api.plans import service as plans
+from kinerja_api.plans.achievement import targets_achievement
+from kinerja_api.plans.achievement_schemas import with_achievements
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
@@ -32,8 +34,6 @@ from kinerja_api.plans.targets.schemas import (
     TargetOut,
     TargetUpdate,
 )
-from kinerja_api.progress.achievement import targets_achievement
-from kinerja_api.progress.schemas import with_achievements
 
 TARGET_AUDITED = (
     "plan_id",
