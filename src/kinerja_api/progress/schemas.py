@@ -132,7 +132,7 @@ class PlanProgressOut(OutputModel):
     reports_by_status: dict[ReportStatus, int]
 
 
-# --- feedback -------------------------------------------------------------------------------
+# --- comments -------------------------------------------------------------------------------
 
 
 class CommentCreate(InputModel):

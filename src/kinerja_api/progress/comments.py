@@ -1,4 +1,4 @@
-"""Plan-level reads for progress: the achievement summary, and the feedback thread (umpan
+"""Plan-level reads for progress: the achievement summary, and the comment thread (umpan
 balik berkelanjutan) between an employee and their supervisor chain."""
 
 import uuid
