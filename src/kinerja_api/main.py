@@ -9,13 +9,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from kinerja_api import __version__
 from kinerja_api.auth.tokens import TokenService
 from kinerja_api.config import Settings, get_settings
+from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.logging import configure_logging
 from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
 from kinerja_api.migrations_info import migration_head
-from kinerja_api.progress.broker import OutboxBroker
 from kinerja_api.routers import ROUTERS
 
 API_PREFIX = "/api/v1"

@@ -23,10 +23,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.core import clock
+from kinerja_api.core.audit import record, snapshot
 from kinerja_api.feedback.demo import seed_feedback
 from kinerja_api.models.org import (
     Agency,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from kinerja_api.progress.broker import OutboxBroker, StreamEvent, Subscription
+from kinerja_api.core.broker import OutboxBroker, StreamEvent, Subscription
 from kinerja_api.progress.stream import Audience, StreamFilter, event_source
 from tests.factories import World
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.core.broker import StreamEvent
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
-from kinerja_api.progress.broker import StreamEvent
 from kinerja_api.progress.stream import Audience, StreamFilter, replay
 from tests.factories import World
 from tests.progress.helpers import URL, report_body, team

@@ -13,10 +13,10 @@ from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
 
-from kinerja_api.audit.service import record
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.auth.tokens import InvalidToken, TokenService
+from kinerja_api.core.audit import record
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import FORBIDDEN, UNAUTHORIZED, Problem
 from kinerja_api.core.uow import DbSession

@@ -20,7 +20,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from kinerja_api.audit.service import plain
+from kinerja_api.core.audit import plain
 from kinerja_api.models.events import OutboxEvent
 
 # pg_advisory_xact_lock key serialising outbox writers (the bytes of "kinerja_outbox"[:8]).

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, snapshot
 from kinerja_api.config import get_settings
+from kinerja_api.core.audit import record, snapshot
 from kinerja_api.feedback.codes import (
     ALPHABET,
     STAFF_CODE_LENGTH,

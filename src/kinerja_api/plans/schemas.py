@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints
 
 from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
-from kinerja_api.progress.schemas import AchievementOut
+from kinerja_api.plans.achievement_schemas import AchievementOut
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kinerja_api.audit.service import plain, record_entity, snapshot
 from kinerja_api.auth.policies import (
     REGION_WIDE_READERS,
     agency_in_subtree,
@@ -25,6 +24,7 @@ from kinerja_api.auth.policies import (
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
+from kinerja_api.core.audit import plain, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -55,6 +55,8 @@ from kinerja_api.models.plans import (
     Target,
 )
 from kinerja_api.org.agencies import service as agencies
+from kinerja_api.plans.achievement import plans_achievement
+from kinerja_api.plans.achievement_schemas import with_achievements
 from kinerja_api.plans.periods.service import require_open
 from kinerja_api.plans.schemas import (
     Alignment,
@@ -66,8 +68,6 @@ from kinerja_api.plans.schemas import (
     PlanOut,
     PlanSort,
 )
-from kinerja_api.progress.achievement import plans_achievement
-from kinerja_api.progress.schemas import with_achievements
 
 AUDITED = (
     "period_id",

@@ -13,7 +13,7 @@ from kinerja_api.auth.tenancy import enter_region
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.models.org import Agency, Region
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
-from kinerja_api.progress.achievement import TargetAchievement, targets_achievement
+from kinerja_api.plans.api import TargetAchievement, targets_achievement
 
 _BY_TARGET = Keyset((Target.id,))
 

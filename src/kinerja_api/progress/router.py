@@ -14,7 +14,7 @@ from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
-from kinerja_api.progress import feedback, service
+from kinerja_api.progress import comments, service
 from kinerja_api.progress.schemas import (
     CommentCreate,
     CommentOut,
@@ -173,7 +173,7 @@ async def plan_progress(
 ) -> PlanProgressOut:
     """Achievement (capaian) of the plan, its targets and indicators from accepted reports:
     overall (year to date) and per quarter, as percentages of the targets."""
-    achievement, counts = await feedback.plan_progress(session, principal, plan_id)
+    achievement, counts = await comments.plan_progress(session, principal, plan_id)
     return PlanProgressOut.model_validate({**asdict(achievement), "reports_by_status": counts})
 
 
@@ -194,10 +194,10 @@ async def list_comments(
     ] = None,
 ) -> Page[CommentOut]:
     """The feedback thread (umpan balik berkelanjutan) on the plan, oldest first."""
-    comments, cursor = await feedback.list_comments(
+    thread, cursor = await comments.list_comments(
         session, principal, plan_id, target_id=target_id, page=page, codec=codec
     )
-    return Page(items=[CommentOut.model_validate(c) for c in comments], next_cursor=cursor)
+    return Page(items=[CommentOut.model_validate(c) for c in thread], next_cursor=cursor)
 
 
 @plans_router.post(
@@ -219,7 +219,7 @@ async def create_comment(
 
     async def run() -> tuple[CommentOut, dict[str, str]]:
         # Comments are read as a thread (there is no per-comment resource), so no Location.
-        comment = await feedback.create_comment(session, principal, plan_id, body)
+        comment = await comments.create_comment(session, principal, plan_id, body)
         return CommentOut.model_validate(comment), {}
 
     return await idempotent_create(

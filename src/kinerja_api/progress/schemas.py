@@ -1,14 +1,12 @@
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar
+from typing import Annotated, ClassVar
 
 from fastapi import Query
-from pydantic import AnyHttpUrl, Field, StringConstraints, TypeAdapter, UrlConstraints
+from pydantic import AnyHttpUrl, Field, StringConstraints, UrlConstraints
 
 from kinerja_api.core.schemas import (
     InputModel,
@@ -18,6 +16,7 @@ from kinerja_api.core.schemas import (
     UpdatedSince,
 )
 from kinerja_api.models.progress import EvidenceKind, ReportStatus
+from kinerja_api.plans.api import GroupQuarterOut, Percent, TargetAchievementOut
 
 MAX_EVIDENCE = 20
 
@@ -128,102 +127,6 @@ class ProgressReportOut(OutputModel):
 
 # --- achievement ----------------------------------------------------------------------------
 
-Percent = Annotated[Decimal, Field(description="Percentage of the target, two decimals.")]
-
-
-class QuarterFigureOut(OutputModel):
-    quarter: int
-    achieved_value: Decimal | None
-    percent: Percent
-    ytd_achieved_value: Decimal | None
-    ytd_percent: Percent
-
-
-class GroupQuarterOut(OutputModel):
-    quarter: int
-    percent: Percent
-    ytd_percent: Percent
-
-
-class AchievementOut(OutputModel):
-    """Achievement from accepted progress reports: year to date (`percent`) and by quarter. The
-    breakdown by target and indicator is `GET /plans/{id}/progress`."""
-
-    percent: Percent
-    quarters: list[GroupQuarterOut]
-
-
-OutWithAchievement = TypeVar("OutWithAchievement", bound=OutputModel)
-
-
-class Achieved(Protocol):
-    """A plan's or a target's figures (see progress.achievement)."""
-
-    @property
-    def percent(self) -> Decimal: ...
-
-    @property
-    def quarters(self) -> Sequence[Any]: ...
-
-
-def _summary(achievement: Achieved) -> dict[str, Any]:
-    return {
-        "percent": achievement.percent,
-        "quarters": [
-            {"quarter": q.quarter, "percent": q.percent, "ytd_percent": q.ytd_percent}
-            for q in achievement.quarters
-        ],
-    }
-
-
-def _fields_of(source: Any, names: Sequence[str]) -> Mapping[str, Any]:
-    # A list row (SQLAlchemy Row) hands over its columns as a mapping, at about half the cost
-    # of reading them one attribute at a time; an entity is read by attribute.
-    mapping: Mapping[str, Any] | None = getattr(source, "_mapping", None)
-    if mapping is not None:
-        return mapping
-    return {name: getattr(source, name) for name in names}
-
-
-@cache
-def _list_of(model: type[OutputModel]) -> TypeAdapter[list[Any]]:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
-def with_achievements(
-    model: type[OutWithAchievement],
-    sources: Sequence[Any],
-    figures: Mapping[uuid.UUID, Achieved],
-) -> list[OutWithAchievement]:
-    """`model`s (resources with an `achievement` field) read from the attributes of `sources`
-    (entities or rows), each with its figures (by its id) summarised into that field. Validated
-    in one pass, as a page of a list is."""
-    names = [name for name in model.model_fields if name != "achievement"]
-    rows = [
-        {**_fields_of(source, names), "achievement": _summary(figures[source.id])}
-        for source in sources
-    ]
-    items: list[OutWithAchievement] = _list_of(model).validate_python(rows)
-    return items
-
-
-class IndicatorAchievementOut(OutputModel):
-    indicator_id: uuid.UUID
-    aggregation: Literal["sum", "latest", "average"]
-    target_value: Decimal
-    weight: Decimal | None
-    report_count: int = Field(description="Accepted reports counted.")
-    achieved_value: Decimal | None
-    percent: Percent
-    quarters: list[QuarterFigureOut]
-
-
-class TargetAchievementOut(OutputModel):
-    target_id: uuid.UUID
-    percent: Percent
-    quarters: list[GroupQuarterOut]
-    indicators: list[IndicatorAchievementOut]
-
 
 class PlanProgressOut(OutputModel):
     """Achievement of a plan from its accepted reports, with report counts by status."""
@@ -235,7 +138,7 @@ class PlanProgressOut(OutputModel):
     reports_by_status: dict[ReportStatus, int]
 
 
-# --- feedback -------------------------------------------------------------------------------
+# --- comments -------------------------------------------------------------------------------
 
 
 class CommentCreate(InputModel):

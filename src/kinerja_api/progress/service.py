@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     employee_visible,
     forbidden,
@@ -21,6 +20,7 @@ from kinerja_api.auth.policies import (
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -37,9 +37,7 @@ from kinerja_api.models.org import Region, Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
-from kinerja_api.plans.periods.service import require_open
-from kinerja_api.plans.service import touch_plan
-from kinerja_api.progress.achievement import quarter_of
+from kinerja_api.plans.api import quarter_of, require_open, touch_plan
 from kinerja_api.progress.schemas import (
     Decision,
     Evidence,

@@ -16,9 +16,9 @@ from sse_starlette import ServerSentEvent
 from kinerja_api.auth.policies import REGION_WIDE_READERS, subordinates_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
+from kinerja_api.core.broker import OutboxBroker, StreamEvent
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
-from kinerja_api.progress.broker import OutboxBroker, StreamEvent
 from kinerja_api.progress.service import READ_SCOPE
 
 STREAM_FAMILIES = ("progress", "plan", "feedback")

@@ -8,11 +8,11 @@ from fastapi import Request
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import forbidden, in_region, not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core import clock
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg

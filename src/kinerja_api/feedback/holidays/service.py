@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, record_entity, snapshot
 from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (
     CursorCodec,

@@ -5,9 +5,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import forbidden, not_found, region_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (

@@ -6,7 +6,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     agency_in_subtree,
     employee_visibility,
@@ -16,6 +15,7 @@ from kinerja_api.auth.policies import (
     region_of,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.clock import region_today
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.pagination import (
     CursorCodec,

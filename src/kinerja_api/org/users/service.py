@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, and_, any_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.policies import REGION_WIDE_READERS, agency_in_subtree, in_region, not_found
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (

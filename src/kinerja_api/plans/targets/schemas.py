@@ -13,7 +13,7 @@ from kinerja_api.core.schemas import (
     StrictCount,
 )
 from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
-from kinerja_api.progress.schemas import AchievementOut
+from kinerja_api.plans.achievement_schemas import AchievementOut
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]

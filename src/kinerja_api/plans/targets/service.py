@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Exists, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record, record_entity, snapshot
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
@@ -25,6 +25,8 @@ from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Employee
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
 from kinerja_api.plans import service as plans
+from kinerja_api.plans.achievement import targets_achievement
+from kinerja_api.plans.achievement_schemas import with_achievements
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
@@ -32,8 +34,6 @@ from kinerja_api.plans.targets.schemas import (
     TargetOut,
     TargetUpdate,
 )
-from kinerja_api.progress.achievement import targets_achievement
-from kinerja_api.progress.schemas import with_achievements
 
 TARGET_AUDITED = (
     "plan_id",

@@ -1,4 +1,4 @@
-"""Plan-level reads for progress: the achievement summary, and the feedback thread (umpan
+"""Plan-level reads for progress: the achievement summary, and the comment thread (umpan
 balik berkelanjutan) between an employee and their supervisor chain."""
 
 import uuid
@@ -6,7 +6,6 @@ import uuid
 from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import record_entity
 from kinerja_api.auth.policies import (
     employee_visible,
     forbidden,
@@ -15,6 +14,7 @@ from kinerja_api.auth.policies import (
     not_found,
 )
 from kinerja_api.auth.principal import Principal
+from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.pagination import (
@@ -27,7 +27,7 @@ from kinerja_api.core.pagination import (
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
-from kinerja_api.progress.achievement import PlanAchievement, plan_achievement
+from kinerja_api.plans.api import PlanAchievement, plan_achievement
 from kinerja_api.progress.schemas import CommentCreate
 from kinerja_api.progress.service import READ_SCOPE, status_counts
 

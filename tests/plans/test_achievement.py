@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from kinerja_api.progress.achievement import (
+from kinerja_api.plans.achievement import (
     IndicatorInput,
     ReportValue,
     achievements,

@@ -1,4 +1,5 @@
-"""Fan-out of outbox events to the SSE streams of one process.
+"""Fan-out of outbox events to the subscribers of one process (the SSE streams, and whatever
+else follows the outbox live).
 
 Each process holds ONE dedicated asyncpg connection (outside the request pool) that LISTENs on
 the outbox channel. A NOTIFY carries only an event id; the broker loads each notified row once,
@@ -10,9 +11,9 @@ memory, and no subscriber holds a database connection.
 The broker reads on the audited all-regions path (`kinerja.all_regions`), set once for its own
 connection: it serves every region's subscribers from one query per batch instead of one query
 per region, and it only ever runs the fixed SELECT below; which subscriber sees which event is
-decided per subscription (`Audience` in `progress/stream.py`), in the same terms as the replay
-query's SQL. The connection assumes the application role, so RLS still bounds it to the
-application's grants.
+decided per subscription by the predicate it subscribed with (the progress stream's
+`Audience`, in the same terms as its replay query's SQL). The connection assumes the application
+role, so RLS still bounds it to the application's grants.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from kinerja_api.models.events import OUTBOX_CHANNEL
 
-logger = logging.getLogger("kinerja_api.progress.broker")
+logger = logging.getLogger(__name__)
 
 _LOAD = """
 select id, region_id, type, entity_type, entity_id, employee_id, agency_id, public,

@@ -1,0 +1,107 @@
+"""Recording the audit trail: one event per mutation, written in the mutation's own
+transaction. Every writer (base and domains alike) records through here; reading the trail is
+the `audit` domain's."""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Protocol
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.core.logging import request_id_var
+from kinerja_api.models.audit import AuditEvent
+
+REDACTED = "[redacted]"
+SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "client_secret"})
+
+
+class Actor(Protocol):
+    """Who acts, as the trail names them (an authenticated principal)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    return value
+
+
+def snapshot(entity: object, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited state of an entity: named fields, JSON-ready, secrets redacted."""
+    return {
+        name: REDACTED if name in SECRET_FIELDS else plain(getattr(entity, name)) for name in fields
+    }
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the fields that changed, as {"before": {...}, "after": {...}}."""
+    changed = [key for key in after if before.get(key) != after.get(key)]
+    return {
+        "before": {key: before.get(key) for key in changed},
+        "after": {key: after[key] for key in changed},
+    }
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: object,
+    region_id: uuid.UUID | None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    changes = diff(before or {}, after or {}) if before is not None else {"after": after or {}}
+    await session.execute(
+        insert(AuditEvent).values(
+            region_id=region_id,
+            actor_type=actor.kind if actor else "system",
+            actor_id=actor.id if actor else None,
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id) if entity_id is not None else None,
+            changes=changes,
+            request_id=request_id_var.get(),
+        )
+    )
+
+
+async def record_entity(
+    session: AsyncSession,
+    actor: Actor | None,
+    entity_type: str,
+    event: str,
+    entity: Any,
+    fields: Iterable[str],
+    *,
+    before: Mapping[str, Any] | None = None,
+) -> None:
+    """`{entity_type}.{event}` for an ORM entity: its id, its region (a region is its own),
+    and the named fields after the change (only those that changed when `before` is given)."""
+    await record(
+        session,
+        actor,
+        f"{entity_type}.{event}",
+        entity_type=entity_type,
+        entity_id=entity.id,
+        region_id=getattr(entity, "region_id", entity.id),
+        before=before,
+        after=snapshot(entity, fields),
+    )

@@ -1,0 +1,108 @@
+"""Achievement (capaian) as clients see it: the summary on plans and targets, and the breakdown
+by target and indicator that `GET /plans/{id}/progress` and the public targets show."""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Literal, Protocol, TypeVar
+
+from pydantic import Field, TypeAdapter
+
+from kinerja_api.core.schemas import OutputModel
+
+Percent = Annotated[Decimal, Field(description="Percentage of the target, two decimals.")]
+
+
+class QuarterFigureOut(OutputModel):
+    quarter: int
+    achieved_value: Decimal | None
+    percent: Percent
+    ytd_achieved_value: Decimal | None
+    ytd_percent: Percent
+
+
+class GroupQuarterOut(OutputModel):
+    quarter: int
+    percent: Percent
+    ytd_percent: Percent
+
+
+class AchievementOut(OutputModel):
+    """Achievement from accepted progress reports: year to date (`percent`) and by quarter. The
+    breakdown by target and indicator is `GET /plans/{id}/progress`."""
+
+    percent: Percent
+    quarters: list[GroupQuarterOut]
+
+
+OutWithAchievement = TypeVar("OutWithAchievement", bound=OutputModel)
+
+
+class Achieved(Protocol):
+    """A plan's or a target's figures (see plans.achievement)."""
+
+    @property
+    def percent(self) -> Decimal: ...
+
+    @property
+    def quarters(self) -> Sequence[Any]: ...
+
+
+def _summary(achievement: Achieved) -> dict[str, Any]:
+    return {
+        "percent": achievement.percent,
+        "quarters": [
+            {"quarter": q.quarter, "percent": q.percent, "ytd_percent": q.ytd_percent}
+            for q in achievement.quarters
+        ],
+    }
+
+
+def _fields_of(source: Any, names: Sequence[str]) -> Mapping[str, Any]:
+    # A list row (SQLAlchemy Row) hands over its columns as a mapping, at about half the cost
+    # of reading them one attribute at a time; an entity is read by attribute.
+    mapping: Mapping[str, Any] | None = getattr(source, "_mapping", None)
+    if mapping is not None:
+        return mapping
+    return {name: getattr(source, name) for name in names}
+
+
+@cache
+def _list_of(model: type[OutputModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def with_achievements(
+    model: type[OutWithAchievement],
+    sources: Sequence[Any],
+    figures: Mapping[uuid.UUID, Achieved],
+) -> list[OutWithAchievement]:
+    """`model`s (resources with an `achievement` field) read from the attributes of `sources`
+    (entities or rows), each with its figures (by its id) summarised into that field. Validated
+    in one pass, as a page of a list is."""
+    names = [name for name in model.model_fields if name != "achievement"]
+    rows = [
+        {**_fields_of(source, names), "achievement": _summary(figures[source.id])}
+        for source in sources
+    ]
+    items: list[OutWithAchievement] = _list_of(model).validate_python(rows)
+    return items
+
+
+class IndicatorAchievementOut(OutputModel):
+    indicator_id: uuid.UUID
+    aggregation: Literal["sum", "latest", "average"]
+    target_value: Decimal
+    weight: Decimal | None
+    report_count: int = Field(description="Accepted reports counted.")
+    achieved_value: Decimal | None
+    percent: Percent
+    quarters: list[QuarterFigureOut]
+
+
+class TargetAchievementOut(OutputModel):
+    target_id: uuid.UUID
+    percent: Percent
+    quarters: list[GroupQuarterOut]
+    indicators: list[IndicatorAchievementOut]

@@ -1,0 +1,33 @@
+"""What other domains may use of plans: the one module they import from it.
+
+Progress reports land on a plan's indicators, so progress checks the plan's period is open,
+marks the plan changed when its achievement moves, and shows the achievement read model (which
+plans owns: it is the plans' and targets' figures, computed from accepted reports)."""
+
+from kinerja_api.plans.achievement import (
+    PlanAchievement,
+    TargetAchievement,
+    plan_achievement,
+    quarter_of,
+    targets_achievement,
+)
+from kinerja_api.plans.achievement_schemas import (
+    GroupQuarterOut,
+    Percent,
+    TargetAchievementOut,
+)
+from kinerja_api.plans.periods.service import require_open
+from kinerja_api.plans.service import touch_plan
+
+__all__ = [
+    "GroupQuarterOut",
+    "Percent",
+    "PlanAchievement",
+    "TargetAchievement",
+    "TargetAchievementOut",
+    "plan_achievement",
+    "quarter_of",
+    "require_open",
+    "targets_achievement",
+    "touch_plan",
+]
