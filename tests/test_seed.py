@@ -21,6 +21,11 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.cli import app as cli
 from kinerja_api.config import get_settings
 from kinerja_api.dbadmin import drop_database, ensure_database
+from kinerja_api.demo.data import REGIONS
+from kinerja_api.demo.loader import seed_demo
+from kinerja_api.demo.logins import DEMO_DOMAIN, DEMO_PASSWORD, demo_clients, demo_logins
+from kinerja_api.demo.people import plan_region
+from kinerja_api.demo.writing import SeedReport
 from kinerja_api.feedback.codes import ALPHABET
 from kinerja_api.feedback.workdays import deadline
 from kinerja_api.models.audit import AuditEvent
@@ -42,20 +47,8 @@ from kinerja_api.models.org import (
 )
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.org.employees.nip import nip_error
+from kinerja_api.org.users.bootstrap import AdminRole, BootstrapError, create_admin
 from kinerja_api.plans.service import cascade
-from kinerja_api.seed import (
-    DEMO_DOMAIN,
-    DEMO_PASSWORD,
-    REGIONS,
-    AdminRole,
-    SeedError,
-    SeedReport,
-    create_admin,
-    demo_clients,
-    demo_logins,
-    plan_region,
-    seed_demo,
-)
 from tests.conftest import fresh_database_url
 from tests.factories import World
 
@@ -450,7 +443,7 @@ async def test_create_admin_refuses_bad_input(
         "password": "rahasia-panjang",
         **changes,
     }
-    with pytest.raises(SeedError, match=message):
+    with pytest.raises(BootstrapError, match=message):
         await create_admin(session, **arguments)
 
 
