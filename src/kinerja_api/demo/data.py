@@ -1,7 +1,6 @@
 """The demo data files beside this module, read into typed specs: the regions, their name pools
 and the organisation every region gets (regions.toml, names.toml, organisation.toml)."""
 
-import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -13,6 +12,10 @@ from kinerja_api.models.org import AgencyKind, RegionKind
 def read(name: str) -> dict[str, Any]:
     """One of the package's TOML data files, e.g. `read("feedback.toml")`."""
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+class DemoDataError(Exception):
+    """The demo data cannot be written as asked; the message is meant for the operator."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Unit:
 
 
 NAMES = read("names.toml")
+ORGANISATION = read("organisation.toml")
 MALE_GIVEN: tuple[str, ...] = tuple(NAMES["given"]["male"])
 FEMALE_GIVEN: tuple[str, ...] = tuple(NAMES["given"]["female"])
 
@@ -76,18 +80,12 @@ def _region(entry: dict[str, Any]) -> RegionSpec:
 REGIONS: tuple[RegionSpec, ...] = tuple(_region(entry) for entry in read("regions.toml")["regions"])
 
 
-@functools.cache
-def _organisation_file() -> dict[str, Any]:
-    return read("organisation.toml")
-
-
 def _post(entry: dict[str, Any], local: dict[str, str], reports: tuple[Post, ...] = ()) -> Post:
-    data = _organisation_file()
     pppk = "pppk" in entry
-    ladder = data["pppk_grades"][entry["pppk"]] if pppk else data["grades"][entry["grades"]]
+    ladders = ORGANISATION["pppk_grades"] if pppk else ORGANISATION["grades"]
     return Post(
         position=entry["position"].format_map(local),
-        grades=tuple(ladder),
+        grades=tuple(ladders[entry["pppk" if pppk else "grades"]]),
         pppk=pppk,
         count=entry.get("count", 1),
         prefix=entry.get("prefix", ""),
@@ -109,7 +107,7 @@ def organisation(spec: RegionSpec) -> Unit:
     """The region's agency tree and its posts: Sekretariat Daerah at the root, dinas and
     bidang below."""
     local = dict(spec.local)
-    entries = _organisation_file()["units"]
+    entries = ORGANISATION["units"]
 
     def unit(entry: dict[str, Any]) -> Unit:
         children = tuple(unit(child) for child in entries if child.get("parent") == entry["code"])
@@ -123,7 +121,3 @@ def organisation(spec: RegionSpec) -> Unit:
 
     (root,) = (entry for entry in entries if "parent" not in entry)
     return unit(root)
-
-
-class DemoDataError(Exception):
-    """The demo data cannot be written as asked; the message is meant for the operator."""
