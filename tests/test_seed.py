@@ -2,6 +2,8 @@
 idempotent, its published logins work, and the first administrator can be created."""
 
 import asyncio
+import hashlib
+import json
 import random
 import uuid
 from collections import Counter
@@ -21,10 +23,17 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.cli import app as cli
 from kinerja_api.config import get_settings
 from kinerja_api.dbadmin import drop_database, ensure_database
+from kinerja_api.demo import loader
+from kinerja_api.demo.data import REGIONS, DemoDataError
+from kinerja_api.demo.loader import seed_demo
+from kinerja_api.demo.logins import DEMO_DOMAIN, DEMO_PASSWORD, demo_clients, demo_logins
+from kinerja_api.demo.people import plan_region
+from kinerja_api.demo.writing import SeedReport
 from kinerja_api.feedback.codes import ALPHABET
 from kinerja_api.feedback.workdays import deadline
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.feedback import (
+    IKM_ELEMENTS,
     Complaint,
     FeedbackResponse,
     Holiday,
@@ -42,20 +51,8 @@ from kinerja_api.models.org import (
 )
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.org.employees.nip import nip_error
+from kinerja_api.org.users.bootstrap import AdminRole, BootstrapError, create_admin
 from kinerja_api.plans.service import cascade
-from kinerja_api.seed import (
-    DEMO_DOMAIN,
-    DEMO_PASSWORD,
-    REGIONS,
-    AdminRole,
-    SeedError,
-    SeedReport,
-    create_admin,
-    demo_clients,
-    demo_logins,
-    plan_region,
-    seed_demo,
-)
 from tests.conftest import fresh_database_url
 from tests.factories import World
 
@@ -450,7 +447,7 @@ async def test_create_admin_refuses_bad_input(
         "password": "rahasia-panjang",
         **changes,
     }
-    with pytest.raises(SeedError, match=message):
+    with pytest.raises(BootstrapError, match=message):
         await create_admin(session, **arguments)
 
 
@@ -569,3 +566,59 @@ async def test_demo_complaints_have_unguessable_codes_and_working_day_deadlines(
             assert complaint.tracking_code not in stream
             expected = deadline(complaint.submitted_at, ZoneInfo(region.timezone), holidays, 5)
             assert complaint.due_at == expected.due_at
+
+
+# The feedback codes printed on the demo posters and a digest of the survey responses, pinned.
+UNIT_CODES = {
+    "bungo": ["1HYVCPMV", "6G9QY4D7", "Q3N7YD37"],
+    "gorontalo": ["2Z4M84P7", "NEEFG189", "VJBVJKM1"],
+    "medan-marelan": ["7X5R1GVP", "Q39ENF4Q", "S68PV1XJ"],
+    "surabaya": ["MKP6CM0Q", "NYWEQARA", "ZBP4ZZCD"],
+}
+RESPONSES_DIGEST = "328b7d18eb36377105cc75f59748d8922af6f51688a5009aa043e0cbd727ee3e"
+
+
+async def test_the_demo_feedback_never_changes(session: AsyncSession, seeded: SeedReport) -> None:
+    units = await session.execute(
+        select(Region.code, ServiceUnit.code)
+        .join(Region, Region.id == ServiceUnit.region_id)
+        .where(Region.code.in_(CODES))
+        .order_by(Region.code, ServiceUnit.code)
+    )
+    by_region: dict[str, list[str]] = {}
+    for region_code, unit_code in units:
+        by_region.setdefault(region_code, []).append(unit_code)
+    assert by_region == UNIT_CODES
+    profile = ("age_band", "sex", "education", "occupation")
+    responses = await session.execute(
+        select(
+            ServiceUnit.code,
+            ServiceUnitStaff.code,
+            FeedbackResponse.submitted_at,
+            *(getattr(FeedbackResponse, column) for column in (*IKM_ELEMENTS, *profile)),
+        )
+        .join(ServiceUnit, ServiceUnit.id == FeedbackResponse.service_unit_id)
+        .outerjoin(ServiceUnitStaff, ServiceUnitStaff.id == FeedbackResponse.staff_id)
+    )
+    rows = sorted(json.dumps([str(value) for value in row]) for row in responses)
+    assert len(rows) == 4 * 84
+    assert hashlib.sha256("\n".join(rows).encode()).hexdigest() == RESPONSES_DIGEST
+
+
+async def test_seeding_refuses_production(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = get_settings().model_copy(update={"env": "production"})
+    monkeypatch.setattr(loader, "get_settings", lambda: production)
+    with pytest.raises(DemoDataError, match="production"):
+        await loader.seed_demo(session)
+    assert await _regions(session) == {}
+
+
+def test_seed_commands_refuse_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    production = get_settings().model_copy(update={"env": "production"})
+    monkeypatch.setattr("kinerja_api.cli.get_settings", lambda: production)
+    for command in (["seed-demo"], ["serve", "--seed"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 1
+        assert "refusing to write demo data" in result.output

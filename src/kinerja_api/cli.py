@@ -13,11 +13,12 @@ from rich.console import Console
 from kinerja_api.config import get_settings
 
 if TYPE_CHECKING:
-    from kinerja_api.seed import AdminRole, SeedReport
+    from kinerja_api.demo.writing import SeedReport
+    from kinerja_api.org.users.bootstrap import AdminRole
 
 app = typer.Typer(help="kinerja-api: ASN performance management backend", no_args_is_help=True)
 console = Console(stderr=True)
-# kinerja_api.seed.AdminRole, spelled out so that `--help` need not import the seed module.
+# kinerja_api.org.users.bootstrap.AdminRole, spelled out so that `--help` need not import it.
 AdminRoleName = Literal["superadmin", "region_admin"]
 TABLE_WIDTH = 100
 
@@ -99,7 +100,7 @@ def _refuse_demo_data_in_production() -> None:
 
 async def _seed(url: str) -> "SeedReport":
     from kinerja_api.db import Database
-    from kinerja_api.seed import seed_demo
+    from kinerja_api.demo.loader import seed_demo
 
     db = Database(url, get_settings())
     try:
@@ -114,7 +115,7 @@ async def _seed(url: str) -> "SeedReport":
 def _print_seed_report(report: "SeedReport") -> None:
     from rich.table import Table
 
-    from kinerja_api.seed import DEMO_PASSWORD, demo_clients, demo_logins
+    from kinerja_api.demo.logins import DEMO_PASSWORD, demo_clients, demo_logins
 
     if report.total:
         created = ", ".join(f"{count} {kind}" for kind, count in sorted(report.created.items()))
@@ -161,7 +162,7 @@ async def _create_admin(
     url: str, email: str, full_name: str, password: str, role: "AdminRole", region: str | None
 ) -> None:
     from kinerja_api.db import Database
-    from kinerja_api.seed import create_admin as create
+    from kinerja_api.org.users.bootstrap import create_admin as create
 
     db = Database(url, get_settings())
     try:
@@ -199,9 +200,9 @@ def create_admin(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
     """Create a superadmin, or a region_admin of one region."""
-    from kinerja_api.seed import (
+    from kinerja_api.org.users.bootstrap import (
         AdminRole,
-        SeedError,
+        BootstrapError,
         check_admin_scope,
         check_email,
         check_password,
@@ -217,7 +218,7 @@ def create_admin(
         if migrate_first:
             _migrate(url)
         asyncio.run(_create_admin(url, address, full_name, password, admin_role, region))
-    except SeedError as exc:
+    except BootstrapError as exc:
         raise _fail(str(exc)) from None
     scope = f"region {region}" if region else "all regions"
     console.print(f"[green]created {admin_role.value} {address} ({scope})[/green]")
