@@ -12,9 +12,9 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.config import Settings
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.progress import public
 from kinerja_api.progress.broker import OutboxBroker
 from kinerja_api.progress.schemas import (
