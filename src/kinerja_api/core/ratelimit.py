@@ -4,10 +4,10 @@ The counters are committed in a transaction of their own, before the request's w
 that refused or failing requests count as well. The per-address limit runs as a route dependency
 (`LIMITED_PER_ADDRESS`), which FastAPI solves before it validates the body's fields, so invalid
 fields and unknown codes count too; only a body that is not JSON at all is refused (422) before
-any dependency runs, uncounted. Other keys (a domain's own limits) go through `enforce`."""
+any dependency runs, uncounted. Other keys (a domain's own limits) go through `enforce`. Expired
+counters are deleted by a periodic job (`core.tasks.purge_expired`), not on the request path."""
 
 import hashlib
-import random
 
 from fastapi import Depends, Request
 from sqlalchemy import text
@@ -70,17 +70,13 @@ async def count_hit(session: AsyncSession, key: str, window: int) -> tuple[int, 
 
 async def enforce(request: Request, limits: list[tuple[str, int]]) -> None:
     """Counts a hit on each `(key, limit)`; 429 with `Retry-After` once any is over its limit."""
-    settings = settings_of(request)
-    window = settings.public_rate_window_seconds
+    window = settings_of(request).public_rate_window_seconds
     wait = 0
     async with separate_unit_of_work(request) as session:
         for key, limit in limits:
             hits, retry_after = await count_hit(session, key, window)
             if hits > limit:
                 wait = max(wait, retry_after)
-        if random.random() < settings.public_rate_purge_fraction:  # noqa: S311 - not security
-            # No job runner sweeps the counters, so a small share of public requests does.
-            await purge_expired(session, longest_window(settings))
     if wait:
         raise Problem(RATE_LIMITED, _THROTTLED, headers={"Retry-After": str(wait)})
 
@@ -106,7 +102,6 @@ def longest_window(settings: Settings) -> int:
 
 async def purge_expired(session: AsyncSession, older_than_seconds: int) -> int:
     """Drops counters whose window ended more than `older_than_seconds` ago; with
-    `longest_window` no live counter goes (a dropped one starts a fresh window).
-    Public requests call it now and then (`public_rate_purge_fraction`)."""
+    `longest_window` no live counter goes (a dropped one starts a fresh window)."""
     result = await session.execute(_PURGE, {"older_than": older_than_seconds})
     return int(getattr(result, "rowcount", 0) or 0)
