@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the service with its dev tools
 
-run: install ## Serve on http://127.0.0.1:8000 (embedded PostgreSQL unless KINERJA_DATABASE_URL is set)
+run: install ## Serve on http://127.0.0.1:8000 with one job worker (embedded PostgreSQL unless KINERJA_DATABASE_URL is set)
 	$(BIN)/kinerja serve --seed
 
 test: install ## Run the whole test suite against a real PostgreSQL

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import kinerja_api.models  # noqa: F401 - registers every table on Base.metadata
 from kinerja_api.config import get_settings
 from kinerja_api.db import Base, async_url
+from kinerja_api.migrations_info import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_name=include_name,
         transaction_per_migration=True,
     )
     with context.begin_transaction():

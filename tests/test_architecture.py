@@ -34,16 +34,12 @@ BASE = frozenset(
 )
 DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health"})
 WIRING = frozenset(
-    {"main", "routers", "cli", "seed", "demo", "openapi_export", "dbadmin", "__main__"}
+    {"main", "routers", "task_modules", "cli", "demo", "openapi_export", "dbadmin", "__main__"}
 )
 # (importing domain, imported module): the only ways one domain may reach into another.
 INTERFACES = frozenset({("progress", "kinerja_api.plans.api")})
-KNOWN_EXCEPTIONS = frozenset(
-    {
-        # The public stream's per-address rate limit; moves to core/ratelimit.
-        ("progress", "kinerja_api.feedback.abuse"),
-    }
-)
+# Imports against the layers tolerated while a move is under way; each must still be used.
+KNOWN_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -237,6 +233,12 @@ def test_every_wrong_import_is_reported(tmp_path: Path) -> None:
                 4,
                 "kinerja_api.progress.service",
                 "kinerja_api.plans.service",
+            ),
+            (
+                "kinerja_api/progress/stream.py",
+                1,
+                "kinerja_api.progress.stream",
+                "kinerja_api.feedback.abuse",
             ),
             (
                 "kinerja_api/progress/stream.py",

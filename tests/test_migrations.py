@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import kinerja_api.models  # noqa: F401 - registers every table on Base.metadata
 from kinerja_api.db import Base, async_url
 from kinerja_api.dbadmin import downgrade, drop_database, ensure_database, migrate
-from kinerja_api.migrations_info import alembic_config, migration_head
+from kinerja_api.migrations_info import alembic_config, include_name, migration_head
 from tests.conftest import fresh_database_url
 
 VERSION_TABLE = "alembic_version"
@@ -96,6 +96,7 @@ def _model_diff(url: str) -> list[Any]:
                 "target_metadata": Base.metadata,
                 "compare_type": True,
                 "compare_server_default": True,
+                "include_name": include_name,
             },
         )
         return list(compare_metadata(context, Base.metadata))

@@ -3,6 +3,8 @@
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,6 +23,8 @@ console = Console(stderr=True)
 # kinerja_api.org.users.bootstrap.AdminRole, spelled out so that `--help` need not import it.
 AdminRoleName = Literal["superadmin", "region_admin"]
 TABLE_WIDTH = 100
+# How long `serve` lets its worker finish the job it is running before killing it.
+WORKER_STOP_SECONDS = 30
 
 
 def _database_url(embedded: Any = None) -> str:
@@ -64,6 +68,12 @@ def serve(
     seed: Annotated[
         bool, typer.Option("--seed/--no-seed", help="Add the demo regions and logins if missing")
     ] = False,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker", help="Run one job worker beside the API, stopped with it"
+        ),
+    ] = True,
 ) -> None:
     """Serve the API. Without KINERJA_DATABASE_URL, an embedded PostgreSQL under ./.data/."""
     if seed:
@@ -73,23 +83,65 @@ def serve(
         _migrate(url)
     if seed:
         _print_seed_report(asyncio.run(_seed(url)))
-    # Workers inherit the resolved URL through the environment.
+    # Workers (uvicorn's and the job worker) inherit the resolved URL through the environment.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    job_worker = _start_worker() if with_worker else None
     console.print(f"[bold]kinerja-api[/bold] on http://{host}:{port}  (docs: /docs)")
-    uvicorn.run(
-        "kinerja_api.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        loop="uvloop",
-        http="httptools",
-        # The app honours X-Forwarded-For from KINERJA_TRUSTED_PROXIES only.
-        proxy_headers=False,
-        log_config=None,
-        access_log=False,
-    )
+    try:
+        uvicorn.run(
+            "kinerja_api.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            loop="uvloop",
+            http="httptools",
+            # The app honours X-Forwarded-For from KINERJA_TRUSTED_PROXIES only.
+            proxy_headers=False,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if job_worker is not None:
+            _stop_worker(job_worker)
+
+
+def _start_worker() -> "subprocess.Popen[bytes]":
+    """`kinerja worker` as a child process. In a session of its own, so that a Ctrl+C in the
+    terminal reaches only `serve`, which then stops the worker once, after the API."""
+    command = [sys.executable, "-m", "kinerja_api.cli", "worker", "--no-migrate"]
+    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
+
+
+def _stop_worker(process: "subprocess.Popen[bytes]") -> None:
+    """SIGTERM lets the worker finish its running job; one that takes too long is killed."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@app.command()
+def worker(
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Run background jobs and the periodic chores until SIGINT or SIGTERM (then the running job
+    finishes). As many as needed may run, on any machine that reaches the database."""
+    from kinerja_api.core.jobs import run_worker
+    from kinerja_api.core.logging import configure_logging
+    from kinerja_api.task_modules import TASK_MODULES
+
+    url = _database_url()
+    if migrate_first:
+        _migrate(url)
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    asyncio.run(run_worker(url, settings, TASK_MODULES))
 
 
 def _refuse_demo_data_in_production() -> None:
@@ -222,3 +274,7 @@ def create_admin(
         raise _fail(str(exc)) from None
     scope = f"region {region}" if region else "all regions"
     console.print(f"[green]created {admin_role.value} {address} ({scope})[/green]")
+
+
+if __name__ == "__main__":
+    app()

@@ -49,8 +49,6 @@ class Settings(BaseSettings):
     public_rate_limit_per_address: int = Field(default=30, ge=1)
     public_rate_limit_per_unit: int = Field(default=600, ge=1)
     public_duplicate_window_seconds: int = Field(default=180, ge=0)
-    # Share of public requests that also delete long-expired counters (there is no job runner).
-    public_rate_purge_fraction: float = Field(default=0.01, ge=0, le=1)
     complaint_due_working_days: int = Field(default=5, ge=1, le=60)
     complaint_reopen_days: int = Field(default=14, ge=0, le=365)
     # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before

@@ -1,6 +1,7 @@
 """Where the Alembic migrations live and which revision is their head."""
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,3 +29,12 @@ def migration_head() -> str:
     if head is None:
         raise RuntimeError("no Alembic revisions found")
     return head
+
+
+# procrastinate's tables (created by its own SQL in a migration) have no ORM models.
+JOB_QUEUE_TABLES = "procrastinate_"
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Autogenerate's filter: every table but the job queue's is compared with the models."""
+    return not (type_ == "table" and name is not None and name.startswith(JOB_QUEUE_TABLES))

@@ -1,12 +1,12 @@
-"""Abuse controls on the public endpoints: what counts toward which limit, the counters' purge,
-duplicates compared in stored form, and chunked bodies over the size limit."""
+"""Abuse controls on the public endpoints: what counts toward which limit, duplicates compared in
+stored form, and chunked bodies over the size limit. The counters' purge is a periodic job
+(tests/test_core_jobs.py)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from kinerja_api.config import Settings
@@ -125,31 +125,6 @@ async def test_invalid_bodies_count_toward_the_address_limit(
         for broken in ({"unit_code": unit.code}, _survey(unit.code, 9)):
             assert (await http.post(SURVEY, json=broken)).status_code == 422
         _retry_after(await http.post(SURVEY, json=_survey(unit.code)), 600)
-
-
-async def test_public_requests_purge_expired_counters(
-    client_with: ClientWith, world: World, connection: AsyncConnection
-) -> None:
-    unit = await _unit(world)
-    await connection.execute(
-        text(
-            "insert into public_rate_limits (key, window_started_at, hits) values "
-            "('address:stale', now() - interval '2 days', 5), ('unit:FRESH', now(), 1)"
-        )
-    )
-
-    async def keys() -> set[str]:
-        rows = await connection.scalars(
-            text("select key from public_rate_limits where key in ('address:stale', 'unit:FRESH')")
-        )
-        return set(rows)
-
-    async with client_with(public_rate_purge_fraction=0.0) as http:
-        await http.get(f"/api/v1/public/service-units/{unit.code}")
-    assert await keys() == {"address:stale", "unit:FRESH"}
-    async with client_with(public_rate_purge_fraction=1.0) as http:
-        await http.get(f"/api/v1/public/service-units/{unit.code}")
-    assert await keys() == {"unit:FRESH"}
 
 
 # --- duplicates ---------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.core.audit import record_entity
 from kinerja_api.auth.passwords import hash_secret
+from kinerja_api.core.audit import record_entity
 from kinerja_api.demo.data import RegionSpec
 from kinerja_api.demo.people import RegionPlan
 

@@ -13,10 +13,10 @@ from kinerja_api.config import Settings
 from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import ClientText
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.plans.api import GroupQuarterOut
 from kinerja_api.progress import public
 from kinerja_api.progress.schemas import (

@@ -11,10 +11,11 @@ from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS, client_key
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS, client_key, limit_per_unit
+from kinerja_api.feedback.abuse import limit_per_unit
 from kinerja_api.feedback.complaints import service
 from kinerja_api.feedback.complaints.schemas import (
     AssignIn,

@@ -25,6 +25,7 @@ from kinerja_api.core.pagination import (
     where_given,
 )
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
+from kinerja_api.core.ratelimit import settings_of
 from kinerja_api.feedback import abuse, public, workdays
 from kinerja_api.feedback.codes import (
     TRACKING_CODE_LENGTH,
@@ -117,7 +118,7 @@ async def due_at(
     session: AsyncSession, request: Request, region_id: uuid.UUID, start: datetime
 ) -> datetime:
     """`complaint_due_working_days` working days after `start`'s day in the region's calendar."""
-    days = abuse.settings_of(request).complaint_due_working_days
+    days = settings_of(request).complaint_due_working_days
     return await region_deadline(session, region_id, start, days)
 
 
@@ -209,7 +210,7 @@ async def _by_tracking_code(session: AsyncSession, code: str) -> Complaint:
 def _reopen_until(request: Request, complaint: Complaint) -> datetime | None:
     if complaint.status != ComplaintStatus.RESOLVED or complaint.resolved_at is None:
         return None
-    return complaint.resolved_at + timedelta(days=abuse.settings_of(request).complaint_reopen_days)
+    return complaint.resolved_at + timedelta(days=settings_of(request).complaint_reopen_days)
 
 
 async def public_view(session: AsyncSession, request: Request, code: str) -> PublicComplaintOut:
@@ -267,7 +268,7 @@ async def reopen(
         raise _transition_refused(complaint, "reopened")
     now = clock.utc_now()
     if now > until:
-        days = abuse.settings_of(request).complaint_reopen_days
+        days = settings_of(request).complaint_reopen_days
         raise Problem(INVALID_TRANSITION, _REOPEN_CLOSED, params={"days": days})
     before = snapshot(complaint, AUDITED)
     complaint.status = ComplaintStatus.REOPENED

@@ -10,10 +10,10 @@ from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
+from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
-from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.feedback.service_units import service
 from kinerja_api.feedback.service_units.schemas import (
     PublicCode,

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.core.audit import record_entity
 from kinerja_api.auth.passwords import hash_secret
 from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.core.audit import record_entity
 from kinerja_api.models.org import Region, User
 from kinerja_api.org.users.service import AUDITED
 

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from kinerja_api.feedback.abuse import purge_expired
+from kinerja_api.core.ratelimit import purge_expired
 
 
 async def test_expired_counters_are_purged(connection: AsyncConnection) -> None:

@@ -1,0 +1,88 @@
+"""Background jobs: one procrastinate `App` on the service's own PostgreSQL, so the embedded
+database needs no other server and many workers on many machines share one queue.
+
+A package declares its jobs in its `tasks.py` on `app` (`@app.task`, `@app.periodic`); the
+worker imports the modules its caller lists (`kinerja_api.task_modules`), so `core` names no
+domain. Every queue delivers at least once: a job must be safe to run twice.
+
+The queue's connections assume the application role, like the service's own: deferring a job
+from a request and running it in a worker need nothing more than the grants the migration that
+created procrastinate's tables gave that role."""
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import procrastinate
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from kinerja_api.config import Settings
+from kinerja_api.db import Database
+
+# Connections of one process: a worker listens on one and runs its job, heartbeat and periodic
+# deferrals on the others.
+POOL_SIZE = 4
+_RESOURCES = "kinerja"
+
+# The connector's own pool is never opened: `opened` hands the app one built for a URL.
+app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+
+
+@dataclass(frozen=True)
+class WorkerResources:
+    """What a running job may use, handed in by the worker that runs it."""
+
+    db: Database
+    settings: Settings
+
+
+def resources(context: procrastinate.JobContext) -> WorkerResources:
+    found: WorkerResources = context.additional_context[_RESOURCES]
+    return found
+
+
+def libpq_url(url: str) -> str:
+    """Any PostgreSQL URL of the service (`postgresql+asyncpg://`, `?host=/socket/dir`, ...) as
+    libpq, which psycopg uses, reads it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pool(url: str, settings: Settings) -> AsyncConnectionPool:
+    role = settings.db_app_role
+    return AsyncConnectionPool(
+        libpq_url(url),
+        kwargs={"options": f"-c role={role}"} if role else {},
+        min_size=1,
+        max_size=POOL_SIZE,
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+    )
+
+
+@asynccontextmanager
+async def opened(url: str, settings: Settings) -> AsyncIterator[procrastinate.App]:
+    """`app`, connected to the database at `url` while the block runs (to defer jobs, or to run
+    a worker)."""
+    pool = _pool(url, settings)
+    await pool.open(wait=True)
+    try:
+        async with app.open_async(pool):
+            yield app
+    finally:
+        await pool.close()
+
+
+async def run_worker(url: str, settings: Settings, task_modules: Iterable[str]) -> None:
+    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish."""
+    app.import_paths = list(task_modules)
+    db = Database(url, settings)
+    try:
+        async with opened(url, settings):
+            await app.run_worker_async(
+                additional_context={_RESOURCES: WorkerResources(db, settings)},
+                # A failed job stays for inspection; succeeded ones would only pile up.
+                delete_jobs="successful",
+            )
+    finally:
+        await db.dispose()

@@ -1,0 +1,7 @@
+"""Every module that declares background jobs, as `routers.py` lists every router: the worker
+imports them all so that it knows every job it may be handed. A package's jobs live in its
+`tasks.py`; add the module here when a package gets one."""
+
+TASK_MODULES: list[str] = [
+    "kinerja_api.core.tasks",
+]
