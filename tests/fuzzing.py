@@ -513,8 +513,8 @@ def _describes_service_account(case: schemathesis.Case) -> bool:
 # Tokens of the principals of the running test, by token; set by the fixture.
 KNOWN_PRINCIPALS: dict[str, str] = {}
 
-# Pydantic codes for a value refused by its type or shape, as opposed to a rule of the service.
-_HOSTILE_TEXT = (NUL, LONE_SURROGATE)
+# Characters the app refuses in any text on purpose (PostgreSQL cannot store them).
+_HOSTILE_TEXT = ("\x00", LONE_SURROGATE)
 
 
 def _holds_hostile_text(value: Any) -> bool:
