@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck openapi migrate bench clean
+.PHONY: help install run test test-fuzz lint format typecheck openapi migrate bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ run: install ## Serve on http://127.0.0.1:8000 with one job worker (embedded Pos
 
 test: install ## Run the whole test suite against a real PostgreSQL
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fuzz: install ## Only the contract fuzz tests; KINERJA_FUZZ_EXAMPLES=500 for a nightly-sized run
+	$(BIN)/python -m pytest tests/test_contract_fuzz.py $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check src tests bench migrations
