@@ -2,12 +2,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BROWSER_STAMP := $(VENV)/.browser-stamp
+LINTED := src tests tests_browser bench migrations
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fuzz lint format typecheck openapi migrate bench clean
+.PHONY: help install run test test-fuzz test-browser lint format typecheck openapi migrate bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +28,21 @@ test: install ## Run the whole test suite against a real PostgreSQL
 test-fuzz: install ## Only the contract fuzz tests; KINERJA_FUZZ_EXAMPLES=500 for a nightly-sized run
 	$(BIN)/python -m pytest tests/test_contract_fuzz.py $(PYTEST_ARGS)
 
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP) ## Sign in through /docs in headless Chromium, offline (installs Chromium)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pytest tests_browser $(PYTEST_ARGS)
+
 lint: install ## ruff check and format check
-	$(BIN)/ruff check src tests bench migrations
-	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 format: install ## Apply ruff's formatting and safe fixes
-	$(BIN)/ruff format src tests bench migrations
-	$(BIN)/ruff check --fix src tests bench migrations
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 typecheck: install ## mypy --strict on src/
 	$(BIN)/mypy --strict src

@@ -133,7 +133,10 @@ async def test_docs_enabled_serves_docs_and_schema(client: httpx.AsyncClient) ->
     assert schema.json()["info"]["title"] == "kinerja-api"
 
 
-@pytest.mark.parametrize("path", ["/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"])
+@pytest.mark.parametrize(
+    "path",
+    ["/docs", "/openapi.json", "/docs/oauth2-redirect", "/docs/static/swagger-ui.css", "/redoc"],
+)
 async def test_docs_disabled_hides_docs_and_schema(docs_off: httpx.AsyncClient, path: str) -> None:
     response = await docs_off.get(path)
     assert response.status_code == 404

@@ -15,6 +15,7 @@ from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddl
 from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
+from kinerja_api.docs import install_docs
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
 
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        docs_url=None,  # install_docs serves it from shipped files, not a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         generate_unique_id_function=operation_id,
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    if settings.docs_enabled:
+        install_docs(app)
 
     app.add_middleware(
         BodyLimitMiddleware,

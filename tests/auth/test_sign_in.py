@@ -36,6 +36,26 @@ async def test_password_grant_by_email_and_by_nip(client: httpx.AsyncClient, wor
         assert me.json()["id"] == str(user.id)
 
 
+@pytest.mark.parametrize(
+    ("extra_form", "headers"),
+    [
+        # Swagger UI's Authorize dialog by default: empty client credentials in HTTP Basic.
+        ({}, {"Authorization": "Basic " + base64.b64encode(b":").decode()}),
+        # "Client credentials location: Request body", with a client id typed in.
+        ({"client_id": "swagger-ui"}, {}),
+    ],
+)
+async def test_password_grant_as_swagger_ui_sends_it(
+    client: httpx.AsyncClient, world: World, extra_form: dict[str, str], headers: dict[str, str]
+) -> None:
+    region = await world.region()
+    user = await world.user(region, Role.EMPLOYEE)
+    form = {"grant_type": "password", "scope": "", "username": user.email, "password": PASSWORD}
+    response = await client.post(TOKEN, data=form | extra_form, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["token_type"] == "bearer"
+
+
 async def test_unknown_user_and_wrong_password_answer_identically(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -5,10 +5,8 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,32 +25,13 @@ from kinerja_api.models.org import Role
 from tests.conftest import fresh_database_url
 from tests.factories import World
 from tests.progress.helpers import URL, Team, report_body, team
+from tests.servers import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 STREAM = "/api/v1/progress/stream"
 WAIT = 10.0
 # Were each stream to keep a connection, this many would outgrow what the pools hold idle.
 STREAMS_PER_SERVER = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server exited"
-        try:
-            if httpx.get(base + "/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{base} not ready")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +58,7 @@ def servers(stream_database: str) -> Iterator[tuple[str, str]]:
     }
     processes, bases = [], []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         command = [
             str(Path(sys.executable).parent / "uvicorn"), "kinerja_api.main:create_app",
             "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
@@ -88,7 +67,7 @@ def servers(stream_database: str) -> Iterator[tuple[str, str]]:
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for process, base in zip(processes, bases, strict=True):
-            _wait_ready(process, base)
+            wait_until_ready(process, base, seconds=30)
         yield bases[0], bases[1]
     finally:
         for process in processes:
