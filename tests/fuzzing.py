@@ -27,11 +27,11 @@ from urllib3._collections import HTTPHeaderDict
 
 from kinerja_api.auth.access import SCOPES
 from kinerja_api.config import Settings
+from kinerja_api.core.broker import OutboxBroker, StreamEvent, Subscription
 from kinerja_api.db import create_engine
 from kinerja_api.main import create_app
 from kinerja_api.models.org import Role
 from kinerja_api.models.progress import ProgressReport
-from kinerja_api.progress.broker import OutboxBroker, StreamEvent, Subscription
 from tests.factories import World
 
 BASE_URL = "http://testserver"

@@ -34,7 +34,17 @@ BASE = frozenset(
 )
 DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health"})
 WIRING = frozenset(
-    {"main", "routers", "task_modules", "cli", "demo", "openapi_export", "dbadmin", "__main__"}
+    {
+        "main",
+        "docs",
+        "routers",
+        "task_modules",
+        "cli",
+        "demo",
+        "openapi_export",
+        "dbadmin",
+        "__main__",
+    }
 )
 # (importing domain, imported module): the only ways one domain may reach into another.
 INTERFACES = frozenset({("progress", "kinerja_api.plans.api")})

@@ -14,8 +14,11 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.params import Form
 from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.config import Settings
+from kinerja_api.core.audit import record
 from kinerja_api.core.schemas import InputModel, PatchModel
 from kinerja_api.models.feedback import IKM_ELEMENTS
 from kinerja_api.models.org import Role
@@ -434,3 +437,35 @@ def test_trusted_proxies_read_from_a_comma_separated_variable(
     monkeypatch.setenv("KINERJA_TRUSTED_PROXIES", "not-an-address")
     with pytest.raises(ValidationError, match="not-an-address"):
         Settings()
+
+
+async def test_a_superadmin_request_with_nul_in_its_path_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Superadmin requests are audited with their path before the route runs: a path holding
+    NUL reaches the route's own 422, not a 500 from writing the audit event."""
+    response = await client.get("/api/v1/periods/a%00b", headers=await _superadmin(world))
+    assert error_fields(response) == {"path.period_id"}
+
+
+async def test_the_audit_trail_stores_unstorable_text_as_replacement_characters(
+    world: World,
+) -> None:
+    region = await world.region()
+    async with AsyncSession(bind=world.connection) as session:
+        await record(
+            session,
+            None,
+            "probe.recorded",
+            entity_type="probe",
+            entity_id=None,
+            region_id=region.id,
+            after={"path": "/a\x00b", "list": ["c\ud800"], "k\x00": 1},
+        )
+        await session.flush()
+    row = (
+        await world.connection.execute(
+            text("SELECT changes FROM audit_events WHERE action = 'probe.recorded'")
+        )
+    ).one()
+    assert row.changes == {"after": {"path": "/a\ufffdb", "list": ["c\ufffd"], "k\ufffd": 1}}
