@@ -181,7 +181,13 @@ def test_generated_requests_honour_the_contract(
 ) -> None:
     if data.draw(st.booleans(), label="path parameters name known rows"):
         with_known_ids(case, fuzz.known)
-    hostile = mutations_of(case.operation)
+    # A lone surrogate in a body is left to the sweep below: schemathesis re-validates an
+    # edited generated body against the schema, and its validator cannot encode one.
+    hostile = [
+        mutation
+        for mutation in mutations_of(case.operation)
+        if not (mutation.location == "body" and LONE_SURROGATE in str(mutation.value))
+    ]
     if hostile:
         mutation = data.draw(st.none() | st.sampled_from(hostile), label="hostile value")
         if mutation is not None:

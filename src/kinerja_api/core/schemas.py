@@ -11,7 +11,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     GetJsonSchemaHandler,
-    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -76,8 +75,18 @@ def _storable_instant(value: datetime) -> datetime:
 
 Instant = Annotated[datetime, AfterValidator(_storable_instant)]
 
-# Counts, positions, years and scores: a JSON integer, never a boolean, float or string.
-StrictCount = Annotated[int, Strict()]
+
+def _integer_only(value: Any) -> Any:
+    # JSON Schema's integer admits 3.0 but not true or "3"; Python's int() would take all three.
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "must be a JSON integer")
+    return value
+
+
+# Counts, positions, years and scores: a JSON integer (3 or 3.0), never a boolean or a string.
+# Placed after the field's constraints (`Annotated[int, Field(ge=1), JSON_INTEGER]`), so that
+# they still reach the contract as `minimum`/`maximum`.
+JSON_INTEGER = BeforeValidator(_integer_only)
 
 _PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 

@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, OutputModel, StrictCount, UpdatedSince
+from kinerja_api.core.schemas import JSON_INTEGER, InputModel, OutputModel, UpdatedSince
 from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.models.feedback import AgeBand, Education, Occupation, Sex
 
-Score = Annotated[StrictCount, Field(ge=1, le=4)]
+Score = Annotated[int, Field(ge=1, le=4), JSON_INTEGER]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 HONEYPOT_DESCRIPTION = (
     "Leave empty. Hidden from people by the form; anything here marks the sender as a bot."

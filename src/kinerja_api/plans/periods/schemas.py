@@ -6,14 +6,14 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import Field
 
-from kinerja_api.core.schemas import InputModel, OutputModel, StrictCount, UpdatedSince
+from kinerja_api.core.schemas import JSON_INTEGER, InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.plans import PeriodStatus
 
 QUARTER_NAMES = ("I", "II", "III", "IV")
 
 
 class PeriodCreate(InputModel):
-    year: StrictCount = Field(ge=2000, le=2100, examples=[2026])
+    year: Annotated[int, Field(ge=2000, le=2100, examples=[2026]), JSON_INTEGER]
 
 
 class QuarterOut(OutputModel):

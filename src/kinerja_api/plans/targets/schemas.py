@@ -6,11 +6,11 @@ from typing import Annotated, ClassVar, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from kinerja_api.core.schemas import (
+    JSON_INTEGER,
     InputModel,
     OutputModel,
     PatchModel,
     PlainDecimal,
-    StrictCount,
 )
 from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
 from kinerja_api.plans.achievement_schemas import AchievementOut
@@ -32,7 +32,9 @@ Weight = Annotated[
         description="Optional; when any indicator of a plan has one, all must, adding up to 100.",
     ),
 ]
-Position = Annotated[StrictCount, Field(ge=0, le=10_000, description="Display order, ascending.")]
+Position = Annotated[
+    int, Field(ge=0, le=10_000, description="Display order, ascending."), JSON_INTEGER
+]
 _CASCADE_PAIR = "parent_target_id and cascade_mode go together: give both or neither"
 
 
