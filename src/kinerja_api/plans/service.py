@@ -28,15 +28,8 @@ from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    fetch_page,
-    list_scope,
-    where_given,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import (
     CONFLICT,
     INVALID_TRANSITION,
@@ -88,11 +81,17 @@ PLAN_LOCKED = ProblemKind(
     "plan-locked", 409, Msg("Rencana tidak dapat diubah", "The plan cannot be changed")
 )
 
-_SORTS = {
-    PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
-    PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
-    PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
-}
+_LIST = ListOf(
+    "plans",
+    {
+        PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
+        PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
+        PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
+    },
+)
+_REVISIONS = ListOf(
+    "plan-revisions", {"revision": Keyset((PlanRevision.revision, PlanRevision.id))}
+)
 LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
 _DUPLICATE = Msg(
     "Pegawai ini sudah memiliki rencana kinerja pada periode tersebut.",
@@ -284,42 +283,30 @@ async def list_plans(
     codec: CursorCodec,
 ) -> tuple[list[Any], str | None]:
     """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
-    statement = select(*LIST_COLUMNS).where(visibility(principal))
-    if filters.agency_id is not None:
-        root_path = await agencies.readable_subtree_path(session, principal, filters.agency_id)
-        if root_path is None:
-            return [], None
-        # The path names the root's id, which is unique across regions.
-        statement = statement.where(agencies.in_subtree(Plan.agency_id, root_path))
-    keyset = _SORTS[sort]
-    return await fetch_page(
+    return await list_page(
         session,
-        _filtered(statement, principal, filters),
-        keyset=keyset,
-        key_of=keyset.key_of,
-        params=page,
+        select(*LIST_COLUMNS).where(visibility(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("plans", sort, asdict(filters)),
+        equal={
+            Plan.period_id: filters.period_id,
+            Plan.status: filters.status,
+            Plan.employee_id: filters.employee_id,
+            Plan.approver_id: filters.approver_id,
+        },
+        where=[
+            None
+            if filters.supervisor_id is None
+            else Plan.employee_id.in_(_direct_reports(principal, filters.supervisor_id))
+        ],
+        subtree=await agencies.subtree(session, principal, filters.agency_id, Plan.agency_id),
+        updated_at=Plan.updated_at,
+        updated_since=filters.updated_since,
+        rows=True,
     )
-
-
-def _filtered(statement: Select[Any], principal: Principal, filters: PlanFilters) -> Select[Any]:
-    statement = where_given(
-        statement,
-        (
-            (Plan.period_id, filters.period_id),
-            (Plan.status, filters.status),
-            (Plan.employee_id, filters.employee_id),
-            (Plan.approver_id, filters.approver_id),
-        ),
-    )
-    if filters.supervisor_id is not None:
-        statement = statement.where(
-            Plan.employee_id.in_(_direct_reports(principal, filters.supervisor_id))
-        )
-    if filters.updated_since is not None:
-        statement = statement.where(Plan.updated_at >= filters.updated_since)
-    return statement
 
 
 async def list_revisions(
@@ -331,16 +318,16 @@ async def list_revisions(
     codec: CursorCodec,
 ) -> tuple[list[PlanRevision], str | None]:
     plan = await find_plan(session, principal, plan_id)
-    statement = select(PlanRevision).where(
-        PlanRevision.region_id == plan.region_id, PlanRevision.plan_id == plan.id
-    )
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=Keyset((PlanRevision.revision, PlanRevision.id)),
-        params=page,
+        select(PlanRevision).where(
+            PlanRevision.region_id == plan.region_id, PlanRevision.plan_id == plan.id
+        ),
+        _REVISIONS,
+        "revision",
+        cursor_filters={"plan_id": plan.id},
+        page=page,
         codec=codec,
-        scope=list_scope("plan-revisions", "revision", {"plan_id": plan.id}),
     )
 
 

@@ -17,13 +17,8 @@ from kinerja_api.auth.policies import (
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
@@ -32,7 +27,9 @@ from kinerja_api.progress.schemas import CommentCreate
 from kinerja_api.progress.service import READ_SCOPE, status_counts
 
 ENTITY = "plan_comment"
-_OLDEST_FIRST = Keyset((PlanComment.created_at, PlanComment.id))
+_COMMENTS = ListOf(
+    "plan-comments", {"created_at": Keyset((PlanComment.created_at, PlanComment.id))}
+)
 _TARGET_UNKNOWN = Msg(
     "Sasaran tidak ditemukan pada rencana ini.", "The target does not belong to this plan."
 )
@@ -75,18 +72,17 @@ async def list_comments(
 ) -> tuple[list[PlanComment], str | None]:
     """The thread, oldest first, for anyone who may read the plan."""
     plan = await readable_plan(session, principal, plan_id)
-    statement = select(PlanComment).where(
-        PlanComment.plan_id == plan.id, PlanComment.region_id == plan.region_id
-    )
-    if target_id is not None:
-        statement = statement.where(PlanComment.target_id == target_id)
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_OLDEST_FIRST,
-        params=page,
+        select(PlanComment).where(
+            PlanComment.plan_id == plan.id, PlanComment.region_id == plan.region_id
+        ),
+        _COMMENTS,
+        "created_at",
+        cursor_filters={"plan": plan.id, "target": target_id},
+        page=page,
         codec=codec,
-        scope=list_scope("plan-comments", "created_at", {"plan": plan.id, "target": target_id}),
+        equal={PlanComment.target_id: target_id},
     )
 
 

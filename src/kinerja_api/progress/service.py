@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record_entity, snapshot
@@ -24,14 +24,8 @@ from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-    where_given,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Region, Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
@@ -65,10 +59,13 @@ AUDITED = (
     "verified_by",
     "verification_note",
 )
-_SORTS = {
-    ProgressSort.UPDATED_AT: Keyset((ProgressReport.updated_at, ProgressReport.id)),
-    ProgressSort.REPORTED_FOR: Keyset((ProgressReport.reported_for, ProgressReport.id)),
-}
+_LIST = ListOf(
+    "progress-reports",
+    {
+        ProgressSort.UPDATED_AT: Keyset((ProgressReport.updated_at, ProgressReport.id)),
+        ProgressSort.REPORTED_FOR: Keyset((ProgressReport.reported_for, ProgressReport.id)),
+    },
+)
 _NOT_APPROVED = Msg(
     "Realisasi hanya dapat dilaporkan pada SKP yang sudah disetujui.",
     "Progress can only be reported on an approved plan.",
@@ -256,39 +253,26 @@ async def list_reports(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[ProgressReport], str | None]:
-    statement = select(ProgressReport).where(visible_reports(principal))
-    if filters.under is not None:
-        root_path = await agencies.readable_subtree_path(session, principal, filters.under)
-        if root_path is None:
-            return [], None
-        statement = statement.where(agencies.in_subtree(ProgressReport.agency_id, root_path))
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        select(ProgressReport).where(visible_reports(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("progress-reports", sort, asdict(filters)),
+        equal={
+            ProgressReport.employee_id: filters.employee_id,
+            ProgressReport.plan_id: filters.plan_id,
+            ProgressReport.indicator_id: filters.indicator_id,
+            ProgressReport.year: filters.year,
+            ProgressReport.quarter: filters.quarter,
+            ProgressReport.status: filters.status,
+        },
+        subtree=await agencies.subtree(session, principal, filters.under, ProgressReport.agency_id),
+        updated_at=ProgressReport.updated_at,
+        updated_since=filters.updated_since,
     )
-
-
-def _filtered(
-    statement: Select[ProgressReport], filters: ProgressFilters
-) -> Select[ProgressReport]:
-    statement = where_given(
-        statement,
-        (
-            (ProgressReport.employee_id, filters.employee_id),
-            (ProgressReport.plan_id, filters.plan_id),
-            (ProgressReport.indicator_id, filters.indicator_id),
-            (ProgressReport.year, filters.year),
-            (ProgressReport.quarter, filters.quarter),
-            (ProgressReport.status, filters.status),
-        ),
-    )
-    if filters.updated_since is not None:
-        statement = statement.where(ProgressReport.updated_at >= filters.updated_since)
-    return statement
 
 
 async def get_report(

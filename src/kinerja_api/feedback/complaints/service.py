@@ -5,7 +5,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.audit.service import record_entity, snapshot
@@ -16,14 +16,8 @@ from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-    where_given,
-)
+from kinerja_api.core.listing import ListOf, Subtree, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.feedback import abuse, public, workdays
 from kinerja_api.feedback.codes import (
@@ -80,11 +74,14 @@ OPEN = frozenset(
     }
 )
 TRIAGEABLE = frozenset({ComplaintStatus.SUBMITTED, ComplaintStatus.REOPENED})
-_SORTS = {
-    ComplaintSort.NEWEST: Keyset((Complaint.submitted_at, Complaint.id), descending=True),
-    ComplaintSort.DUE_AT: Keyset((Complaint.due_at, Complaint.id)),
-    ComplaintSort.UPDATED_AT: Keyset((Complaint.updated_at, Complaint.id)),
-}
+_LIST = ListOf(
+    "complaints",
+    {
+        ComplaintSort.NEWEST: Keyset((Complaint.submitted_at, Complaint.id), descending=True),
+        ComplaintSort.DUE_AT: Keyset((Complaint.due_at, Complaint.id)),
+        ComplaintSort.UPDATED_AT: Keyset((Complaint.updated_at, Complaint.id)),
+    },
+)
 _UNIT_UNKNOWN = Msg(
     "Kode unit layanan tidak dikenal atau tidak aktif.",
     "The service unit code is unknown or inactive.",
@@ -343,49 +340,51 @@ async def list_complaints(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Complaint], str | None]:
-    statement: Select[Any] = select(Complaint).where(_visible(principal))
-    if filters.under is not None:
-        root_path = await session.scalar(
-            # The rows stay those the caller may read; the agency only has to be of their region.
-            select(Agency.path).where(
-                Agency.id == filters.under, in_region(principal, Agency.region_id)
-            )
-        )
-        if root_path is None:
-            return [], None
-        statement = statement.where(in_subtree(Complaint.agency_id, root_path))
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        select(Complaint).where(_visible(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("complaints", sort, asdict(filters)),
+        equal={
+            Complaint.status: filters.status,
+            Complaint.category: filters.category,
+            Complaint.agency_id: filters.agency_id,
+            Complaint.assignee_employee_id: filters.assignee_employee_id,
+        },
+        where=_conditions(filters),
+        subtree=await _under(session, principal, filters.under),
+        updated_at=Complaint.updated_at,
+        updated_since=filters.updated_since,
     )
 
 
-def _filtered(statement: Select[Any], filters: ComplaintFilters) -> Select[Any]:
-    statement = where_given(
-        statement,
-        (
-            (Complaint.status, filters.status),
-            (Complaint.category, filters.category),
-            (Complaint.agency_id, filters.agency_id),
-            (Complaint.assignee_employee_id, filters.assignee_employee_id),
-        ),
+async def _under(
+    session: AsyncSession, principal: Principal, root_id: uuid.UUID | None
+) -> Subtree | None:
+    if root_id is None:
+        return None
+    root_path = await session.scalar(
+        # The rows stay those the caller may read; the agency only has to be of their region.
+        select(Agency.path).where(Agency.id == root_id, in_region(principal, Agency.region_id))
     )
-    if filters.overdue is not None:
-        statement = statement.where(_overdue_clause(filters.overdue))
-    if filters.assigned is not None:
-        has = Complaint.assignee_employee_id.is_not(None)
-        statement = statement.where(has if filters.assigned else ~has)
-    if filters.submitted_from is not None:
-        statement = statement.where(Complaint.submitted_at >= filters.submitted_from)
-    if filters.submitted_before is not None:
-        statement = statement.where(Complaint.submitted_at < filters.submitted_before)
-    if filters.updated_since is not None:
-        statement = statement.where(Complaint.updated_at >= filters.updated_since)
-    return statement
+    return Subtree(None if root_path is None else in_subtree(Complaint.agency_id, root_path))
+
+
+def _conditions(filters: ComplaintFilters) -> list[ColumnElement[bool] | None]:
+    assigned = Complaint.assignee_employee_id.is_not(None)
+    return [
+        None if filters.overdue is None else _overdue_clause(filters.overdue),
+        None if filters.assigned is None else assigned if filters.assigned else ~assigned,
+        None
+        if filters.submitted_from is None
+        else Complaint.submitted_at >= filters.submitted_from,
+        None
+        if filters.submitted_before is None
+        else Complaint.submitted_at < filters.submitted_before,
+    ]
 
 
 async def get_complaint(

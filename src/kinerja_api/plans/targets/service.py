@@ -14,13 +14,8 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Employee
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
@@ -57,8 +52,8 @@ INDICATOR_AUDITED = (
     "parent_indicator_id",
     "position",
 )
-_ORDER = Keyset((Target.position, Target.id))
-_INDICATOR_ORDER = Keyset((Indicator.position, Indicator.id))
+_TARGETS = ListOf("targets", {"position": Keyset((Target.position, Target.id))})
+_INDICATORS = ListOf("indicators", {"position": Keyset((Indicator.position, Indicator.id))})
 _PARENT_TARGET = Msg(
     "Sasaran induk harus sasaran pada rencana atasan langsung di periode yang sama.",
     "The parent target must be a target of the direct supervisor's plan in the same period.",
@@ -120,14 +115,14 @@ async def list_targets(
     codec: CursorCodec,
 ) -> tuple[list[Target], str | None]:
     plan = await plans.find_plan(session, principal, plan_id)
-    statement = select(Target).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_ORDER,
-        params=page,
+        select(Target).where(Target.region_id == plan.region_id, Target.plan_id == plan.id),
+        _TARGETS,
+        "position",
+        cursor_filters={"plan_id": plan.id},
+        page=page,
         codec=codec,
-        scope=list_scope("targets", "position", {"plan_id": plan.id}),
     )
 
 
@@ -302,16 +297,16 @@ async def list_indicators(
     codec: CursorCodec,
 ) -> tuple[list[Indicator], str | None]:
     target, _plan = await find_target(session, principal, target_id)
-    statement = select(Indicator).where(
-        Indicator.region_id == target.region_id, Indicator.target_id == target.id
-    )
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_INDICATOR_ORDER,
-        params=page,
+        select(Indicator).where(
+            Indicator.region_id == target.region_id, Indicator.target_id == target.id
+        ),
+        _INDICATORS,
+        "position",
+        cursor_filters={"target_id": target.id},
+        page=page,
         codec=codec,
-        scope=list_scope("indicators", "position", {"target_id": target.id}),
     )
 
 
