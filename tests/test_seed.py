@@ -42,7 +42,7 @@ from kinerja_api.models.org import (
 )
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.org.employees.nip import nip_error
-from kinerja_api.plans.service import cascade
+from kinerja_api.plans.cascade import cascade
 from kinerja_api.seed import (
     DEMO_DOMAIN,
     DEMO_PASSWORD,

@@ -32,7 +32,7 @@ from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans.periods.service import require_open
-from kinerja_api.plans.service import touch_plan
+from kinerja_api.plans.workflow import touch_plan
 from kinerja_api.progress.achievement import quarter_of
 from kinerja_api.progress.schemas import (
     Decision,

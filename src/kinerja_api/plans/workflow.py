@@ -1,35 +1,27 @@
-"""Plans (SKP): who may see and change them, the approval workflow, approved revisions and the
-cascade view."""
+"""Changing plans (SKP): creating one, who acts on it, and the approval workflow (submit,
+approve, return, revise) with the approved revisions it leaves."""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from kinerja_api.audit.service import plain, record_entity, snapshot
 from kinerja_api.auth.policies import (
-    REGION_WIDE_READERS,
-    agency_in_subtree,
     forbidden,
-    in_region,
     not_found,
     region_of,
-    subordinates_of,
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import (
     CONFLICT,
     INVALID_TRANSITION,
@@ -40,27 +32,17 @@ from kinerja_api.core.problems import (
 )
 from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import (
-    Indicator,
     Period,
     Plan,
     PlanRevision,
     PlanStatus,
-    Target,
 )
-from kinerja_api.org.agencies import service as agencies
+from kinerja_api.plans import repository
 from kinerja_api.plans.periods.service import require_open
 from kinerja_api.plans.schemas import (
-    Alignment,
-    CascadeOut,
-    CascadeTarget,
-    IndicatorAlignment,
     PlanCreate,
-    PlanFilters,
-    PlanOut,
-    PlanSort,
 )
-from kinerja_api.progress.achievement import plans_achievement
-from kinerja_api.progress.schemas import with_achievements
+from kinerja_api.plans.views import find_plan
 
 AUDITED = (
     "period_id",
@@ -72,27 +54,13 @@ AUDITED = (
     "approved_revision",
     "return_note",
 )
-READ_SCOPE = "plans:read"
 PLAN_CONSTRAINT = "uq_plans_region_id_period_id_employee_id"
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
-MAX_CASCADE_DEPTH = 20
 WEIGHT_TOTAL = Decimal(100)
 PLAN_LOCKED = ProblemKind(
     "plan-locked", 409, Msg("Rencana tidak dapat diubah", "The plan cannot be changed")
 )
 
-_LIST = ListOf(
-    "plans",
-    {
-        PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
-        PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
-        PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
-    },
-)
-_REVISIONS = ListOf(
-    "plan-revisions", {"revision": Keyset((PlanRevision.revision, PlanRevision.id))}
-)
-LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
 _DUPLICATE = Msg(
     "Pegawai ini sudah memiliki rencana kinerja pada periode tersebut.",
     "This employee already has a plan for that period.",
@@ -139,43 +107,11 @@ RETURN = Transition("return", frozenset({PlanStatus.SUBMITTED}), PlanStatus.RETU
 REVISE = Transition("revise", frozenset({PlanStatus.APPROVED}), PlanStatus.DRAFT)
 
 
-# --- who sees what ---------------------------------------------------------------------------
-
-
-def visibility(principal: Principal) -> ColumnElement[bool]:
-    """Region-wide readers see the region's plans; agency administrators those of their subtree
-    (by the plan's agency); employees their own, their reports' (transitively) and those they
-    approve."""
-    if principal.is_superadmin or principal.has_any(*REGION_WIDE_READERS):
-        return in_region(principal, Plan.region_id)
-    if principal.kind == "service_account":
-        return in_region(principal, Plan.region_id) if READ_SCOPE in principal.scopes else false()
-    conditions: list[ColumnElement[bool]] = []
-    if principal.has_any(Role.AGENCY_ADMIN):
-        conditions.append(agency_in_subtree(principal, Plan.agency_id))
-    if principal.employee_id is not None:
-        conditions.append(Plan.employee_id == principal.employee_id)
-        conditions.append(Plan.approver_id == principal.employee_id)
-        conditions.append(Plan.employee_id.in_(subordinates_of(principal.employee_id)))
-    if not conditions:
-        return false()
-    return and_(in_region(principal, Plan.region_id), or_(*conditions))
-
-
-async def find_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
-    plan: Plan | None = await session.scalar(
-        select(Plan).where(Plan.id == plan_id, visibility(principal))
-    )
-    if plan is None:
-        raise not_found("Plan")
-    return plan
+# --- who acts ------------------------------------------------------------------------------
 
 
 async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
-    # FOR SHARE: closing the period (FOR UPDATE) waits for this change, and vice versa.
-    period: Period | None = await session.scalar(
-        select(Period).where(Period.id == period_id).with_for_update(read=True)
-    )
+    period = await repository.period_for_share(session, period_id)
     if period is None:
         raise not_found("Period")
     require_open(period)
@@ -186,12 +122,7 @@ async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.
     """Something shown on the plan changed (a target, an indicator, its achievement), so
     clients syncing plans by `updated_since` fetch it again; its version (ETag) stays, as none
     of the plan's own fields changed."""
-    await session.execute(
-        update(Plan)
-        .where(Plan.region_id == region_id, Plan.id == plan_id)
-        .values(updated_at=func.now())
-        .execution_options(synchronize_session=False)
-    )
+    await repository.touch(session, region_id, plan_id)
 
 
 async def _acted_on(
@@ -203,11 +134,7 @@ async def _acted_on(
     plan: Plan | None = None
     role = _approves(principal) if as_approver else _owns(principal)
     if role is not None and principal.region_id is not None:
-        plan = await session.scalar(
-            select(Plan)
-            .where(Plan.id == plan_id, Plan.region_id == principal.region_id, role)
-            .with_for_update(of=Plan)
-        )
+        plan = await repository.get_for_update(session, principal.region_id, plan_id, role)
     if plan is None:
         await find_plan(session, principal, plan_id)
         raise forbidden("Plan")
@@ -234,7 +161,7 @@ def _approves(principal: Principal) -> ColumnElement[bool] | None:
             and_(
                 Plan.approver_id.is_(None),
                 Plan.status != PlanStatus.SUBMITTED,
-                Plan.employee_id.in_(_direct_reports(principal, me)),
+                Plan.employee_id.in_(repository.direct_reports(principal, me)),
             )
         )
     if principal.has_any(Role.REGION_ADMIN):
@@ -243,18 +170,11 @@ def _approves(principal: Principal) -> ColumnElement[bool] | None:
                 Plan.approver_id.is_(None),
                 or_(
                     Plan.status == PlanStatus.SUBMITTED,
-                    Plan.employee_id.in_(_direct_reports(principal, None)),
+                    Plan.employee_id.in_(repository.direct_reports(principal, None)),
                 ),
             )
         )
     return or_(*conditions) if conditions else None
-
-
-def _direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Select[Any]:
-    """Employees of the caller's region directly below `supervisor_id` (None: at the top)."""
-    return select(Employee.id).where(
-        in_region(principal, Employee.region_id), Employee.supervisor_id == supervisor_id
-    )
 
 
 async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
@@ -270,83 +190,6 @@ async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uu
     return plan
 
 
-# --- reading ---------------------------------------------------------------------------------
-
-
-async def list_plans(
-    session: AsyncSession,
-    principal: Principal,
-    filters: PlanFilters,
-    *,
-    sort: PlanSort = PlanSort.UPDATED_AT,
-    page: PageParams,
-    codec: CursorCodec,
-) -> tuple[list[Any], str | None]:
-    """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
-    return await list_page(
-        session,
-        select(*LIST_COLUMNS).where(visibility(principal)),
-        _LIST,
-        sort,
-        cursor_filters=asdict(filters),
-        page=page,
-        codec=codec,
-        equal={
-            Plan.period_id: filters.period_id,
-            Plan.status: filters.status,
-            Plan.employee_id: filters.employee_id,
-            Plan.approver_id: filters.approver_id,
-        },
-        where=[
-            None
-            if filters.supervisor_id is None
-            else Plan.employee_id.in_(_direct_reports(principal, filters.supervisor_id))
-        ],
-        subtree=await agencies.subtree(session, principal, filters.agency_id, Plan.agency_id),
-        updated_at=Plan.updated_at,
-        updated_since=filters.updated_since,
-        rows=True,
-    )
-
-
-async def list_revisions(
-    session: AsyncSession,
-    principal: Principal,
-    plan_id: uuid.UUID,
-    *,
-    page: PageParams,
-    codec: CursorCodec,
-) -> tuple[list[PlanRevision], str | None]:
-    plan = await find_plan(session, principal, plan_id)
-    return await list_page(
-        session,
-        select(PlanRevision).where(
-            PlanRevision.region_id == plan.region_id, PlanRevision.plan_id == plan.id
-        ),
-        _REVISIONS,
-        "revision",
-        cursor_filters={"plan_id": plan.id},
-        page=page,
-        codec=codec,
-    )
-
-
-async def get_revision(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, revision: int
-) -> PlanRevision:
-    plan = await find_plan(session, principal, plan_id)
-    found: PlanRevision | None = await session.scalar(
-        select(PlanRevision).where(
-            PlanRevision.region_id == plan.region_id,
-            PlanRevision.plan_id == plan.id,
-            PlanRevision.revision == revision,
-        )
-    )
-    if found is None:
-        raise not_found("Plan revision")
-    return found
-
-
 # --- creating and the workflow ---------------------------------------------------------------
 
 
@@ -355,10 +198,7 @@ async def create_plan(session: AsyncSession, principal: Principal, data: PlanCre
     region_id = region_of(principal)
     if principal.employee_id is None:
         raise forbidden("Plan")
-    period_found = await session.scalar(
-        select(Period.id).where(Period.id == data.period_id, Period.region_id == region_id)
-    )
-    if period_found is None:
+    if await repository.period_in_region(session, data.period_id, region_id) is None:
         raise field_problem("body.period_id", _PERIOD_UNKNOWN, code="not_found")
     await _open_period(session, data.period_id)
     employee = await session.get_one(Employee, principal.employee_id)
@@ -446,9 +286,7 @@ async def submit_plan(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, if_match: str | None
 ) -> Plan:
     plan, before = await _transition(session, principal, plan_id, SUBMIT, if_match)
-    supervisor_id = await session.scalar(
-        select(Employee.supervisor_id).where(Employee.id == plan.employee_id)
-    )
+    supervisor_id = await repository.supervisor_of(session, plan.employee_id)
     errors = await _submission_errors(session, plan)
     if errors:
         raise Problem(VALIDATION, _NOT_SUBMITTABLE, params={"count": len(errors)}, errors=errors)
@@ -465,8 +303,8 @@ def _error(field: str, message: Msg, code: str, **params: object) -> dict[str, s
 async def _submission_errors(session: AsyncSession, plan: Plan) -> list[dict[str, str]]:
     """Every reason the plan is not ready, so the employee can fix them all at once: targets
     without indicators, and weights that are partly missing or do not add up to 100."""
-    targets = (await session.scalars(_targets_of(plan))).all()
-    indicators = (await session.scalars(_indicators_of(plan))).all()
+    targets = await repository.targets_of(session, plan)
+    indicators = await repository.indicators_of(session, plan)
     if not targets:
         return [_error("targets", _NO_TARGETS, "no_targets")]
     errors: list[dict[str, str]] = []
@@ -485,22 +323,6 @@ async def _submission_errors(session: AsyncSession, plan: Plan) -> list[dict[str
         if total != WEIGHT_TOTAL:
             errors.append(_error("indicators.weight", _WEIGHT_SUM, "weight_sum", total=total))
     return errors
-
-
-def _targets_of(plan: Plan) -> Select[Target]:
-    return (
-        select(Target)
-        .where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
-        .order_by(Target.position, Target.created_at, Target.id)
-    )
-
-
-def _indicators_of(plan: Plan) -> Select[Indicator]:
-    return (
-        select(Indicator)
-        .where(Indicator.region_id == plan.region_id, Indicator.plan_id == plan.id)
-        .order_by(Indicator.position, Indicator.created_at, Indicator.id)
-    )
 
 
 async def approve_plan(
@@ -572,8 +394,8 @@ INDICATOR_FIELDS = (
 
 
 async def plan_snapshot(session: AsyncSession, plan: Plan) -> dict[str, Any]:
-    targets = (await session.scalars(_targets_of(plan))).all()
-    indicators = (await session.scalars(_indicators_of(plan))).all()
+    targets = await repository.targets_of(session, plan)
+    indicators = await repository.indicators_of(session, plan)
     by_target: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for indicator in indicators:
         by_target[indicator.target_id].append(snapshot(indicator, INDICATOR_FIELDS))
@@ -591,156 +413,3 @@ async def plan_snapshot(session: AsyncSession, plan: Plan) -> dict[str, Any]:
             for target in targets
         ],
     }
-
-
-# --- the cascade view ------------------------------------------------------------------------
-
-
-async def cascade(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> CascadeOut:
-    plan = await find_plan(session, principal, plan_id)
-    own = await _cascade_rows(session, plan, _own_targets(plan))
-    above = await _cascade_rows(session, plan, _ancestors(plan))
-    below = await _cascade_rows(session, plan, _descendants(plan))
-    return CascadeOut(
-        plan_id=plan.id,
-        above=sorted(above, key=lambda t: (-t.level, t.title)),
-        targets=own,
-        below=sorted(below, key=lambda t: (t.level, t.title)),
-        alignment=await _alignment(session, plan, [*own, *below]),
-    )
-
-
-def _own_targets(plan: Plan) -> Select[uuid.UUID, int]:
-    return select(Target.id.label("id"), literal(0).label("level")).where(
-        Target.region_id == plan.region_id, Target.plan_id == plan.id
-    )
-
-
-def _ancestors(plan: Plan) -> Select[uuid.UUID, int]:
-    parents = select(Target.parent_target_id).where(
-        Target.region_id == plan.region_id,
-        Target.plan_id == plan.id,
-        Target.parent_target_id.is_not(None),
-    )
-    chain = (
-        select(
-            Target.id.label("id"), Target.parent_target_id.label("up"), literal(-1).label("level")
-        )
-        .where(Target.id.in_(parents))
-        .cte("ancestors", recursive=True)
-    )
-    upper = aliased(Target)
-    chain = chain.union(
-        select(upper.id, upper.parent_target_id, chain.c.level - 1).where(
-            upper.id == chain.c.up, chain.c.level > -MAX_CASCADE_DEPTH
-        )
-    )
-    return select(chain.c.id, func.max(chain.c.level).label("level")).group_by(chain.c.id)
-
-
-def _descendants(plan: Plan) -> Select[uuid.UUID, int]:
-    own = select(Target.id).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
-    chain = (
-        select(Target.id.label("id"), literal(1).label("level"))
-        .where(Target.region_id == plan.region_id, Target.parent_target_id.in_(own))
-        .cte("descendants", recursive=True)
-    )
-    lower = aliased(Target)
-    chain = chain.union(
-        select(lower.id, chain.c.level + 1).where(
-            # Named, not left to row-level security, so the (region_id, parent_target_id) index
-            # serves each step.
-            lower.region_id == plan.region_id,
-            lower.parent_target_id == chain.c.id,
-            chain.c.level < MAX_CASCADE_DEPTH,
-        )
-    )
-    return select(chain.c.id, func.min(chain.c.level).label("level")).group_by(chain.c.id)
-
-
-async def _cascade_rows(
-    session: AsyncSession, plan: Plan, ids_and_levels: Select[uuid.UUID, int]
-) -> list[CascadeTarget]:
-    found = ids_and_levels.subquery()
-    rows = await session.execute(
-        select(Target, Plan.employee_id, found.c.level)
-        .join(found, found.c.id == Target.id)
-        .join(Plan, Plan.id == Target.plan_id)
-        .where(Target.region_id == plan.region_id)
-        .order_by(Target.position, Target.id)
-    )
-    return [
-        CascadeTarget.model_validate(
-            {
-                **snapshot(target, TARGET_FIELDS),
-                "plan_id": target.plan_id,
-                "employee_id": employee,
-                "level": level,
-            }
-        )
-        for target, employee, level in rows.all()
-    ]
-
-
-async def _alignment(
-    session: AsyncSession, plan: Plan, nodes: list[CascadeTarget]
-) -> list[IndicatorAlignment]:
-    """For each indicator of a target with `direct` children, whether the children's indicators
-    that share it add up to its target value; one that none of them shares is not split, so it
-    is reported as not cascaded rather than under its target."""
-    direct_children: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for node in nodes:
-        if node.parent_target_id is not None and node.cascade_mode == "direct":
-            direct_children[node.parent_target_id].add(node.id)
-    if not direct_children:
-        return []
-    ids = [node.id for node in nodes]
-    indicators = (
-        await session.scalars(
-            select(Indicator)
-            .where(Indicator.region_id == plan.region_id, Indicator.target_id.in_(ids))
-            .order_by(Indicator.position, Indicator.id)
-        )
-    ).all()
-    shares: dict[uuid.UUID, list[Indicator]] = defaultdict(list)
-    for indicator in indicators:
-        if indicator.parent_indicator_id is not None:
-            shares[indicator.parent_indicator_id].append(indicator)
-    result: list[IndicatorAlignment] = []
-    for indicator in indicators:
-        children = direct_children.get(indicator.target_id)
-        if not children:
-            continue
-        parts = [i for i in shares[indicator.id] if i.target_id in children]
-        total = sum((i.target_value for i in parts), Decimal(0))
-        result.append(
-            IndicatorAlignment(
-                target_id=indicator.target_id,
-                indicator_id=indicator.id,
-                unit=indicator.unit,
-                target_value=indicator.target_value,
-                children_total=total,
-                children=len(parts),
-                alignment=_compare(total, indicator.target_value)
-                if parts
-                else Alignment.NOT_CASCADED,
-            )
-        )
-    return result
-
-
-def _compare(total: Decimal, expected: Decimal) -> Alignment:
-    if total == expected:
-        return Alignment.ALIGNED
-    return Alignment.UNDER if total < expected else Alignment.OVER
-
-
-async def plan_views(session: AsyncSession, plans: Sequence[Any]) -> list[PlanOut]:
-    """Plans (entities or list rows) as the API shows them, with their achievement."""
-    figures = await plans_achievement(session, plans)
-    return with_achievements(PlanOut, plans, figures)
-
-
-async def plan_view(session: AsyncSession, plan: Any) -> PlanOut:
-    (view,) = await plan_views(session, [plan])
-    return view
