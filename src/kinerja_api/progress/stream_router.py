@@ -17,13 +17,13 @@ from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import LIMITED_PER_ADDRESS
 from kinerja_api.progress import public
 from kinerja_api.progress.broker import OutboxBroker
+from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     GroupQuarterOut,
     PublicAgencyOut,
     PublicIndicatorOut,
     PublicTargetOut,
 )
-from kinerja_api.progress.service import READ_SCOPE
 from kinerja_api.progress.stream import Audience, StreamFilter, audience_of, event_source
 
 router = Router(prefix="/api/v1/progress", tags=["progress"])
