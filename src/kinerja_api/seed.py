@@ -51,7 +51,7 @@ from kinerja_api.models.plans import (
     Target,
     TargetKind,
 )
-from kinerja_api.plans.workflow import plan_snapshot
+from kinerja_api.plans.revisions import plan_snapshot
 
 DEMO_PASSWORD = "demo-kinerja-2026"  # noqa: S105 - published in the README on purpose
 DEMO_DOMAIN = "demo.kinerja.id"

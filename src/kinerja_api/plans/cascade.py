@@ -12,9 +12,9 @@ from kinerja_api.audit.service import snapshot
 from kinerja_api.auth.principal import Principal
 from kinerja_api.models.plans import Indicator, Plan
 from kinerja_api.plans import repository
+from kinerja_api.plans.revisions import TARGET_FIELDS
 from kinerja_api.plans.schemas import Alignment, CascadeOut, CascadeTarget, IndicatorAlignment
 from kinerja_api.plans.views import find_plan
-from kinerja_api.plans.workflow import TARGET_FIELDS
 
 
 async def cascade(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> CascadeOut:

@@ -2,7 +2,6 @@
 approve, return, revise) with the approved revisions it leaves."""
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.audit.service import plain, record_entity, snapshot
+from kinerja_api.audit.service import record_entity, snapshot
 from kinerja_api.auth.policies import (
     forbidden,
     not_found,
@@ -39,6 +38,7 @@ from kinerja_api.models.plans import (
 )
 from kinerja_api.plans import repository
 from kinerja_api.plans.periods.service import require_open
+from kinerja_api.plans.revisions import plan_snapshot
 from kinerja_api.plans.schemas import (
     PlanCreate,
 )
@@ -368,48 +368,3 @@ async def revise_plan(
     plan.revision = plan.revision + 1
     plan.return_note = None
     return await _finish(session, principal, plan, REVISE, before, "revised")
-
-
-TARGET_FIELDS = (
-    "id",
-    "kind",
-    "title",
-    "description",
-    "public",
-    "parent_target_id",
-    "cascade_mode",
-    "position",
-)
-INDICATOR_FIELDS = (
-    "id",
-    "aspect",
-    "description",
-    "target_value",
-    "unit",
-    "aggregation",
-    "weight",
-    "parent_indicator_id",
-    "position",
-)
-
-
-async def plan_snapshot(session: AsyncSession, plan: Plan) -> dict[str, Any]:
-    targets = await repository.targets_of(session, plan)
-    indicators = await repository.indicators_of(session, plan)
-    by_target: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for indicator in indicators:
-        by_target[indicator.target_id].append(snapshot(indicator, INDICATOR_FIELDS))
-    return {
-        "plan": {
-            "id": plain(plan.id),
-            "period_id": plain(plan.period_id),
-            "employee_id": plain(plan.employee_id),
-            "agency_id": plain(plan.agency_id),
-            "approver_id": plain(plan.approver_id),
-            "revision": plan.revision,
-        },
-        "targets": [
-            {**snapshot(target, TARGET_FIELDS), "indicators": by_target[target.id]}
-            for target in targets
-        ],
-    }
