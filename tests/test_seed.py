@@ -52,7 +52,7 @@ from kinerja_api.models.org import (
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.org.users.bootstrap import AdminRole, BootstrapError, create_admin
-from kinerja_api.plans.service import cascade
+from kinerja_api.plans.cascade import cascade
 from tests.conftest import fresh_database_url
 from tests.factories import World
 

@@ -78,3 +78,23 @@ async def test_comment_rules(client: httpx.AsyncClient, world: World) -> None:
     assert wrong_target.status_code == 422
     empty = await client.post(url, json={"body": "  "}, headers=world.auth(t.staff_user))
     assert empty.status_code == 422
+
+
+async def test_the_plans_approver_reads_and_joins_the_thread_outside_the_chain(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Whoever may read the plan reads its progress and thread: its approver too, though no
+    longer above its employee (plans and progress share one rule for reading a plan)."""
+    t = await team(world)
+    moved = await world.employee(t.region, t.agency, supervisor=t.head)
+    plan = await world.plan(t.period, moved, status="approved", approver_id=t.boss.id)
+    boss = world.auth(t.boss_user)
+    url = f"/api/v1/plans/{plan.id}"
+    assert (await client.get(url, headers=boss)).status_code == 200
+    assert (await client.get(f"{url}/progress", headers=boss)).status_code == 200
+    comment = await client.post(f"{url}/comments", json={"body": "Catatan"}, headers=boss)
+    assert comment.status_code == 201, comment.text
+    thread = await client.get(f"{url}/comments", headers=boss)
+    assert [c["id"] for c in thread.json()["items"]] == [comment.json()["id"]]
+    peer = world.auth(t.peer_user)
+    assert (await client.get(f"{url}/comments", headers=peer)).status_code == 404

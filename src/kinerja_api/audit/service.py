@@ -10,18 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-    where_given,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.audit import AuditEvent
 
-_NEWEST_FIRST = Keyset((AuditEvent.id,), descending=True)
+_LIST = ListOf("audit-events", {"newest": Keyset((AuditEvent.id,), descending=True)})
 _REGION_FILTER = Msg(
     "Hanya superadmin yang dapat menyaring menurut wilayah.",
     "Only superadmins can filter by region.",
@@ -63,26 +57,25 @@ async def list_events(
 ) -> tuple[list[AuditEvent], str | None]:
     """The caller's region's trail (every region's for superadmins), newest first."""
     _check_filters(principal, filters)
-    statement = select(AuditEvent).where(in_region(principal, AuditEvent.region_id))
-    statement = where_given(
-        statement,
-        (
-            (AuditEvent.region_id, filters.region_id),
-            (AuditEvent.entity_type, filters.entity_type),
-            (AuditEvent.entity_id, filters.entity_id),
-            (AuditEvent.actor_id, filters.actor_id),
-            (AuditEvent.action, filters.action),
-        ),
-    )
-    if filters.occurred_from is not None:
-        statement = statement.where(AuditEvent.occurred_at >= filters.occurred_from)
-    if filters.occurred_to is not None:
-        statement = statement.where(AuditEvent.occurred_at < filters.occurred_to)
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_NEWEST_FIRST,
-        params=page,
+        select(AuditEvent).where(in_region(principal, AuditEvent.region_id)),
+        _LIST,
+        "newest",
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("audit-events", "newest", asdict(filters)),
+        equal={
+            AuditEvent.region_id: filters.region_id,
+            AuditEvent.entity_type: filters.entity_type,
+            AuditEvent.entity_id: filters.entity_id,
+            AuditEvent.actor_id: filters.actor_id,
+            AuditEvent.action: filters.action,
+        },
+        where=[
+            None
+            if filters.occurred_from is None
+            else AuditEvent.occurred_at >= filters.occurred_from,
+            None if filters.occurred_to is None else AuditEvent.occurred_at < filters.occurred_to,
+        ],
     )

@@ -212,7 +212,8 @@ Statement = TypeVar("Statement", bound=Select[Any])
 
 
 def where_given(
-    statement: Statement, equal_to: Iterable[tuple[QueryableAttribute[Any], object]]
+    statement: Statement,
+    equal_to: Iterable[tuple[QueryableAttribute[Any] | ColumnElement[Any], object]],
 ) -> Statement:
     """`statement` narrowed by each equality filter that was given (its value is not None)."""
     conditions = [column == value for column, value in equal_to if value is not None]

@@ -30,7 +30,7 @@ from kinerja_api.feedback.codes import (
     UNIT_CODE_LENGTH,
     random_code,
 )
-from kinerja_api.feedback.complaints.service import region_deadline
+from kinerja_api.feedback.complaints.deadlines import region_deadline
 from kinerja_api.models.feedback import (
     IKM_ELEMENTS,
     AgeBand,

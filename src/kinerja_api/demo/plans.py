@@ -28,7 +28,7 @@ from kinerja_api.models.plans import (
     Target,
     TargetKind,
 )
-from kinerja_api.plans.service import plan_snapshot
+from kinerja_api.plans.revisions import plan_snapshot
 
 PERIOD_FIELDS = ("year", "status")
 PLAN_FIELDS = ("period_id", "employee_id", "agency_id", "approver_id", "status", "revision")

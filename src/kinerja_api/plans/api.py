@@ -17,7 +17,9 @@ from kinerja_api.plans.achievement_schemas import (
     TargetAchievementOut,
 )
 from kinerja_api.plans.periods.service import require_open
-from kinerja_api.plans.service import touch_plan
+from kinerja_api.plans.repository import find as find_readable_plan
+from kinerja_api.plans.views import find_plan
+from kinerja_api.plans.workflow import touch_plan
 
 __all__ = [
     "GroupQuarterOut",
@@ -25,6 +27,8 @@ __all__ = [
     "PlanAchievement",
     "TargetAchievement",
     "TargetAchievementOut",
+    "find_plan",
+    "find_readable_plan",
     "plan_achievement",
     "quarter_of",
     "require_open",

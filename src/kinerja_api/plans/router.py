@@ -13,7 +13,7 @@ from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
-from kinerja_api.plans import service
+from kinerja_api.plans import cascade, views, workflow
 from kinerja_api.plans.schemas import (
     CascadeOut,
     PlanCreate,
@@ -25,14 +25,14 @@ from kinerja_api.plans.schemas import (
 )
 
 router = Router(prefix="/api/v1/plans", tags=["plans"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
+Reader = Annotated[Principal, requires(any_role=True, scopes=[views.READ_SCOPE])]
 # Writes are decided per plan: its employee edits and submits, its approver approves.
 Actor = Annotated[Principal, requires(any_role=True)]
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
 async def _out(session: DbSession, plan: object, response: Response) -> PlanOut:
-    out = await service.plan_view(session, plan)
+    out = await views.plan_view(session, plan)
     set_etag(response, out.version)
     return out
 
@@ -54,10 +54,10 @@ async def list_plans(
     """Plans the caller may see, least recently changed first unless `sort` says otherwise:
     region administrators and auditors their region's, agency administrators their subtree's,
     employees their own, their reports' and those they approve."""
-    plans, cursor = await service.list_plans(
+    plans, cursor = await views.list_plans(
         session, principal, filters, sort=sort, page=page, codec=codec
     )
-    return Page(items=await service.plan_views(session, plans), next_cursor=cursor)
+    return Page(items=await views.plan_views(session, plans), next_cursor=cursor)
 
 
 @router.post(
@@ -77,7 +77,7 @@ async def create_plan(
     """Start the caller's own plan (SKP) for an open period, as a draft. One per period."""
 
     async def run() -> tuple[PlanOut, dict[str, str]]:
-        plan = await service.plan_view(session, await service.create_plan(session, principal, body))
+        plan = await views.plan_view(session, await workflow.create_plan(session, principal, body))
         return plan, created_headers(router.prefix, plan.id, plan.version)
 
     return await idempotent_create(
@@ -94,7 +94,7 @@ async def create_plan(
 async def get_plan(
     plan_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
 ) -> PlanOut:
-    return await _out(session, await service.find_plan(session, principal, plan_id), response)
+    return await _out(session, await views.find_plan(session, principal, plan_id), response)
 
 
 @router.post(
@@ -111,7 +111,7 @@ async def submit_plan(
     employee's current supervisor; with none (the top of the chain) the region's administrators
     approve it. 422 lists every problem: targets without indicators, and weights partly missing
     or not adding up to 100."""
-    plan = await service.submit_plan(session, principal, plan_id, if_match)
+    plan = await workflow.submit_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 
 
@@ -127,7 +127,7 @@ async def approve_plan(
 ) -> PlanOut:
     """submitted → approved, by the approver only (a region administrator when the plan has
     none). The approved plan is locked and its content is kept as a revision."""
-    plan = await service.approve_plan(session, principal, plan_id, if_match)
+    plan = await workflow.approve_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 
 
@@ -143,7 +143,7 @@ async def return_plan(
     if_match: IfMatch = None,
 ) -> PlanOut:
     """submitted → returned with the approver's note; the employee edits and resubmits."""
-    plan = await service.return_plan(session, principal, plan_id, body.note, if_match)
+    plan = await workflow.return_plan(session, principal, plan_id, body.note, if_match)
     return await _out(session, plan, response)
 
 
@@ -159,7 +159,7 @@ async def revise_plan(
 ) -> PlanOut:
     """approved → draft under the next revision number, by the plan's employee; the approved
     revision stays readable under `/revisions`."""
-    plan = await service.revise_plan(session, principal, plan_id, if_match)
+    plan = await workflow.revise_plan(session, principal, plan_id, if_match)
     return await _out(session, plan, response)
 
 
@@ -173,7 +173,7 @@ async def list_revisions(
     plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
 ) -> Page[PlanRevisionOut]:
     """The plan's approved revisions, oldest first, each frozen as approved."""
-    revisions, cursor = await service.list_revisions(
+    revisions, cursor = await views.list_revisions(
         session, principal, plan_id, page=page, codec=codec
     )
     return Page(items=[PlanRevisionOut.model_validate(r) for r in revisions], next_cursor=cursor)
@@ -191,7 +191,7 @@ async def get_revision(
     session: DbSession,
     principal: Reader,
 ) -> PlanRevisionOut:
-    found = await service.get_revision(session, principal, plan_id, revision)
+    found = await views.get_revision(session, principal, plan_id, revision)
     return PlanRevisionOut.model_validate(found)
 
 
@@ -204,4 +204,4 @@ async def get_revision(
 async def get_cascade(plan_id: uuid.UUID, session: DbSession, principal: Reader) -> CascadeOut:
     """Targets above this plan's (up the supervisor chain), this plan's, and subordinates'
     targets cascading from them, with the numeric alignment of `direct` cascades."""
-    return await service.cascade(session, principal, plan_id)
+    return await cascade.cascade(session, principal, plan_id)

@@ -3,61 +3,39 @@ balik berkelanjutan) between an employee and their supervisor chain."""
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_, false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import (
-    employee_visible,
     forbidden,
-    in_region,
     is_supervisor_of,
-    not_found,
 )
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
-from kinerja_api.plans.api import PlanAchievement, plan_achievement
+from kinerja_api.plans.api import PlanAchievement, find_plan, plan_achievement
+from kinerja_api.progress.repository import READ_SCOPE, status_counts
 from kinerja_api.progress.schemas import CommentCreate
-from kinerja_api.progress.service import READ_SCOPE, status_counts
 
 ENTITY = "plan_comment"
-_OLDEST_FIRST = Keyset((PlanComment.created_at, PlanComment.id))
+_COMMENTS = ListOf(
+    "plan-comments", {"created_at": Keyset((PlanComment.created_at, PlanComment.id))}
+)
 _TARGET_UNKNOWN = Msg(
     "Sasaran tidak ditemukan pada rencana ini.", "The target does not belong to this plan."
 )
 
 
-def visible_plans(principal: Principal) -> ColumnElement[bool]:
-    """Plans are read by the readers of their employee (as progress reports are)."""
-    if principal.kind == "service_account":
-        return in_region(principal, Plan.region_id) if READ_SCOPE in principal.scopes else false()
-    return and_(in_region(principal, Plan.region_id), employee_visible(principal, Plan.employee_id))
-
-
-async def readable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
-    plan: Plan | None = await session.scalar(
-        select(Plan).where(Plan.id == plan_id, visible_plans(principal))
-    )
-    if plan is None:
-        raise not_found("Plan")
-    return plan
-
-
 async def plan_progress(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID
 ) -> tuple[PlanAchievement, dict[str, int]]:
-    plan = await readable_plan(session, principal, plan_id)
+    plan = await find_plan(session, principal, plan_id, scope=READ_SCOPE)
     counts = await status_counts(session, plan.id)
     return await plan_achievement(session, plan.region_id, plan.id), {
         str(k): v for k, v in counts.items()
@@ -74,19 +52,18 @@ async def list_comments(
     codec: CursorCodec,
 ) -> tuple[list[PlanComment], str | None]:
     """The thread, oldest first, for anyone who may read the plan."""
-    plan = await readable_plan(session, principal, plan_id)
-    statement = select(PlanComment).where(
-        PlanComment.plan_id == plan.id, PlanComment.region_id == plan.region_id
-    )
-    if target_id is not None:
-        statement = statement.where(PlanComment.target_id == target_id)
-    return await fetch_entity_page(
+    plan = await find_plan(session, principal, plan_id, scope=READ_SCOPE)
+    return await list_page(
         session,
-        statement,
-        keyset=_OLDEST_FIRST,
-        params=page,
+        select(PlanComment).where(
+            PlanComment.plan_id == plan.id, PlanComment.region_id == plan.region_id
+        ),
+        _COMMENTS,
+        "created_at",
+        cursor_filters={"plan": plan.id, "target": target_id},
+        page=page,
         codec=codec,
-        scope=list_scope("plan-comments", "created_at", {"plan": plan.id, "target": target_id}),
+        equal={PlanComment.target_id: target_id},
     )
 
 
@@ -103,7 +80,7 @@ async def _may_comment(session: AsyncSession, principal: Principal, plan: Plan) 
 async def create_comment(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, data: CommentCreate
 ) -> PlanComment:
-    plan = await readable_plan(session, principal, plan_id)
+    plan = await find_plan(session, principal, plan_id, scope=READ_SCOPE)
     if principal.employee_id is None or not await _may_comment(session, principal, plan):
         raise forbidden("Plan")
     if data.target_id is not None:

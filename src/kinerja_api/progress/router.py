@@ -14,7 +14,7 @@ from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
-from kinerja_api.progress import comments, service
+from kinerja_api.progress import comments, repository, service
 from kinerja_api.progress.schemas import (
     CommentCreate,
     CommentOut,
@@ -29,7 +29,7 @@ from kinerja_api.progress.schemas import (
 
 router = Router(prefix="/api/v1/progress-reports", tags=["progress-reports"])
 plans_router = Router(prefix="/api/v1/plans", tags=["plans"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[service.READ_SCOPE])]
+Reader = Annotated[Principal, requires(any_role=True, scopes=[repository.READ_SCOPE])]
 # People only: reports, verifications and comments are acts of an employee.
 Person = Annotated[Principal, requires(any_role=True)]
 

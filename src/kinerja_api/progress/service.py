@@ -7,13 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import (
-    employee_visible,
     forbidden,
-    in_region,
     is_supervisor_of,
     not_found,
     region_of,
@@ -24,20 +21,16 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-    where_given,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
-from kinerja_api.models.org import Region, Role
+from kinerja_api.models.org import Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
-from kinerja_api.plans.api import quarter_of, require_open, touch_plan
+from kinerja_api.plans.api import find_readable_plan, quarter_of, require_open, touch_plan
+from kinerja_api.progress import repository
+from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     Decision,
     Evidence,
@@ -51,7 +44,6 @@ from kinerja_api.progress.schemas import (
 ENTITY = "progress_report"
 # numeric(18, 4): answers show the value as it is stored, without re-reading the row.
 VALUE_SCALE = Decimal("0.0001")
-READ_SCOPE = "progress:read"
 AUDITED = (
     "plan_id",
     "indicator_id",
@@ -63,10 +55,13 @@ AUDITED = (
     "verified_by",
     "verification_note",
 )
-_SORTS = {
-    ProgressSort.UPDATED_AT: Keyset((ProgressReport.updated_at, ProgressReport.id)),
-    ProgressSort.REPORTED_FOR: Keyset((ProgressReport.reported_for, ProgressReport.id)),
-}
+_LIST = ListOf(
+    "progress-reports",
+    {
+        ProgressSort.UPDATED_AT: Keyset((ProgressReport.updated_at, ProgressReport.id)),
+        ProgressSort.REPORTED_FOR: Keyset((ProgressReport.reported_for, ProgressReport.id)),
+    },
+)
 _NOT_APPROVED = Msg(
     "Realisasi hanya dapat dilaporkan pada SKP yang sudah disetujui.",
     "Progress can only be reported on an approved plan.",
@@ -99,35 +94,10 @@ class _Context:
     timezone: str
 
 
-def visible_reports(principal: Principal) -> ColumnElement[bool]:
-    """Reports are read by the readers of the employee they belong to (themselves, their
-    supervisor chain, their agency's administrators, region-wide roles), and by service
-    accounts holding `progress:read` in their region."""
-    if principal.kind == "service_account":
-        if READ_SCOPE not in principal.scopes:
-            return false()
-        return in_region(principal, ProgressReport.region_id)
-    return and_(
-        in_region(principal, ProgressReport.region_id),
-        employee_visible(principal, ProgressReport.employee_id),
-    )
-
-
 async def _indicator_context(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID
 ) -> _Context:
-    row = (
-        await session.execute(
-            select(Indicator, Target, Plan, Period, Region.timezone)
-            .join(Target, Target.id == Indicator.target_id)
-            .join(Plan, Plan.id == Indicator.plan_id)
-            .join(Period, Period.id == Plan.period_id)
-            .join(Region, Region.id == Indicator.region_id)
-            .where(Indicator.id == indicator_id, Indicator.region_id == region_of(principal))
-            # FOR SHARE, as for plans: closing the period (FOR UPDATE) waits for this report.
-            .with_for_update(of=Period, read=True)
-        )
-    ).first()
+    row = await repository.indicator_context(session, indicator_id, region_of(principal))
     if row is None:
         raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
     context = _Context(*row)
@@ -135,12 +105,7 @@ async def _indicator_context(
         return context
     # Only the plan's employee reports; its other readers (supervisors, administrators) are
     # refused, and everyone else learns nothing about the indicator.
-    visible = await session.scalar(
-        select(Plan.id).where(
-            Plan.id == context.plan.id, employee_visible(principal, Plan.employee_id)
-        )
-    )
-    if visible is None:
+    if await find_readable_plan(session, principal, context.plan.id, scope=READ_SCOPE) is None:
         raise field_problem("body.indicator_id", _INDICATOR_UNKNOWN, code="not_found")
     raise forbidden("ProgressReport")
 
@@ -153,13 +118,7 @@ def _check_reportable(context: _Context) -> None:
 
 async def _require_open_period(session: AsyncSession, plan_id: uuid.UUID) -> None:
     """A closed period accepts no progress: no new report, edit, withdrawal or verification."""
-    # FOR SHARE, as for plans: closing the period (FOR UPDATE) waits for this change.
-    period = await session.scalar(
-        select(Period)
-        .join(Plan, Plan.period_id == Period.id)
-        .where(Plan.id == plan_id)
-        .with_for_update(of=Period, read=True)
-    )
+    period = await repository.period_of_plan_for_share(session, plan_id)
     if period is None:
         raise not_found("Period")
     require_open(period)
@@ -254,50 +213,32 @@ async def list_reports(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[ProgressReport], str | None]:
-    statement = select(ProgressReport).where(visible_reports(principal))
-    if filters.under is not None:
-        root_path = await agencies.readable_subtree_path(session, principal, filters.under)
-        if root_path is None:
-            return [], None
-        statement = statement.where(agencies.in_subtree(ProgressReport.agency_id, root_path))
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        repository.readable_reports(principal),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("progress-reports", sort, asdict(filters)),
+        equal={
+            ProgressReport.employee_id: filters.employee_id,
+            ProgressReport.plan_id: filters.plan_id,
+            ProgressReport.indicator_id: filters.indicator_id,
+            ProgressReport.year: filters.year,
+            ProgressReport.quarter: filters.quarter,
+            ProgressReport.status: filters.status,
+        },
+        subtree=await agencies.subtree(session, principal, filters.under, ProgressReport.agency_id),
+        updated_at=ProgressReport.updated_at,
+        updated_since=filters.updated_since,
     )
-
-
-def _filtered(
-    statement: Select[ProgressReport], filters: ProgressFilters
-) -> Select[ProgressReport]:
-    statement = where_given(
-        statement,
-        (
-            (ProgressReport.employee_id, filters.employee_id),
-            (ProgressReport.plan_id, filters.plan_id),
-            (ProgressReport.indicator_id, filters.indicator_id),
-            (ProgressReport.year, filters.year),
-            (ProgressReport.quarter, filters.quarter),
-            (ProgressReport.status, filters.status),
-        ),
-    )
-    if filters.updated_since is not None:
-        statement = statement.where(ProgressReport.updated_at >= filters.updated_since)
-    return statement
 
 
 async def get_report(
     session: AsyncSession, principal: Principal, report_id: uuid.UUID, *, lock: bool = False
 ) -> ProgressReport:
-    statement = select(ProgressReport).where(
-        ProgressReport.id == report_id, visible_reports(principal)
-    )
-    if lock:
-        statement = statement.with_for_update(of=ProgressReport)
-    report: ProgressReport | None = await session.scalar(statement)
+    report = await repository.find(session, principal, report_id, lock=lock)
     if report is None:
         raise not_found("ProgressReport")
     return report
@@ -330,11 +271,7 @@ async def update_report(
     report = await _own_pending(session, principal, report_id, if_match)
     changes = data.changes()
     if "reported_for" in changes:
-        period_year = await session.scalar(
-            select(Period.year)
-            .join(Plan, Plan.period_id == Period.id)
-            .where(Plan.id == report.plan_id)
-        )
+        period_year = await repository.period_year(session, report.plan_id)
         reported_for: date = changes["reported_for"]
         _check_date(
             reported_for, int(period_year or 0), await clock.region_today(session, report.region_id)
@@ -363,13 +300,6 @@ async def withdraw_report(
     return report
 
 
-async def _visible(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(ProgressReport.id).where(ProgressReport.id == report_id, visible_reports(principal))
-    )
-    return found is not None
-
-
 async def _may_verify(session: AsyncSession, principal: Principal, report: ProgressReport) -> bool:
     """The plan owner's supervisor chain, or the plan's approver; for a plan with no approver
     employee (the top of the chain, approved by BKPSDM for the regional head), the region's
@@ -377,7 +307,7 @@ async def _may_verify(session: AsyncSession, principal: Principal, report: Progr
     verifier = principal.employee_id
     if verifier == report.employee_id and verifier is not None:
         return False
-    approver = await session.scalar(select(Plan.approver_id).where(Plan.id == report.plan_id))
+    approver = await repository.approver_of(session, report.plan_id)
     if approver is None and principal.has_any(Role.REGION_ADMIN):
         return True
     if verifier is None:
@@ -394,13 +324,9 @@ async def verify_report(
 ) -> ProgressReport:
     # The approver may have left the chain since approving, so the report is looked up in the
     # region first; anyone who may not verify learns only what they could read anyway.
-    report: ProgressReport | None = await session.scalar(
-        select(ProgressReport)
-        .where(ProgressReport.id == report_id, in_region(principal, ProgressReport.region_id))
-        .with_for_update()
-    )
+    report = await repository.get_for_update_in_region(session, principal, report_id)
     if report is None or not await _may_verify(session, principal, report):
-        if report is not None and await _visible(session, principal, report.id):
+        if report is not None and await repository.is_readable(session, principal, report.id):
             raise forbidden("ProgressReport")
         raise not_found("ProgressReport")
     check_if_match(if_match, report.version)
@@ -416,23 +342,9 @@ async def verify_report(
     report.verification_note = data.note
     await session.flush()
     await record_entity(session, principal, ENTITY, "verified", report, AUDITED, before=before)
-    public = accepted and bool(
-        await session.scalar(select(Target.public).where(Target.id == report.target_id))
-    )
+    public = accepted and await repository.target_is_public(session, report.target_id)
     await _announce(session, "progress.verified", report, public=public)
     if accepted:
         # The plan's achievement changed.
         await touch_plan(session, report.region_id, report.plan_id)
     return report
-
-
-async def status_counts(session: AsyncSession, plan_id: uuid.UUID) -> dict[ReportStatus, int]:
-    rows = await session.execute(
-        select(ProgressReport.status, func.count())
-        .where(ProgressReport.plan_id == plan_id)
-        .group_by(ProgressReport.status)
-    )
-    counts = dict.fromkeys(ReportStatus, 0)
-    for status, count in rows:
-        counts[ReportStatus(status)] = int(count)
-    return counts

@@ -19,7 +19,7 @@ from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core.broker import OutboxBroker, StreamEvent
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
-from kinerja_api.progress.service import READ_SCOPE
+from kinerja_api.progress.repository import READ_SCOPE
 
 STREAM_FAMILIES = ("progress", "plan", "feedback")
 # What a public event may reveal: figures about public targets, never people.

@@ -19,12 +19,12 @@ from kinerja_api.core.schemas import ClientText
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans.api import GroupQuarterOut
 from kinerja_api.progress import public
+from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     PublicAgencyOut,
     PublicIndicatorOut,
     PublicTargetOut,
 )
-from kinerja_api.progress.service import READ_SCOPE
 from kinerja_api.progress.stream import Audience, StreamFilter, audience_of, event_source
 
 router = Router(prefix="/api/v1/progress", tags=["progress"])

@@ -16,7 +16,7 @@ from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import limit_per_unit
-from kinerja_api.feedback.complaints import service
+from kinerja_api.feedback.complaints import public, staff
 from kinerja_api.feedback.complaints.schemas import (
     AssignIn,
     ComplaintDetailOut,
@@ -59,9 +59,9 @@ async def _detail(
     session: AsyncSession, principal: Principal, complaint: Complaint, response: Response
 ) -> ComplaintDetailOut:
     set_etag(response, complaint.version)
-    responses = await service.responses_of(session, complaint)
+    responses = await staff.responses_of(session, complaint)
     return ComplaintDetailOut(
-        **service.staff_view(principal, complaint).model_dump(),
+        **staff.staff_view(principal, complaint).model_dump(),
         responses=[ResponseOut.model_validate(r) for r in responses],
     )
 
@@ -87,7 +87,7 @@ async def submit_complaint(
     await limit_per_unit(request, body.unit_code)
 
     async def run() -> tuple[ComplaintReceipt, dict[str, str]]:
-        return await service.submit(session, request, body), {}
+        return await public.submit(session, request, body), {}
 
     return await idempotent_create(
         session,
@@ -111,7 +111,7 @@ async def public_complaint(
     request: Request, tracking_code: Annotated[TrackingCode, Path()], session: DbSession
 ) -> PublicComplaintOut:
     """Status, deadline and public answers of a complaint, by its tracking code."""
-    return await service.public_view(session, request, tracking_code)
+    return await public.public_view(session, request, tracking_code)
 
 
 @public_router.post(
@@ -130,7 +130,7 @@ async def reopen_complaint(
 ) -> PublicComplaintOut:
     """Reopen a resolved complaint within 14 days of its resolution, saying why; a new
     deadline starts."""
-    return await service.reopen(session, request, tracking_code, body)
+    return await public.reopen(session, request, tracking_code, body)
 
 
 @router.get(
@@ -149,10 +149,10 @@ async def list_complaints(
 ) -> Page[ComplaintOut]:
     """Complaints the caller oversees, newest first unless `sort` says otherwise;
     `overdue=true` lists those past their deadline."""
-    rows, cursor = await service.list_complaints(
+    rows, cursor = await staff.list_complaints(
         session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
-    return Page(items=[service.staff_view(principal, row) for row in rows], next_cursor=cursor)
+    return Page(items=[staff.staff_view(principal, row) for row in rows], next_cursor=cursor)
 
 
 @router.get(
@@ -166,7 +166,7 @@ async def get_complaint(
 ) -> ComplaintDetailOut:
     """A complaint with every response, internal ones included. Contact details only for
     complaint officers and the assigned employee."""
-    complaint = await service.get_complaint(session, principal, complaint_id)
+    complaint = await staff.get_complaint(session, principal, complaint_id)
     return await _detail(session, principal, complaint, response)
 
 
@@ -185,7 +185,7 @@ async def triage_complaint(
     if_match: IfMatch = None,
 ) -> ComplaintDetailOut:
     """Review a new or reopened complaint: correct its category, route it to an agency."""
-    complaint = await service.triage(session, principal, complaint_id, body, if_match)
+    complaint = await staff.triage(session, principal, complaint_id, body, if_match)
     return await _detail(session, principal, complaint, response)
 
 
@@ -204,7 +204,7 @@ async def assign_complaint(
     if_match: IfMatch = None,
 ) -> ComplaintDetailOut:
     """Hand the complaint to an agency or an employee."""
-    complaint = await service.assign(session, principal, complaint_id, body, if_match)
+    complaint = await staff.assign(session, principal, complaint_id, body, if_match)
     return await _detail(session, principal, complaint, response)
 
 
@@ -224,7 +224,7 @@ async def respond_to_complaint(
 ) -> ComplaintDetailOut:
     """Answer publicly (shown on the tracking page) or leave an internal note. The employee
     the complaint is assigned to may answer too."""
-    complaint = await service.respond(session, principal, complaint_id, body, if_match)
+    complaint = await staff.respond(session, principal, complaint_id, body, if_match)
     return await _detail(session, principal, complaint, response)
 
 
@@ -243,5 +243,5 @@ async def resolve_complaint(
     if_match: IfMatch = None,
 ) -> ComplaintDetailOut:
     """Close the complaint with a public answer; the citizen may reopen it for 14 days."""
-    complaint = await service.resolve(session, principal, complaint_id, body, if_match)
+    complaint = await staff.resolve(session, principal, complaint_id, body, if_match)
     return await _detail(session, principal, complaint, response)

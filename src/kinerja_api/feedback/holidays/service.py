@@ -13,23 +13,21 @@ from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem
 from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters, HolidaySort
 from kinerja_api.models.feedback import Holiday
 
 AUDITED = ("date", "name")
 DATE_INDEX = "uq_holidays_region_id_date"
-_SORTS = {
-    HolidaySort.DATE: Keyset((Holiday.date, Holiday.id)),
-    HolidaySort.UPDATED_AT: Keyset((Holiday.updated_at, Holiday.id)),
-}
+_LIST = ListOf(
+    "holidays",
+    {
+        HolidaySort.DATE: Keyset((Holiday.date, Holiday.id)),
+        HolidaySort.UPDATED_AT: Keyset((Holiday.updated_at, Holiday.id)),
+    },
+)
 _TAKEN = Msg("Tanggal {date} sudah tercatat sebagai hari libur.", "{date} is already a holiday.")
 
 
@@ -42,20 +40,20 @@ async def list_holidays(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Holiday], str | None]:
-    statement = select(Holiday).where(in_region(principal, Holiday.region_id))
+    in_year = None
     if filters.year is not None:
-        statement = statement.where(
-            Holiday.date.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
-        )
-    if filters.updated_since is not None:
-        statement = statement.where(Holiday.updated_at >= filters.updated_since)
-    return await fetch_entity_page(
+        in_year = Holiday.date.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
+    return await list_page(
         session,
-        statement,
-        keyset=_SORTS[sort],
-        params=page,
+        select(Holiday).where(in_region(principal, Holiday.region_id)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("holidays", sort, asdict(filters)),
+        where=[in_year],
+        updated_at=Holiday.updated_at,
+        updated_since=filters.updated_since,
     )
 
 

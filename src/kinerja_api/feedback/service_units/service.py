@@ -1,7 +1,7 @@
 import uuid
 from dataclasses import asdict
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,13 +10,8 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.feedback import public
 from kinerja_api.feedback.codes import STAFF_CODE_LENGTH, UNIT_CODE_LENGTH, insert_with_code
@@ -48,11 +43,16 @@ _ALREADY_STAFF = Msg(
     "Pegawai ini sudah terdaftar sebagai petugas unit layanan ini.",
     "This employee already serves at this service unit.",
 )
-_SORTS = {
-    ServiceUnitSort.NAME: Keyset((ServiceUnit.name, ServiceUnit.id)),
-    ServiceUnitSort.UPDATED_AT: Keyset((ServiceUnit.updated_at, ServiceUnit.id)),
-}
-_BY_CREATED = Keyset((ServiceUnitStaff.created_at, ServiceUnitStaff.id))
+_LIST = ListOf(
+    "service-units",
+    {
+        ServiceUnitSort.NAME: Keyset((ServiceUnit.name, ServiceUnit.id)),
+        ServiceUnitSort.UPDATED_AT: Keyset((ServiceUnit.updated_at, ServiceUnit.id)),
+    },
+)
+_STAFF = ListOf(
+    "service-unit-staff", {"created_at": Keyset((ServiceUnitStaff.created_at, ServiceUnitStaff.id))}
+)
 
 
 async def list_units(
@@ -64,29 +64,23 @@ async def list_units(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[ServiceUnit], str | None]:
-    statement = select(ServiceUnit).where(
-        staff_scope(principal, ServiceUnit.region_id, ServiceUnit.agency_id)
-    )
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        select(ServiceUnit).where(
+            staff_scope(principal, ServiceUnit.region_id, ServiceUnit.agency_id)
+        ),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("service-units", sort, asdict(filters)),
+        equal={ServiceUnit.agency_id: filters.agency_id, ServiceUnit.active: filters.active},
+        where=[
+            None if filters.q is None else ServiceUnit.name.icontains(filters.q, autoescape=True)
+        ],
+        updated_at=ServiceUnit.updated_at,
+        updated_since=filters.updated_since,
     )
-
-
-def _filtered(statement: Select[ServiceUnit], filters: ServiceUnitFilters) -> Select[ServiceUnit]:
-    if filters.agency_id is not None:
-        statement = statement.where(ServiceUnit.agency_id == filters.agency_id)
-    if filters.active is not None:
-        statement = statement.where(ServiceUnit.active == filters.active)
-    if filters.q is not None:
-        statement = statement.where(ServiceUnit.name.icontains(filters.q, autoescape=True))
-    if filters.updated_since is not None:
-        statement = statement.where(ServiceUnit.updated_at >= filters.updated_since)
-    return statement
 
 
 async def get_unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> ServiceUnit:
@@ -168,16 +162,17 @@ async def list_staff(
     codec: CursorCodec,
 ) -> tuple[list[ServiceUnitStaff], str | None]:
     unit = await get_unit(session, principal, unit_id)
-    statement = select(ServiceUnitStaff).where(
-        ServiceUnitStaff.region_id == unit.region_id, ServiceUnitStaff.service_unit_id == unit.id
-    )
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_BY_CREATED,
-        params=page,
+        select(ServiceUnitStaff).where(
+            ServiceUnitStaff.region_id == unit.region_id,
+            ServiceUnitStaff.service_unit_id == unit.id,
+        ),
+        _STAFF,
+        "created_at",
+        cursor_filters={"unit": unit.id},
+        page=page,
         codec=codec,
-        scope=list_scope("service-unit-staff", "created_at", {"unit": unit.id}),
     )
 
 

@@ -15,13 +15,8 @@ from kinerja_api.core.audit import record, record_entity
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.feedback import abuse, ikm, public
 from kinerja_api.feedback.codes import normalize
@@ -78,12 +73,15 @@ _ONE_SCOPE = Msg(
 _NAME_A_SCOPE = Msg(
     "Superadmin memilih unit_id atau agency_id.", "Superadmins give unit_id or agency_id."
 )
-_SORTS = {
-    FeedbackSort.NEWEST: Keyset(
-        (FeedbackResponse.submitted_at, FeedbackResponse.id), descending=True
-    ),
-    FeedbackSort.UPDATED_AT: Keyset((FeedbackResponse.updated_at, FeedbackResponse.id)),
-}
+_LIST = ListOf(
+    "feedback",
+    {
+        FeedbackSort.NEWEST: Keyset(
+            (FeedbackResponse.submitted_at, FeedbackResponse.id), descending=True
+        ),
+        FeedbackSort.UPDATED_AT: Keyset((FeedbackResponse.updated_at, FeedbackResponse.id)),
+    },
+)
 
 
 # --- public submission --------------------------------------------------------------------
@@ -163,23 +161,28 @@ async def list_feedback(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[FeedbackResponse], str | None]:
-    statement = select(FeedbackResponse).where(_visible(principal))
-    if filters.service_unit_id is not None:
-        statement = statement.where(FeedbackResponse.service_unit_id == filters.service_unit_id)
-    if filters.has_comment is not None:
-        has = FeedbackResponse.comment.is_not(None)
-        statement = statement.where(has if filters.has_comment else ~has)
-    if filters.comment_hidden is not None:
-        statement = statement.where(FeedbackResponse.comment_hidden == filters.comment_hidden)
-    if filters.updated_since is not None:
-        statement = statement.where(FeedbackResponse.updated_at >= filters.updated_since)
-    return await fetch_entity_page(
+    has_comment = FeedbackResponse.comment.is_not(None)
+    return await list_page(
         session,
-        statement,
-        keyset=_SORTS[sort],
-        params=page,
+        select(FeedbackResponse).where(_visible(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("feedback", sort, asdict(filters)),
+        equal={
+            FeedbackResponse.service_unit_id: filters.service_unit_id,
+            FeedbackResponse.comment_hidden: filters.comment_hidden,
+        },
+        where=[
+            None
+            if filters.has_comment is None
+            else has_comment
+            if filters.has_comment
+            else ~has_comment
+        ],
+        updated_at=FeedbackResponse.updated_at,
+        updated_since=filters.updated_since,
     )
 
 

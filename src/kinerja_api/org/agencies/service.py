@@ -4,7 +4,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     SQLColumnExpression,
     and_,
     any_,
@@ -28,13 +27,8 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, Subtree, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.org.agencies.schemas import (
@@ -62,11 +56,14 @@ _CYCLE = Msg(
     "Unit kerja tidak dapat dipindahkan ke bawah dirinya sendiri atau turunannya.",
     "An agency cannot be moved under itself or one of its descendants.",
 )
-_SORTS = {
-    AgencySort.NAME: Keyset((Agency.name, Agency.id)),
-    AgencySort.CODE: Keyset((Agency.code, Agency.id)),
-    AgencySort.UPDATED_AT: Keyset((Agency.updated_at, Agency.id)),
-}
+_LIST = ListOf(
+    "agencies",
+    {
+        AgencySort.NAME: Keyset((Agency.name, Agency.id)),
+        AgencySort.CODE: Keyset((Agency.code, Agency.id)),
+        AgencySort.UPDATED_AT: Keyset((Agency.updated_at, Agency.id)),
+    },
+)
 
 
 def manages_whole_region(principal: Principal) -> bool:
@@ -131,6 +128,21 @@ def in_subtree(agency_column: SQLColumnExpression[Any], root_path: str) -> Colum
     return agency_column == any_(func.array(subtree.scalar_subquery()))
 
 
+async def subtree(
+    session: AsyncSession,
+    principal: Principal,
+    root_id: uuid.UUID | None,
+    agency_column: SQLColumnExpression[Any],
+) -> Subtree | None:
+    """The list filter `?under=`: rows whose agency lies in the subtree of `root_id`, which the
+    caller must be able to read (None: no subtree was asked for)."""
+    if root_id is None:
+        return None
+    root_path = await readable_subtree_path(session, principal, root_id)
+    # The path names the root's id, which is unique across regions.
+    return Subtree(None if root_path is None else in_subtree(agency_column, root_path))
+
+
 async def list_agencies(
     session: AsyncSession,
     principal: Principal,
@@ -140,34 +152,30 @@ async def list_agencies(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Agency], str | None]:
-    statement = select(Agency).where(readable(principal))
+    under = None
     if filters.under is not None:
         root_path = await readable_subtree_path(session, principal, filters.under)
-        if root_path is None:
-            return [], None
-        statement = statement.where(Agency.path.startswith(root_path, autoescape=True))
-    return await fetch_entity_page(
+        under = Subtree(
+            None if root_path is None else Agency.path.startswith(root_path, autoescape=True)
+        )
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        select(Agency).where(readable(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("agencies", sort, asdict(filters)),
+        equal={
+            Agency.parent_id: filters.parent_id,
+            Agency.kind: filters.kind,
+            Agency.active: filters.active,
+        },
+        where=[None if filters.q is None else Agency.name.icontains(filters.q, autoescape=True)],
+        subtree=under,
+        updated_at=Agency.updated_at,
+        updated_since=filters.updated_since,
     )
-
-
-def _filtered(statement: Select[Agency], filters: AgencyFilters) -> Select[Agency]:
-    if filters.parent_id is not None:
-        statement = statement.where(Agency.parent_id == filters.parent_id)
-    if filters.kind is not None:
-        statement = statement.where(Agency.kind == filters.kind)
-    if filters.active is not None:
-        statement = statement.where(Agency.active == filters.active)
-    if filters.q is not None:
-        statement = statement.where(Agency.name.icontains(filters.q, autoescape=True))
-    if filters.updated_since is not None:
-        statement = statement.where(Agency.updated_at >= filters.updated_since)
-    return statement
 
 
 async def get_agency(session: AsyncSession, principal: Principal, agency_id: uuid.UUID) -> Agency:

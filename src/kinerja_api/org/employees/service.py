@@ -1,7 +1,7 @@
 import uuid
 from dataclasses import asdict
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -19,14 +19,8 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.clock import region_today
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    fetch_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Employee
 from kinerja_api.org.agencies import service as agencies
@@ -62,10 +56,13 @@ _SUPERVISOR_CYCLE = Msg(
     "Atasan tidak boleh pegawai itu sendiri atau salah satu bawahannya.",
     "The supervisor cannot be the employee or one of their subordinates.",
 )
-_SORTS = {
-    EmployeeSort.NAME: Keyset((Employee.name, Employee.id)),
-    EmployeeSort.UPDATED_AT: Keyset((Employee.updated_at, Employee.id)),
-}
+_LIST = ListOf(
+    "employees",
+    {
+        EmployeeSort.NAME: Keyset((Employee.name, Employee.id)),
+        EmployeeSort.UPDATED_AT: Keyset((Employee.updated_at, Employee.id)),
+    },
+)
 
 
 def writable(principal: Principal) -> ColumnElement[bool]:
@@ -85,41 +82,31 @@ async def list_employees(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Employee], str | None]:
-    statement = select(Employee).where(employee_visibility(principal))
-    if filters.under is not None:
-        root_path = await agencies.readable_subtree_path(session, principal, filters.under)
-        if root_path is None:
-            return [], None
-        statement = statement.where(agencies.in_subtree(Employee.agency_id, root_path))
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        _filtered(statement, filters),
-        keyset=_SORTS[sort],
-        params=page,
+        select(Employee).where(employee_visibility(principal)),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("employees", sort, asdict(filters)),
+        equal={
+            Employee.agency_id: filters.agency_id,
+            Employee.supervisor_id: filters.supervisor_id,
+            Employee.employment_type: filters.employment_type,
+            Employee.active: filters.active,
+        },
+        where=[None if filters.q is None else _name_or_nip(filters.q)],
+        subtree=await agencies.subtree(session, principal, filters.under, Employee.agency_id),
+        updated_at=Employee.updated_at,
+        updated_since=filters.updated_since,
     )
 
 
-def _filtered(statement: Select[Employee], filters: EmployeeFilters) -> Select[Employee]:
-    if filters.agency_id is not None:
-        statement = statement.where(Employee.agency_id == filters.agency_id)
-    if filters.supervisor_id is not None:
-        statement = statement.where(Employee.supervisor_id == filters.supervisor_id)
-    if filters.employment_type is not None:
-        statement = statement.where(Employee.employment_type == filters.employment_type)
-    if filters.active is not None:
-        statement = statement.where(Employee.active == filters.active)
-    if filters.q is not None:
-        statement = statement.where(
-            or_(
-                Employee.name.icontains(filters.q, autoescape=True),
-                Employee.nip.startswith(filters.q, autoescape=True),
-            )
-        )
-    if filters.updated_since is not None:
-        statement = statement.where(Employee.updated_at >= filters.updated_since)
-    return statement
+def _name_or_nip(q: str) -> ColumnElement[bool]:
+    return or_(
+        Employee.name.icontains(q, autoescape=True), Employee.nip.startswith(q, autoescape=True)
+    )
 
 
 async def get_employee(

@@ -10,23 +10,21 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem
 from kinerja_api.models.org import Region
 from kinerja_api.org.regions.schemas import RegionCreate, RegionSort, RegionUpdate
 
 AUDITED = ("code", "name", "kind", "timezone", "active")
 _CODE_TAKEN = Msg("Kode wilayah '{code}' sudah dipakai.", "Region code '{code}' is already taken.")
-_SORTS = {
-    RegionSort.CODE: Keyset((Region.code, Region.id)),
-    RegionSort.UPDATED_AT: Keyset((Region.updated_at, Region.id)),
-}
+_LIST = ListOf(
+    "regions",
+    {
+        RegionSort.CODE: Keyset((Region.code, Region.id)),
+        RegionSort.UPDATED_AT: Keyset((Region.updated_at, Region.id)),
+    },
+)
 
 
 def _visible(principal: Principal) -> object:
@@ -43,14 +41,17 @@ async def list_regions(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Region], str | None]:
-    statement = select(Region).where(_visible(principal))  # type: ignore[arg-type]
-    if active is not None:
-        statement = statement.where(Region.active == active)
-    if updated_since is not None:
-        statement = statement.where(Region.updated_at >= updated_since)
-    scope = list_scope("regions", sort, {"active": active, "updated_since": updated_since})
-    return await fetch_entity_page(
-        session, statement, keyset=_SORTS[sort], params=page, codec=codec, scope=scope
+    return await list_page(
+        session,
+        select(Region).where(_visible(principal)),  # type: ignore[arg-type]
+        _LIST,
+        sort,
+        cursor_filters={"active": active, "updated_since": updated_since},
+        page=page,
+        codec=codec,
+        equal={Region.active: active},
+        updated_at=Region.updated_at,
+        updated_since=updated_since,
     )
 
 

@@ -14,13 +14,8 @@ from kinerja_api.auth.policies import in_region, not_found, region_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.models.org import ServiceAccount
 from kinerja_api.org.service_accounts.schemas import (
     ServiceAccountCreate,
@@ -30,10 +25,13 @@ from kinerja_api.org.service_accounts.schemas import (
 
 AUDITED = ("name", "client_id", "scopes", "active")
 CLIENT_ID_PREFIX = "svc_"
-_SORTS = {
-    ServiceAccountSort.NAME: Keyset((ServiceAccount.name, ServiceAccount.id)),
-    ServiceAccountSort.UPDATED_AT: Keyset((ServiceAccount.updated_at, ServiceAccount.id)),
-}
+_LIST = ListOf(
+    "service-accounts",
+    {
+        ServiceAccountSort.NAME: Keyset((ServiceAccount.name, ServiceAccount.id)),
+        ServiceAccountSort.UPDATED_AT: Keyset((ServiceAccount.updated_at, ServiceAccount.id)),
+    },
+)
 
 
 def new_client_id() -> str:
@@ -54,14 +52,17 @@ async def list_service_accounts(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[ServiceAccount], str | None]:
-    statement = select(ServiceAccount).where(in_region(principal, ServiceAccount.region_id))
-    if active is not None:
-        statement = statement.where(ServiceAccount.active == active)
-    if updated_since is not None:
-        statement = statement.where(ServiceAccount.updated_at >= updated_since)
-    scope = list_scope("service-accounts", sort, {"active": active, "updated_since": updated_since})
-    return await fetch_entity_page(
-        session, statement, keyset=_SORTS[sort], params=page, codec=codec, scope=scope
+    return await list_page(
+        session,
+        select(ServiceAccount).where(in_region(principal, ServiceAccount.region_id)),
+        _LIST,
+        sort,
+        cursor_filters={"active": active, "updated_since": updated_since},
+        page=page,
+        codec=codec,
+        equal={ServiceAccount.active: active},
+        updated_at=ServiceAccount.updated_at,
+        updated_since=updated_since,
     )
 
 

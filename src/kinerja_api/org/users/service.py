@@ -16,23 +16,21 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, FORBIDDEN, Problem, field_problem
 from kinerja_api.models.auth import RefreshToken
 from kinerja_api.models.org import Agency, Employee, Region, Role, User
 from kinerja_api.org.users.schemas import PasswordSet, UserCreate, UserSort, UserUpdate
 
 AUDITED = ("region_id", "email", "full_name", "roles", "employee_id", "agency_id", "active")
-_SORTS = {
-    UserSort.EMAIL: Keyset((User.email, User.id)),
-    UserSort.UPDATED_AT: Keyset((User.updated_at, User.id)),
-}
+_LIST = ListOf(
+    "users",
+    {
+        UserSort.EMAIL: Keyset((User.email, User.id)),
+        UserSort.UPDATED_AT: Keyset((User.updated_at, User.id)),
+    },
+)
 
 _EMAIL_TAKEN = Msg("Email '{email}' sudah dipakai.", "The email '{email}' is already in use.")
 _EMPLOYEE_TAKEN = Msg(
@@ -117,22 +115,6 @@ async def list_users(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[User], str | None]:
-    statement = select(User).where(_reach(principal, write=False))
-    if role is not None:
-        statement = statement.where(any_(User.roles) == str(role))
-    if active is not None:
-        statement = statement.where(User.active == active)
-    if agency_id is not None:
-        statement = statement.where(User.agency_id == agency_id)
-    if employee_id is not None:
-        statement = statement.where(User.employee_id == employee_id)
-    if q is not None:
-        pattern = _contains(q)
-        statement = statement.where(
-            or_(User.email.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\"))
-        )
-    if updated_since is not None:
-        statement = statement.where(User.updated_at >= updated_since)
     filters = {
         "role": role,
         "active": active,
@@ -141,14 +123,27 @@ async def list_users(
         "q": q,
         "updated_since": updated_since,
     }
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_SORTS[sort],
-        params=page,
+        select(User).where(_reach(principal, write=False)),
+        _LIST,
+        sort,
+        cursor_filters=filters,
+        page=page,
         codec=codec,
-        scope=list_scope("users", sort, filters),
+        equal={User.active: active, User.agency_id: agency_id, User.employee_id: employee_id},
+        where=[
+            None if role is None else any_(User.roles) == str(role),
+            None if q is None else _email_or_name(q),
+        ],
+        updated_at=User.updated_at,
+        updated_since=updated_since,
     )
+
+
+def _email_or_name(q: str) -> ColumnElement[bool]:
+    pattern = _contains(q)
+    return or_(User.email.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\"))
 
 
 async def get_user(

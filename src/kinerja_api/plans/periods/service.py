@@ -15,13 +15,8 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.clock import region_zone
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, INVALID_TRANSITION, Problem, ProblemKind
 from kinerja_api.models.org import Region
 from kinerja_api.models.plans import Period, PeriodStatus
@@ -35,7 +30,7 @@ from kinerja_api.plans.periods.schemas import (
 
 AUDITED = ("year", "status")
 YEAR_CONSTRAINT = "uq_periods_region_id_year"
-_NEWEST_FIRST = Keyset((Period.year, Period.id), descending=True)
+_LIST = ListOf("periods", {"year": Keyset((Period.year, Period.id), descending=True)})
 _YEAR_TAKEN = Msg(
     "Periode tahun {year} sudah ada di wilayah ini.",
     "A period for {year} already exists in this region.",
@@ -110,20 +105,17 @@ async def list_periods(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[PeriodOut], str | None]:
-    statement = select(Period).where(readable(principal))
-    if filters.year is not None:
-        statement = statement.where(Period.year == filters.year)
-    if filters.status is not None:
-        statement = statement.where(Period.status == filters.status)
-    if filters.updated_since is not None:
-        statement = statement.where(Period.updated_at >= filters.updated_since)
-    periods, cursor = await fetch_entity_page(
+    periods, cursor = await list_page(
         session,
-        statement,
-        keyset=_NEWEST_FIRST,
-        params=page,
+        select(Period).where(readable(principal)),
+        _LIST,
+        "year",
+        cursor_filters=asdict(filters),
+        page=page,
         codec=codec,
-        scope=list_scope("periods", "year", asdict(filters)),
+        equal={Period.year: filters.year, Period.status: filters.status},
+        updated_at=Period.updated_at,
+        updated_since=filters.updated_since,
     )
     by_region = await zones(session, {p.region_id for p in periods}) if periods else {}
     return [period_out(p, by_region[p.region_id]) for p in periods], cursor

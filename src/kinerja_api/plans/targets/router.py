@@ -12,7 +12,7 @@ from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.uow import DbSession
-from kinerja_api.plans import service as plans
+from kinerja_api.plans.repository import READ_SCOPE
 from kinerja_api.plans.targets import service
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
@@ -25,7 +25,7 @@ from kinerja_api.plans.targets.schemas import (
 
 router = Router(prefix="/api/v1", tags=["targets"])
 indicators_router = Router(prefix="/api/v1", tags=["indicators"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[plans.READ_SCOPE])]
+Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
 # The plan's own employee is the only writer; the service decides per plan.
 Actor = Annotated[Principal, requires(any_role=True)]
 TARGETS = "/api/v1/targets"

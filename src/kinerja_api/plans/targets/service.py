@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Exists, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
@@ -14,19 +13,14 @@ from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.pagination import (
-    CursorCodec,
-    Keyset,
-    PageParams,
-    fetch_entity_page,
-    list_scope,
-)
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
-from kinerja_api.models.org import Employee
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
-from kinerja_api.plans import service as plans
+from kinerja_api.plans import views, workflow
 from kinerja_api.plans.achievement import targets_achievement
 from kinerja_api.plans.achievement_schemas import with_achievements
+from kinerja_api.plans.targets import repository
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
@@ -57,8 +51,8 @@ INDICATOR_AUDITED = (
     "parent_indicator_id",
     "position",
 )
-_ORDER = Keyset((Target.position, Target.id))
-_INDICATOR_ORDER = Keyset((Indicator.position, Indicator.id))
+_TARGETS = ListOf("targets", {"position": Keyset((Target.position, Target.id))})
+_INDICATORS = ListOf("indicators", {"position": Keyset((Indicator.position, Indicator.id))})
 _PARENT_TARGET = Msg(
     "Sasaran induk harus sasaran pada rencana atasan langsung di periode yang sama.",
     "The parent target must be a target of the direct supervisor's plan in the same period.",
@@ -99,16 +93,10 @@ _INDICATOR_HAS_CHILDREN = Msg(
 async def find_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID
 ) -> tuple[Target, Plan]:
-    row = (
-        await session.execute(
-            select(Target, Plan)
-            .join(Plan, Plan.id == Target.plan_id)
-            .where(Target.id == target_id, plans.visibility(principal))
-        )
-    ).first()
-    if row is None:
+    found = await repository.find_target(session, principal, target_id)
+    if found is None:
         raise not_found("Target")
-    return row[0], row[1]
+    return found
 
 
 async def list_targets(
@@ -119,15 +107,15 @@ async def list_targets(
     page: PageParams,
     codec: CursorCodec,
 ) -> tuple[list[Target], str | None]:
-    plan = await plans.find_plan(session, principal, plan_id)
-    statement = select(Target).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
-    return await fetch_entity_page(
+    plan = await views.find_plan(session, principal, plan_id)
+    return await list_page(
         session,
-        statement,
-        keyset=_ORDER,
-        params=page,
+        repository.targets_of(plan),
+        _TARGETS,
+        "position",
+        cursor_filters={"plan_id": plan.id},
+        page=page,
         codec=codec,
-        scope=list_scope("targets", "position", {"plan_id": plan.id}),
     )
 
 
@@ -136,25 +124,14 @@ async def _check_parent_target(
 ) -> None:
     if parent_target_id is None:
         return
-    supervisor = select(Employee.supervisor_id).where(Employee.id == plan.employee_id)
-    found = await session.scalar(
-        select(Target.id)
-        .join(Plan, Plan.id == Target.plan_id)
-        .where(
-            Target.id == parent_target_id,
-            Target.region_id == plan.region_id,
-            Plan.period_id == plan.period_id,
-            Plan.employee_id == supervisor.scalar_subquery(),
-        )
-    )
-    if found is None:
+    if await repository.supervisors_target(session, plan, parent_target_id) is None:
         raise field_problem("body.parent_target_id", _PARENT_TARGET, code="not_supervisor_target")
 
 
 async def _event(
     session: AsyncSession, event: str, entity_type: str, entity: Any, plan: Plan
 ) -> None:
-    await plans.touch_plan(session, plan.region_id, plan.id)
+    await workflow.touch_plan(session, plan.region_id, plan.id)
     await publish(
         session,
         f"{entity_type}.{event}",
@@ -170,7 +147,7 @@ async def _event(
 async def create_target(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, data: TargetCreate
 ) -> Target:
-    plan = await plans.editable_plan(session, principal, plan_id)
+    plan = await workflow.editable_plan(session, principal, plan_id)
     await _check_parent_target(session, plan, data.parent_target_id)
     target = Target(region_id=plan.region_id, plan_id=plan.id, **data.model_dump())
     session.add(target)
@@ -184,7 +161,7 @@ async def _editable_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
 ) -> tuple[Target, Plan]:
     target, plan = await find_target(session, principal, target_id)
-    plan = await plans.editable_plan(session, principal, plan.id)
+    plan = await workflow.editable_plan(session, principal, plan.id)
     check_if_match(if_match, target.version)
     return target, plan
 
@@ -205,7 +182,8 @@ async def update_target(
     if "parent_target_id" in changes:
         await _check_parent_target(session, plan, parent)
     if parent != target.parent_target_id or mode != target.cascade_mode:
-        await _unshare_indicators(session, target)
+        # It no longer shares the parent's indicators.
+        await repository.unshare_indicators(session, target)
     before = snapshot(target, TARGET_AUDITED)
     for field, value in changes.items():
         setattr(target, field, value)
@@ -215,21 +193,6 @@ async def update_target(
     )
     await _event(session, "updated", "target", target, plan)
     return target
-
-
-async def _unshare_indicators(session: AsyncSession, target: Target) -> None:
-    """A target that leaves its parent, or stops taking a numeric share of it (`indirect`), no
-    longer shares the parent's indicators."""
-    await session.execute(
-        update(Indicator)
-        .where(
-            Indicator.region_id == target.region_id,
-            Indicator.target_id == target.id,
-            Indicator.parent_indicator_id.is_not(None),
-        )
-        .values(parent_indicator_id=None, version=Indicator.version + 1, updated_at=func.now())
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def _record_deleted(
@@ -255,20 +218,10 @@ async def delete_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
 ) -> None:
     target, plan = await _editable_target(session, principal, target_id, if_match)
-    children = exists().where(
-        # Named, not left to row-level security, so the (region_id, parent_target_id) index
-        # serves the look-up; a child is always in its parent's region.
-        Target.region_id == target.region_id,
-        Target.parent_target_id == target.id,
-    )
-    if await session.scalar(select(children)):
+    if await repository.has_children(session, target):
         raise Problem(CONFLICT, _TARGET_HAS_CHILDREN)
     before = snapshot(target, TARGET_AUDITED)
-    await session.execute(
-        delete(Indicator).where(
-            Indicator.region_id == target.region_id, Indicator.target_id == target.id
-        )
-    )
+    await repository.delete_indicators_of(session, target)
     await session.delete(target)
     await session.flush()
     await _record_deleted(session, principal, "target", before, target)
@@ -281,16 +234,10 @@ async def delete_target(
 async def find_indicator(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID
 ) -> tuple[Indicator, Plan]:
-    row = (
-        await session.execute(
-            select(Indicator, Plan)
-            .join(Plan, Plan.id == Indicator.plan_id)
-            .where(Indicator.id == indicator_id, plans.visibility(principal))
-        )
-    ).first()
-    if row is None:
+    found = await repository.find_indicator(session, principal, indicator_id)
+    if found is None:
         raise not_found("Indicator")
-    return row[0], row[1]
+    return found
 
 
 async def list_indicators(
@@ -302,16 +249,14 @@ async def list_indicators(
     codec: CursorCodec,
 ) -> tuple[list[Indicator], str | None]:
     target, _plan = await find_target(session, principal, target_id)
-    statement = select(Indicator).where(
-        Indicator.region_id == target.region_id, Indicator.target_id == target.id
-    )
-    return await fetch_entity_page(
+    return await list_page(
         session,
-        statement,
-        keyset=_INDICATOR_ORDER,
-        params=page,
+        repository.indicators_of(target),
+        _INDICATORS,
+        "position",
+        cursor_filters={"target_id": target.id},
+        page=page,
         codec=codec,
-        scope=list_scope("indicators", "position", {"target_id": target.id}),
     )
 
 
@@ -324,13 +269,7 @@ async def _check_parent_indicator(
         return
     if target.cascade_mode != CascadeMode.DIRECT:
         raise field_problem("body.parent_indicator_id", _NOT_DIRECT, code="not_direct")
-    parent_unit = await session.scalar(
-        select(Indicator.unit).where(
-            Indicator.id == parent_indicator_id,
-            Indicator.region_id == target.region_id,
-            Indicator.target_id == target.parent_target_id,
-        )
-    )
+    parent_unit = await repository.parent_indicator_unit(session, target, parent_indicator_id)
     if parent_unit is None:
         raise field_problem("body.parent_indicator_id", _PARENT_INDICATOR, code="not_parent")
     if parent_unit != unit:
@@ -339,24 +278,15 @@ async def _check_parent_indicator(
 
 async def _check_shares_keep_unit(session: AsyncSession, indicator: Indicator, unit: str) -> None:
     """The unit of an indicator that subordinates share cannot drift from theirs."""
-    differs = _shares_of(indicator).where(Indicator.unit != unit)
-    if await session.scalar(select(differs)):
+    if await repository.shared_in_another_unit(session, indicator, unit):
         raise field_problem("body.unit", _SHARES_UNIT, code="unit_mismatch", unit=indicator.unit)
-
-
-def _shares_of(indicator: Indicator) -> Exists:
-    return exists().where(
-        # Named, so the (region_id, parent_indicator_id) index serves the look-up.
-        Indicator.region_id == indicator.region_id,
-        Indicator.parent_indicator_id == indicator.id,
-    )
 
 
 async def create_indicator(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, data: IndicatorCreate
 ) -> Indicator:
     target, plan = await find_target(session, principal, target_id)
-    plan = await plans.editable_plan(session, principal, plan.id)
+    plan = await workflow.editable_plan(session, principal, plan.id)
     await _check_parent_indicator(session, target, data.parent_indicator_id, data.unit)
     indicator = Indicator(
         region_id=plan.region_id, plan_id=plan.id, target_id=target.id, **data.model_dump()
@@ -372,7 +302,7 @@ async def _editable_indicator(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
 ) -> tuple[Indicator, Plan]:
     indicator, plan = await find_indicator(session, principal, indicator_id)
-    plan = await plans.editable_plan(session, principal, plan.id)
+    plan = await workflow.editable_plan(session, principal, plan.id)
     check_if_match(if_match, indicator.version)
     return indicator, plan
 
@@ -408,7 +338,7 @@ async def delete_indicator(
     session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, if_match: str | None
 ) -> None:
     indicator, plan = await _editable_indicator(session, principal, indicator_id, if_match)
-    if await session.scalar(select(_shares_of(indicator))):
+    if await repository.is_shared(session, indicator):
         raise Problem(CONFLICT, _INDICATOR_HAS_CHILDREN)
     before = snapshot(indicator, INDICATOR_AUDITED)
     await session.delete(indicator)

@@ -1,0 +1,229 @@
+"""The statements plans are read and written with; the one condition that says which plans a
+principal may read (`readable`) serves get, list, the targets and indicators below a plan, and
+progress's plan-level reads alike."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from kinerja_api.auth.policies import (
+    REGION_WIDE_READERS,
+    agency_in_subtree,
+    in_region,
+    subordinates_of,
+)
+from kinerja_api.auth.principal import Principal
+from kinerja_api.models.org import Employee, Role
+from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
+from kinerja_api.plans.schemas import PlanOut
+
+READ_SCOPE = "plans:read"
+MAX_CASCADE_DEPTH = 20
+LIST_COLUMNS = tuple(getattr(Plan, name) for name in PlanOut.model_fields if name != "achievement")
+
+
+# --- who may read ----------------------------------------------------------------------------
+
+
+def readable(principal: Principal, *, scope: str = READ_SCOPE) -> ColumnElement[bool]:
+    """Region-wide readers see the region's plans; agency administrators those of their subtree
+    (by the plan's agency); employees their own, their reports' (transitively) and those they
+    approve; service accounts the region's, when they hold `scope` (the read scope of the
+    endpoint: `plans:read`, or `progress:read` for a plan's progress and comments)."""
+    if principal.is_superadmin or principal.has_any(*REGION_WIDE_READERS):
+        return in_region(principal, Plan.region_id)
+    if principal.kind == "service_account":
+        return in_region(principal, Plan.region_id) if scope in principal.scopes else false()
+    conditions: list[ColumnElement[bool]] = []
+    if principal.has_any(Role.AGENCY_ADMIN):
+        conditions.append(agency_in_subtree(principal, Plan.agency_id))
+    if principal.employee_id is not None:
+        conditions.append(Plan.employee_id == principal.employee_id)
+        conditions.append(Plan.approver_id == principal.employee_id)
+        conditions.append(Plan.employee_id.in_(subordinates_of(principal.employee_id)))
+    if not conditions:
+        return false()
+    return and_(in_region(principal, Plan.region_id), or_(*conditions))
+
+
+async def find(
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, scope: str = READ_SCOPE
+) -> Plan | None:
+    plan: Plan | None = await session.scalar(
+        select(Plan).where(Plan.id == plan_id, readable(principal, scope=scope))
+    )
+    return plan
+
+
+def list_rows(principal: Principal) -> Select[Any]:
+    """The plans list: rows carrying the plan's columns (a hot list: no ORM entities to build)."""
+    return select(*LIST_COLUMNS).where(readable(principal))
+
+
+def direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Select[Any]:
+    """Employees of the caller's region directly below `supervisor_id` (None: at the top)."""
+    return select(Employee.id).where(
+        in_region(principal, Employee.region_id), Employee.supervisor_id == supervisor_id
+    )
+
+
+async def get_for_update(
+    session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID, acts: ColumnElement[bool]
+) -> Plan | None:
+    """The plan, locked, when the caller `acts` on it (its owner or one of its approvers)."""
+    plan: Plan | None = await session.scalar(
+        select(Plan)
+        .where(Plan.id == plan_id, Plan.region_id == region_id, acts)
+        .with_for_update(of=Plan)
+    )
+    return plan
+
+
+async def period_for_share(session: AsyncSession, period_id: uuid.UUID) -> Period | None:
+    # FOR SHARE: closing the period (FOR UPDATE) waits for this change, and vice versa.
+    period: Period | None = await session.scalar(
+        select(Period).where(Period.id == period_id).with_for_update(read=True)
+    )
+    return period
+
+
+async def period_in_region(
+    session: AsyncSession, period_id: uuid.UUID, region_id: uuid.UUID
+) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        select(Period.id).where(Period.id == period_id, Period.region_id == region_id)
+    )
+    return found
+
+
+async def supervisor_of(session: AsyncSession, employee_id: uuid.UUID) -> uuid.UUID | None:
+    supervisor: uuid.UUID | None = await session.scalar(
+        select(Employee.supervisor_id).where(Employee.id == employee_id)
+    )
+    return supervisor
+
+
+async def touch(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Plan)
+        .where(Plan.region_id == region_id, Plan.id == plan_id)
+        .values(updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- what a plan holds -----------------------------------------------------------------------
+
+
+async def targets_of(session: AsyncSession, plan: Plan) -> list[Target]:
+    return list(
+        await session.scalars(
+            select(Target)
+            .where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
+            .order_by(Target.position, Target.created_at, Target.id)
+        )
+    )
+
+
+async def indicators_of(session: AsyncSession, plan: Plan) -> list[Indicator]:
+    return list(
+        await session.scalars(
+            select(Indicator)
+            .where(Indicator.region_id == plan.region_id, Indicator.plan_id == plan.id)
+            .order_by(Indicator.position, Indicator.created_at, Indicator.id)
+        )
+    )
+
+
+def revisions_of(plan: Plan) -> Select[Any]:
+    return select(PlanRevision).where(
+        PlanRevision.region_id == plan.region_id, PlanRevision.plan_id == plan.id
+    )
+
+
+async def revision(session: AsyncSession, plan: Plan, number: int) -> PlanRevision | None:
+    found: PlanRevision | None = await session.scalar(
+        revisions_of(plan).where(PlanRevision.revision == number)
+    )
+    return found
+
+
+# --- the cascade -----------------------------------------------------------------------------
+
+
+def own_targets(plan: Plan) -> Select[uuid.UUID, int]:
+    return select(Target.id.label("id"), literal(0).label("level")).where(
+        Target.region_id == plan.region_id, Target.plan_id == plan.id
+    )
+
+
+def ancestors(plan: Plan) -> Select[uuid.UUID, int]:
+    parents = select(Target.parent_target_id).where(
+        Target.region_id == plan.region_id,
+        Target.plan_id == plan.id,
+        Target.parent_target_id.is_not(None),
+    )
+    chain = (
+        select(
+            Target.id.label("id"), Target.parent_target_id.label("up"), literal(-1).label("level")
+        )
+        .where(Target.id.in_(parents))
+        .cte("ancestors", recursive=True)
+    )
+    upper = aliased(Target)
+    chain = chain.union(
+        select(upper.id, upper.parent_target_id, chain.c.level - 1).where(
+            upper.id == chain.c.up, chain.c.level > -MAX_CASCADE_DEPTH
+        )
+    )
+    return select(chain.c.id, func.max(chain.c.level).label("level")).group_by(chain.c.id)
+
+
+def descendants(plan: Plan) -> Select[uuid.UUID, int]:
+    own = select(Target.id).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
+    chain = (
+        select(Target.id.label("id"), literal(1).label("level"))
+        .where(Target.region_id == plan.region_id, Target.parent_target_id.in_(own))
+        .cte("descendants", recursive=True)
+    )
+    lower = aliased(Target)
+    chain = chain.union(
+        select(lower.id, chain.c.level + 1).where(
+            # Named, not left to row-level security, so the (region_id, parent_target_id) index
+            # serves each step.
+            lower.region_id == plan.region_id,
+            lower.parent_target_id == chain.c.id,
+            chain.c.level < MAX_CASCADE_DEPTH,
+        )
+    )
+    return select(chain.c.id, func.min(chain.c.level).label("level")).group_by(chain.c.id)
+
+
+async def cascade_rows(
+    session: AsyncSession, plan: Plan, ids_and_levels: Select[uuid.UUID, int]
+) -> list[tuple[Target, uuid.UUID, int]]:
+    """The targets `ids_and_levels` names, with their plan's employee and their level."""
+    found = ids_and_levels.subquery()
+    rows = await session.execute(
+        select(Target, Plan.employee_id, found.c.level)
+        .join(found, found.c.id == Target.id)
+        .join(Plan, Plan.id == Target.plan_id)
+        .where(Target.region_id == plan.region_id)
+        .order_by(Target.position, Target.id)
+    )
+    return [(target, employee, level) for target, employee, level in rows.all()]
+
+
+async def indicators_of_targets(
+    session: AsyncSession, plan: Plan, target_ids: list[uuid.UUID]
+) -> list[Indicator]:
+    return list(
+        await session.scalars(
+            select(Indicator)
+            .where(Indicator.region_id == plan.region_id, Indicator.target_id.in_(target_ids))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )

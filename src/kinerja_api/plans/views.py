@@ -1,0 +1,119 @@
+"""Reading plans: one plan, the list, approved revisions, and plans as the API shows them."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.auth.policies import not_found
+from kinerja_api.auth.principal import Principal
+from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.models.plans import Plan, PlanRevision
+from kinerja_api.org.agencies import service as agencies
+from kinerja_api.plans import repository
+from kinerja_api.plans.achievement import plans_achievement
+from kinerja_api.plans.achievement_schemas import with_achievements
+from kinerja_api.plans.repository import READ_SCOPE
+from kinerja_api.plans.schemas import PlanFilters, PlanOut, PlanSort
+
+_LIST = ListOf(
+    "plans",
+    {
+        PlanSort.UPDATED_AT: Keyset((Plan.updated_at, Plan.id)),
+        PlanSort.UPDATED_AT_DESC: Keyset((Plan.updated_at, Plan.id), descending=True),
+        PlanSort.CREATED_AT: Keyset((Plan.created_at, Plan.id)),
+    },
+)
+_REVISIONS = ListOf(
+    "plan-revisions", {"revision": Keyset((PlanRevision.revision, PlanRevision.id))}
+)
+
+
+async def find_plan(
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, scope: str = READ_SCOPE
+) -> Plan:
+    """The plan, when the caller may read it (service accounts: holding `scope`)."""
+    plan = await repository.find(session, principal, plan_id, scope=scope)
+    if plan is None:
+        raise not_found("Plan")
+    return plan
+
+
+async def list_plans(
+    session: AsyncSession,
+    principal: Principal,
+    filters: PlanFilters,
+    *,
+    sort: PlanSort = PlanSort.UPDATED_AT,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Any], str | None]:
+    """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
+    return await list_page(
+        session,
+        repository.list_rows(principal),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        page=page,
+        codec=codec,
+        equal={
+            Plan.period_id: filters.period_id,
+            Plan.status: filters.status,
+            Plan.employee_id: filters.employee_id,
+            Plan.approver_id: filters.approver_id,
+        },
+        where=[
+            None
+            if filters.supervisor_id is None
+            else Plan.employee_id.in_(repository.direct_reports(principal, filters.supervisor_id))
+        ],
+        subtree=await agencies.subtree(session, principal, filters.agency_id, Plan.agency_id),
+        updated_at=Plan.updated_at,
+        updated_since=filters.updated_since,
+        rows=True,
+    )
+
+
+async def list_revisions(
+    session: AsyncSession,
+    principal: Principal,
+    plan_id: uuid.UUID,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[PlanRevision], str | None]:
+    plan = await find_plan(session, principal, plan_id)
+    return await list_page(
+        session,
+        repository.revisions_of(plan),
+        _REVISIONS,
+        "revision",
+        cursor_filters={"plan_id": plan.id},
+        page=page,
+        codec=codec,
+    )
+
+
+async def get_revision(
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, revision: int
+) -> PlanRevision:
+    plan = await find_plan(session, principal, plan_id)
+    found = await repository.revision(session, plan, revision)
+    if found is None:
+        raise not_found("Plan revision")
+    return found
+
+
+async def plan_views(session: AsyncSession, plans: Sequence[Any]) -> list[PlanOut]:
+    """Plans (entities or list rows) as the API shows them, with their achievement."""
+    figures = await plans_achievement(session, plans)
+    return with_achievements(PlanOut, plans, figures)
+
+
+async def plan_view(session: AsyncSession, plan: Any) -> PlanOut:
+    (view,) = await plan_views(session, [plan])
+    return view
