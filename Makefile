@@ -6,7 +6,7 @@ BROWSER_STAMP := $(VENV)/.browser-stamp
 LINTED := src tests tests_browser bench migrations
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fuzz test-browser lint format typecheck openapi migrate bench clean
+.PHONY: help install run test test-fuzz test-browser lint format typecheck openapi contract migrate bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ typecheck: install ## mypy --strict on src/
 
 openapi: install ## Regenerate openapi/openapi.json from the app
 	$(BIN)/python -m kinerja_api.openapi_export > openapi/openapi.json
+
+contract: ## Generate the TypeScript and Python clients from openapi/openapi.json, type-check them, lint it
+	bash contract/check.sh
 
 migrate: install ## Upgrade the database to the latest migration
 	$(BIN)/kinerja migrate

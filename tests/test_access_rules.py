@@ -46,9 +46,15 @@ def test_every_route_declares_exactly_one_access_rule(app: FastAPI) -> None:
 
 
 def test_protected_routes_show_their_security_in_openapi(app: FastAPI) -> None:
+    """Open operations say `security: []` (or list optional credentials beside `{}`); protected
+    ones require OAuth2 with exactly the scopes a service account needs."""
     document = app.openapi()
     for route in api_routes(app.routes):
-        _rules_found, public = _rules(route)
+        rules, public = _rules(route)
         for method in route.methods:
-            operation = document["paths"][route.path][method.lower()]
-            assert ("security" in operation) != public, f"{method} {route.path}"
+            security = document["paths"][route.path][method.lower()]["security"]
+            if public:
+                assert security == [] or security[0] == {}, f"{method} {route.path}"
+            else:
+                scopes = sorted(rules[0].scopes)
+                assert security == [{"OAuth2": scopes}], f"{method} {route.path}"

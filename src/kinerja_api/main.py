@@ -7,11 +7,13 @@ from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kinerja_api import __version__
+from kinerja_api.auth.access import SECURITY_SCHEMES, operation_access
 from kinerja_api.auth.tokens import TokenService
 from kinerja_api.config import Settings, get_settings
 from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.logging import configure_logging
 from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from kinerja_api.core.openapi import ContractInfo, Tag, install_openapi
 from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
@@ -32,6 +34,43 @@ Errors are RFC 9457 `application/problem+json`; `title` and `detail` follow `Acc
 (`id` by default, `en`). Lists use keyset cursors (`limit`, `cursor`, `next_cursor`). Updates
 need `If-Match`; creates accept `Idempotency-Key`.
 """
+
+TAGS = (
+    Tag("auth", "Signing in (OAuth2 password, client credentials, refresh) and the caller."),
+    Tag("regions", "Regions (pemerintah daerah): kabupaten, kota, kecamatan, provinsi."),
+    Tag("agencies", "The agency tree of a region (perangkat daerah: dinas, badan, bidang ...)."),
+    Tag("employees", "Civil servants (ASN: PNS and PPPK) and their supervisor chains."),
+    Tag("users", "Logins of people, their roles and passwords."),
+    Tag("service-accounts", "Integrations signing in with client credentials and scopes."),
+    Tag("audit", "The audit trail of every change (jejak audit)."),
+    Tag("periods", "Performance periods (periode penilaian), one a year, in quarters."),
+    Tag("plans", "Performance plans (SKP): draft, submit, approve, return, revise."),
+    Tag("targets", "A plan's targets (RHK), cascading from the supervisor's."),
+    Tag("indicators", "A target's indicators (IKI): what is measured, and how it adds up."),
+    Tag("progress-reports", "Progress reports (realisasi) on indicators, and their verification."),
+    Tag(
+        "progress",
+        "Achievement, comments and the live stream of progress, plan and comment events.",
+    ),
+    Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
+    Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
+    Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),
+    Tag("complaints", "Citizens' complaints (pengaduan): triage, assign, respond, resolve."),
+    Tag("holidays", "A region's holidays (hari libur), for working-day deadlines."),
+    Tag("public", "Open endpoints for citizens: no account, limited per client address."),
+    Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
+)
+
+CONTRACT_INFO = ContractInfo(
+    tags=TAGS,
+    servers=(
+        {"url": "/", "description": "The server this document was fetched from."},
+        {"url": "http://127.0.0.1:8000", "description": "Local: `make run`."},
+    ),
+    contact={"name": "kinerja-api maintainers", "url": "https://kinerja-api.id/"},
+    license={"name": "Proprietary"},
+    security_schemes=SECURITY_SCHEMES,
+)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -80,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app, operation_access, CONTRACT_INFO)
     if settings.docs_enabled:
         install_docs(app)
 

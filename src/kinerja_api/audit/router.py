@@ -24,6 +24,7 @@ AuditReader = Annotated[
 @router.get(
     "",
     name="list",
+    summary="List audit events",
     response_model=Page[AuditEventOut],
     responses=problem_responses(400, 401, 403, 422),
 )

@@ -5,12 +5,14 @@ accounts, both shown in OpenAPI) or `@public_route`. A test walks the mounted ro
 any route without one, so no route can be left open by accident.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2
 
 from kinerja_api.auth.principal import Principal
@@ -18,6 +20,7 @@ from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.auth.tokens import InvalidToken, TokenService
 from kinerja_api.core.audit import record
 from kinerja_api.core.i18n import Msg
+from kinerja_api.core.openapi import OperationAccess
 from kinerja_api.core.problems import FORBIDDEN, UNAUTHORIZED, Problem
 from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
@@ -138,3 +141,42 @@ def public_route(endpoint: Endpoint) -> Endpoint:
     decorator. A marker only: unlike a dependency, it costs nothing per request."""
     endpoint.__public_route__ = True  # type: ignore[attr-defined]
     return endpoint
+
+
+# HTTP Basic client credentials, accepted by the token endpoint beside the form's `client_id`
+# and `client_secret` (RFC 6749 §2.3.1).
+CLIENT_BASIC = "ClientBasic"
+SECURITY_SCHEMES = {
+    CLIENT_BASIC: {
+        "type": "http",
+        "scheme": "basic",
+        "description": "A service account's `client_id` and `client_secret` as HTTP Basic "
+        "credentials, on the token endpoint only (`grant_type=client_credentials`).",
+    }
+}
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def access_rule_of(route: APIRoute) -> AccessRule | None:
+    """The rule `requires(...)` put on the route; None on a `public_route`."""
+    for call in _calls(route.dependant):
+        rule = getattr(call, "__access_rule__", None)
+        if isinstance(rule, AccessRule):
+            return rule
+    return None
+
+
+def operation_access(route: APIRoute) -> OperationAccess:
+    """The route's access rule as the contract states it."""
+    rule = access_rule_of(route)
+    if rule is None:
+        return OperationAccess(public=True)
+    roles = () if rule.roles == ALL_ROLES else tuple(sorted(rule.roles))
+    return OperationAccess(
+        scopes=tuple(sorted(rule.scopes)), roles=roles, any_token=rule.every_principal
+    )

@@ -6,7 +6,7 @@ from fastapi import Form, Header, Request, Response
 from sqlalchemy import exists, select
 
 from kinerja_api.auth import service
-from kinerja_api.auth.access import public_route, requires, token_service
+from kinerja_api.auth.access import CLIENT_BASIC, public_route, requires, token_service
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.schemas import MeOut, RefreshRequest, TokenResponse
 from kinerja_api.core.i18n import Msg
@@ -48,8 +48,12 @@ def _required(value: str | None, field: str) -> str:
 @router.post(
     "/auth/token",
     name="token",
+    summary="Get an access token (OAuth2)",
     response_model=TokenResponse,
     responses=problem_responses(400, 401, 422, 429),
+    # The `authorization` header below is how the route reads Basic credentials; the contract
+    # states them as a security scheme (OpenAPI ignores an Authorization header parameter).
+    openapi_extra={"security": [{CLIENT_BASIC: []}]},
 )
 @public_route
 async def token(
@@ -97,6 +101,7 @@ async def token(
 @router.post(
     "/auth/refresh",
     name="refresh",
+    summary="Refresh tokens",
     response_model=TokenResponse,
     responses=problem_responses(400, 422),
 )
@@ -115,6 +120,7 @@ async def refresh(request: Request, body: RefreshRequest, session: DbSession) ->
 @router.post(
     "/auth/logout",
     name="logout",
+    summary="Sign out (revoke a refresh token's family)",
     status_code=204,
     response_class=Response,
     responses=problem_responses(400, 422),
@@ -126,7 +132,13 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", name="me", response_model=MeOut, responses=problem_responses(401))
+@router.get(
+    "/me",
+    name="me",
+    summary="Get the caller",
+    response_model=MeOut,
+    responses=problem_responses(401),
+)
 async def me(
     session: DbSession, principal: Annotated[Principal, requires(every_principal=True)]
 ) -> MeOut:

@@ -78,7 +78,7 @@ RATE_LIMITED = _kind("rate-limited", 429, "Terlalu banyak permintaan", "Too many
 INTERNAL = _kind("internal", 500, "Terjadi kesalahan pada server", "Internal server error")
 SERVICE_UNAVAILABLE = _kind("service-unavailable", 503, "Layanan belum siap", "Service unavailable")
 
-_BY_STATUS = {
+KIND_BY_STATUS = {
     kind.status: kind
     for kind in (
         BAD_REQUEST,
@@ -254,7 +254,7 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     unparsable = _unparsable_body(exc)
     if unparsable is not None:
         return problem_response(validation_problem([unparsable]), request)
-    kind = _BY_STATUS.get(exc.status_code) or ProblemKind(
+    kind = KIND_BY_STATUS.get(exc.status_code) or ProblemKind(
         f"http-{exc.status_code}", exc.status_code, Msg(str(exc.detail), str(exc.detail))
     )
     detail = _HTTP_DETAILS.get(exc.status_code)

@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     GetJsonSchemaHandler,
+    PlainSerializer,
     StringConstraints,
     field_validator,
     model_validator,
@@ -88,7 +89,7 @@ def _integer_only(value: Any) -> Any:
 # they still reach the contract as `minimum`/`maximum`.
 JSON_INTEGER = BeforeValidator(_integer_only)
 
-_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 def _plain_decimal(value: Any) -> Any:
@@ -103,7 +104,51 @@ def _plain_decimal(value: Any) -> Any:
     return value
 
 
-PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_decimal)]
+# Decimals travel as JSON strings in both directions, e.g. "12.5": exact, where a JSON number
+# would pass through a client's binary floating point.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+DECIMAL_EXAMPLE = "12.5"
+_DECIMAL_LIMITS = {
+    "ge": "at least {}",
+    "gt": "more than {}",
+    "le": "at most {}",
+    "lt": "less than {}",
+    "max_digits": "at most {} digits",
+    "decimal_places": "at most {} after the point",
+}
+
+
+class _DecimalString:
+    """The contract's decimal: a string matching `DECIMAL_PATTERN`. The field's numeric limits,
+    which JSON Schema cannot put on a string, are spelled out in its description."""
+
+    def __init__(self, *, accepts_numbers: bool) -> None:
+        self.accepts_numbers = accepts_numbers
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        generated = handler(core_schema)
+        limits = [
+            text.format(generated[key]) for key, text in _DECIMAL_LIMITS.items() if key in generated
+        ]
+        notes = ['A decimal as a JSON string, e.g. `"12.5"`.']
+        if limits:
+            notes.append(f"It is {', '.join(limits)}.")
+        if self.accepts_numbers:
+            notes.append("A JSON number is still accepted, for older clients; send a string.")
+        return {"type": "string", "pattern": DECIMAL_PATTERN, "description": " ".join(notes)}
+
+
+PlainDecimal = Annotated[
+    Decimal, BeforeValidator(_plain_decimal), _DecimalString(accepts_numbers=True)
+]
+# Decimals in responses, written out in full (never an exponent such as 1E+2).
+DecimalString = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+    _DecimalString(accepts_numbers=False),
+]
 
 
 class InputModel(BaseModel):

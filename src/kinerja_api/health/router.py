@@ -22,7 +22,12 @@ class HealthStatus(BaseModel):
     migration: str | None = None
 
 
-@router.get("/health/live", response_model=HealthStatus, operation_id="health-live")
+@router.get(
+    "/health/live",
+    response_model=HealthStatus,
+    operation_id="health-live",
+    summary="Liveness",
+)
 @public_route
 async def live() -> HealthStatus:
     """The process is up; says nothing about its dependencies."""
@@ -40,6 +45,7 @@ _NOT_MIGRATED = Msg(
     "/health/ready",
     response_model=HealthStatus,
     operation_id="health-ready",
+    summary="Readiness",
     responses=problem_responses(503),
 )
 @public_route
@@ -71,6 +77,7 @@ def _ready_body(migration: str) -> bytes:
 @router.get(
     "/metrics",
     operation_id="health-metrics",
+    summary="Prometheus metrics",
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus metrics"}},
 )

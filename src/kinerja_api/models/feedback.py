@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
-from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin
+from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, described
 
 # The nine IKM elements of PermenPANRB 14/2017, in the regulation's order (U1..U9).
 IKM_ELEMENTS = (
@@ -40,6 +40,16 @@ IKM_ELEMENTS = (
 )
 
 
+@described(
+    {
+        "under_20": "di bawah 20 tahun — under 20",
+        "20_29": "20-29 tahun",
+        "30_39": "30-39 tahun",
+        "40_49": "40-49 tahun",
+        "50_59": "50-59 tahun",
+        "60_plus": "60 tahun ke atas — 60 or older",
+    }
+)
 class AgeBand(StrEnum):
     UNDER_20 = "under_20"
     FROM_20_TO_29 = "20_29"
@@ -49,11 +59,28 @@ class AgeBand(StrEnum):
     FROM_60 = "60_plus"
 
 
+@described(
+    {
+        "laki_laki": "laki-laki — male",
+        "perempuan": "perempuan — female",
+    }
+)
 class Sex(StrEnum):
     LAKI_LAKI = "laki_laki"
     PEREMPUAN = "perempuan"
 
 
+@described(
+    {
+        "sd": "SD — primary school",
+        "smp": "SMP — junior high school",
+        "sma": "SMA — senior high school",
+        "diploma": "diploma (D1-D4)",
+        "s1": "S1 — bachelor's degree",
+        "s2": "S2 — master's degree",
+        "s3": "S3 — doctorate",
+    }
+)
 class Education(StrEnum):
     SD = "sd"
     SMP = "smp"
@@ -64,6 +91,17 @@ class Education(StrEnum):
     S3 = "s3"
 
 
+@described(
+    {
+        "pns": "PNS — civil servant",
+        "tni": "TNI — military",
+        "polri": "POLRI — police",
+        "swasta": "swasta — private sector employee",
+        "wirausaha": "wirausaha — self-employed",
+        "pelajar": "pelajar/mahasiswa — student",
+        "lainnya": "lainnya — other",
+    }
+)
 class Occupation(StrEnum):
     PNS = "pns"
     TNI = "tni"
@@ -74,6 +112,17 @@ class Occupation(StrEnum):
     LAINNYA = "lainnya"
 
 
+@described(
+    {
+        "service": "pelayanan — the service itself",
+        "staff_conduct": "perilaku petugas — staff conduct",
+        "facilities": "sarana prasarana — facilities",
+        "fees": "biaya — fees",
+        "waiting_time": "waktu tunggu — waiting time",
+        "information": "informasi — information",
+        "other": "lainnya — other",
+    }
+)
 class ComplaintCategory(StrEnum):
     SERVICE = "service"
     STAFF_CONDUCT = "staff_conduct"
@@ -84,6 +133,15 @@ class ComplaintCategory(StrEnum):
     OTHER = "other"
 
 
+@described(
+    {
+        "submitted": "diterima — submitted, not yet triaged",
+        "triaged": "diverifikasi — triaged",
+        "assigned": "ditugaskan — assigned to an employee",
+        "resolved": "selesai — resolved",
+        "reopened": "dibuka kembali — reopened by the citizen",
+    }
+)
 class ComplaintStatus(StrEnum):
     SUBMITTED = "submitted"
     TRIAGED = "triaged"
@@ -92,6 +150,12 @@ class ComplaintStatus(StrEnum):
     REOPENED = "reopened"
 
 
+@described(
+    {
+        "public": "publik — shown to the citizen",
+        "internal": "internal — staff only",
+    }
+)
 class ResponseVisibility(StrEnum):
     PUBLIC = "public"
     INTERNAL = "internal"

@@ -17,9 +17,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
-from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin
+from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, described
 
 
+@described(
+    {
+        "kabupaten": "kabupaten — regency",
+        "kota": "kota — city",
+        "kecamatan": "kecamatan — district",
+        "provinsi": "provinsi — province",
+    }
+)
 class RegionKind(StrEnum):
     KABUPATEN = "kabupaten"
     KOTA = "kota"
@@ -27,6 +35,18 @@ class RegionKind(StrEnum):
     PROVINSI = "provinsi"
 
 
+@described(
+    {
+        "sekretariat": "sekretariat — secretariat",
+        "dinas": "dinas — service office",
+        "badan": "badan — agency (board)",
+        "kecamatan": "kecamatan — district office",
+        "kelurahan": "kelurahan — urban village office",
+        "bidang": "bidang — division of an agency",
+        "uptd": "UPTD — technical implementation unit (e.g. a puskesmas)",
+        "other": "lainnya — other",
+    }
+)
 class AgencyKind(StrEnum):
     SEKRETARIAT = "sekretariat"
     DINAS = "dinas"
@@ -38,11 +58,28 @@ class AgencyKind(StrEnum):
     OTHER = "other"
 
 
+@described(
+    {
+        "pns": "PNS — civil servant (pegawai negeri sipil)",
+        "pppk": "PPPK — contract government employee (pegawai pemerintah dengan perjanjian kerja)",
+    }
+)
 class EmploymentType(StrEnum):
     PNS = "pns"
     PPPK = "pppk"
 
 
+@described(
+    {
+        "superadmin": "superadmin — operates every region",
+        "region_admin": "admin daerah — administers one region",
+        "agency_admin": "admin perangkat daerah — administers an agency subtree",
+        "employee": "pegawai — an employee (supervisors are a relation, not a role)",
+        "training_admin": "admin pelatihan — manages training",
+        "complaint_officer": "petugas pengaduan — handles complaints and survey comments",
+        "auditor": "auditor — reads everything in the region",
+    }
+)
 class Role(StrEnum):
     SUPERADMIN = "superadmin"
     REGION_ADMIN = "region_admin"

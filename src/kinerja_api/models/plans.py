@@ -24,14 +24,28 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
-from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin
+from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, described
 
 
+@described(
+    {
+        "open": "terbuka — open: plans and reports may change",
+        "closed": "ditutup — closed: read only",
+    }
+)
 class PeriodStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
 
 
+@described(
+    {
+        "draft": "konsep — being written by the employee",
+        "submitted": "diajukan — waits for the approver",
+        "approved": "disetujui — approved and locked",
+        "returned": "dikembalikan — returned with a note for changes",
+    }
+)
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -39,22 +53,48 @@ class PlanStatus(StrEnum):
     RETURNED = "returned"
 
 
+@described(
+    {
+        "utama": "utama — main target",
+        "tambahan": "tambahan — additional target",
+    }
+)
 class TargetKind(StrEnum):
     UTAMA = "utama"
     TAMBAHAN = "tambahan"
 
 
+@described(
+    {
+        "direct": "langsung — direct cascade: shares the parent's indicators, the numbers add up",
+        "indirect": "tidak langsung — indirect cascade: supports the parent, shares no numbers",
+    }
+)
 class CascadeMode(StrEnum):
     DIRECT = "direct"
     INDIRECT = "indirect"
 
 
+@described(
+    {
+        "kuantitas": "kuantitas — quantity",
+        "kualitas": "kualitas — quality",
+        "waktu": "waktu — time",
+    }
+)
 class Aspect(StrEnum):
     KUANTITAS = "kuantitas"
     KUALITAS = "kualitas"
     WAKTU = "waktu"
 
 
+@described(
+    {
+        "sum": "jumlah — reports add up",
+        "latest": "terakhir — the latest report counts",
+        "average": "rata-rata — the average of reports",
+    }
+)
 class Aggregation(StrEnum):
     SUM = "sum"
     LATEST = "latest"

@@ -24,9 +24,17 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
-from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin
+from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, described
 
 
+@described(
+    {
+        "pending": "menunggu — waits for verification",
+        "accepted": "diterima — verified, counts towards achievement",
+        "rejected": "ditolak — refused by the verifier",
+        "withdrawn": "ditarik — withdrawn by the employee",
+    }
+)
 class ReportStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -34,6 +42,15 @@ class ReportStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+@described(
+    {
+        "document": "dokumen — document",
+        "photo": "foto — photo",
+        "video": "video — video",
+        "link": "tautan — link",
+        "other": "lainnya — other",
+    }
+)
 class EvidenceKind(StrEnum):
     DOCUMENT = "document"
     PHOTO = "photo"

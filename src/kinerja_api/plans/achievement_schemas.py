@@ -9,16 +9,16 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import Field, TypeAdapter
 
-from kinerja_api.core.schemas import OutputModel
+from kinerja_api.core.schemas import DecimalString, OutputModel
 
-Percent = Annotated[Decimal, Field(description="Percentage of the target, two decimals.")]
+Percent = Annotated[DecimalString, Field(description="Percentage of the target, two decimals.")]
 
 
 class QuarterFigureOut(OutputModel):
     quarter: int
-    achieved_value: Decimal | None
+    achieved_value: DecimalString | None
     percent: Percent
-    ytd_achieved_value: Decimal | None
+    ytd_achieved_value: DecimalString | None
     ytd_percent: Percent
 
 
@@ -93,10 +93,10 @@ def with_achievements(
 class IndicatorAchievementOut(OutputModel):
     indicator_id: uuid.UUID
     aggregation: Literal["sum", "latest", "average"]
-    target_value: Decimal
-    weight: Decimal | None
+    target_value: DecimalString
+    weight: DecimalString | None
     report_count: int = Field(description="Accepted reports counted.")
-    achieved_value: Decimal | None
+    achieved_value: DecimalString | None
     percent: Percent
     quarters: list[QuarterFigureOut]
 

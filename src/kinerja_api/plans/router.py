@@ -40,6 +40,7 @@ async def _out(session: DbSession, plan: object, response: Response) -> PlanOut:
 @router.get(
     "",
     name="list",
+    summary="List plans (SKP)",
     response_model=Page[PlanOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -65,6 +66,7 @@ async def list_plans(
     status_code=201,
     response_model=PlanOut,
     name="create",
+    summary="Create a plan (SKP)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_plan(
@@ -88,6 +90,8 @@ async def create_plan(
 @router.get(
     "/{plan_id}",
     name="get",
+    summary="Get a plan",
+    description="One plan (SKP) the caller may see, with its achievement so far.",
     response_model=PlanOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -98,7 +102,11 @@ async def get_plan(
 
 
 @router.post(
-    "/{plan_id}/submit", name="submit", response_model=PlanOut, responses=TRANSITION_ERRORS
+    "/{plan_id}/submit",
+    name="submit",
+    summary="Submit a plan for approval",
+    response_model=PlanOut,
+    responses=TRANSITION_ERRORS,
 )
 async def submit_plan(
     plan_id: uuid.UUID,
@@ -116,7 +124,11 @@ async def submit_plan(
 
 
 @router.post(
-    "/{plan_id}/approve", name="approve", response_model=PlanOut, responses=TRANSITION_ERRORS
+    "/{plan_id}/approve",
+    name="approve",
+    summary="Approve a plan",
+    response_model=PlanOut,
+    responses=TRANSITION_ERRORS,
 )
 async def approve_plan(
     plan_id: uuid.UUID,
@@ -132,7 +144,11 @@ async def approve_plan(
 
 
 @router.post(
-    "/{plan_id}/return", name="return", response_model=PlanOut, responses=TRANSITION_ERRORS
+    "/{plan_id}/return",
+    name="return",
+    summary="Return a plan for changes",
+    response_model=PlanOut,
+    responses=TRANSITION_ERRORS,
 )
 async def return_plan(
     plan_id: uuid.UUID,
@@ -148,7 +164,11 @@ async def return_plan(
 
 
 @router.post(
-    "/{plan_id}/revise", name="revise", response_model=PlanOut, responses=TRANSITION_ERRORS
+    "/{plan_id}/revise",
+    name="revise",
+    summary="Revise an approved plan",
+    response_model=PlanOut,
+    responses=TRANSITION_ERRORS,
 )
 async def revise_plan(
     plan_id: uuid.UUID,
@@ -166,6 +186,7 @@ async def revise_plan(
 @router.get(
     "/{plan_id}/revisions",
     name="revisions",
+    summary="List a plan's approved revisions",
     response_model=Page[PlanRevisionOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )
@@ -182,6 +203,8 @@ async def list_revisions(
 @router.get(
     "/{plan_id}/revisions/{revision}",
     name="revision",
+    summary="Get an approved revision of a plan",
+    description="One approved revision of the plan, frozen as it was approved.",
     response_model=PlanRevisionOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -198,6 +221,7 @@ async def get_revision(
 @router.get(
     "/{plan_id}/cascade",
     name="cascade",
+    summary="Get a plan's cascade",
     response_model=CascadeOut,
     responses=problem_responses(401, 403, 404, 422),
 )

@@ -1,14 +1,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
-from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
+from kinerja_api.core.schemas import DecimalString, InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
 from kinerja_api.plans.achievement_schemas import AchievementOut
 
@@ -118,8 +117,8 @@ class IndicatorAlignment(OutputModel):
     target_id: uuid.UUID = Field(description="The parent target whose indicator is split.")
     indicator_id: uuid.UUID
     unit: str
-    target_value: Decimal
-    children_total: Decimal = Field(
+    target_value: DecimalString
+    children_total: DecimalString = Field(
         description="Sum of the target values of the `direct` children's indicators that "
         "share this indicator (`parent_indicator_id`)."
     )

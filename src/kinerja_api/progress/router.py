@@ -37,6 +37,7 @@ Person = Annotated[Principal, requires(any_role=True)]
 @router.get(
     "",
     name="list",
+    summary="List progress reports",
     response_model=Page[ProgressReportOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -61,6 +62,7 @@ async def list_reports(
     status_code=201,
     response_model=ProgressReportOut,
     name="create",
+    summary="Report progress",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_report(
@@ -88,6 +90,8 @@ async def create_report(
 @router.get(
     "/{report_id}",
     name="get",
+    summary="Get a progress report",
+    description="One progress report the caller may see, with its evidence.",
     response_model=ProgressReportOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -103,6 +107,7 @@ async def get_report(
     "/{report_id}",
     response_model=ProgressReportOut,
     name="update",
+    summary="Update a pending progress report",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_report(
@@ -123,6 +128,7 @@ async def update_report(
     "/{report_id}/withdraw",
     response_model=ProgressReportOut,
     name="withdraw",
+    summary="Withdraw a progress report",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def withdraw_report(
@@ -143,6 +149,7 @@ async def withdraw_report(
     "/{report_id}/verify",
     response_model=ProgressReportOut,
     name="verify",
+    summary="Verify a progress report",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def verify_report(
@@ -165,6 +172,7 @@ async def verify_report(
 @plans_router.get(
     "/{plan_id}/progress",
     name="progress",
+    summary="Get a plan's progress and achievement",
     response_model=PlanProgressOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -180,6 +188,7 @@ async def plan_progress(
 @plans_router.get(
     "/{plan_id}/comments",
     name="comments-list",
+    summary="List a plan's comments",
     response_model=Page[CommentOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )
@@ -205,6 +214,7 @@ async def list_comments(
     status_code=201,
     response_model=CommentOut,
     name="comments-create",
+    summary="Comment on a plan or target",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_comment(

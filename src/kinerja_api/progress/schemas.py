@@ -1,7 +1,6 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -9,6 +8,7 @@ from fastapi import Query
 from pydantic import AnyHttpUrl, Field, StringConstraints, UrlConstraints
 
 from kinerja_api.core.schemas import (
+    DecimalString,
     InputModel,
     OutputModel,
     PatchModel,
@@ -28,7 +28,7 @@ Value = Annotated[
 EvidenceUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]
 
 
-class Evidence(InputModel):
+class EvidenceCreate(InputModel):
     """Bukti dukung: a link to a document, photo or other proof kept elsewhere."""
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -81,7 +81,7 @@ class ProgressReportCreate(InputModel):
         "and not in the future.",
     )
     note: Note | None = None
-    evidence: list[Evidence] = Field(default_factory=list, max_length=MAX_EVIDENCE)
+    evidence: list[EvidenceCreate] = Field(default_factory=list, max_length=MAX_EVIDENCE)
 
 
 class ProgressReportUpdate(PatchModel):
@@ -92,7 +92,7 @@ class ProgressReportUpdate(PatchModel):
     value: Value | None = None
     reported_for: date | None = None
     note: Note | None = None
-    evidence: list[Evidence] | None = Field(default=None, max_length=MAX_EVIDENCE)
+    evidence: list[EvidenceCreate] | None = Field(default=None, max_length=MAX_EVIDENCE)
 
 
 class VerifyRequest(InputModel):
@@ -110,7 +110,7 @@ class ProgressReportOut(OutputModel):
     indicator_id: uuid.UUID
     employee_id: uuid.UUID
     agency_id: uuid.UUID
-    value: Decimal
+    value: DecimalString
     reported_for: date
     year: int
     quarter: int
@@ -171,9 +171,9 @@ class PublicIndicatorOut(OutputModel):
     description: str
     aspect: str
     unit: str
-    target_value: Decimal
+    target_value: DecimalString
     aggregation: str
-    achieved_value: Decimal | None
+    achieved_value: DecimalString | None
     percent: Percent
 
 

@@ -33,7 +33,7 @@ from kinerja_api.progress import repository
 from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     Decision,
-    Evidence,
+    EvidenceCreate,
     ProgressFilters,
     ProgressReportCreate,
     ProgressReportUpdate,
@@ -134,7 +134,7 @@ def _check_date(reported_for: date, year: int, today: date) -> None:
         raise field_problem("body.reported_for", _IN_FUTURE)
 
 
-def _evidence(items: list[Evidence]) -> list[dict[str, Any]]:
+def _evidence(items: list[EvidenceCreate]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json") for item in items]
 
 

@@ -75,6 +75,7 @@ def _response(
 @router.get(
     "/stream",
     name="stream",
+    summary="Stream progress, plan and comment events (SSE)",
     response_class=EventSourceResponse,
     responses={**_STREAM_RESPONSE, **problem_responses(401, 403, 422)},
 )
@@ -108,6 +109,7 @@ async def stream(
 @public_router.get(
     "/{code}/progress",
     name="progress",
+    summary="List a region's public targets and progress (public)",
     dependencies=[LIMITED_PER_ADDRESS],
     response_model=Page[PublicTargetOut],
     responses=problem_responses(400, 404, 422, 429),
@@ -134,6 +136,7 @@ async def public_progress(
 @public_router.get(
     "/{code}/progress/stream",
     name="progress-stream",
+    summary="Stream a region's verified public progress (public, SSE)",
     dependencies=[LIMITED_PER_ADDRESS],
     response_class=EventSourceResponse,
     responses={**_STREAM_RESPONSE, **problem_responses(404, 422, 429)},

@@ -70,6 +70,7 @@ async def _detail(
     "",
     status_code=201,
     name="submit-complaint",
+    summary="Submit a complaint (public)",
     response_model=ComplaintReceipt,
     dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
@@ -102,6 +103,7 @@ async def submit_complaint(
 @public_router.get(
     "/{tracking_code}",
     name="complaint",
+    summary="Track a complaint (public)",
     response_model=PublicComplaintOut,
     dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),
@@ -117,6 +119,7 @@ async def public_complaint(
 @public_router.post(
     "/{tracking_code}/reopen",
     name="reopen-complaint",
+    summary="Reopen a resolved complaint (public)",
     response_model=PublicComplaintOut,
     dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 409, 413, 422, 429),
@@ -136,6 +139,7 @@ async def reopen_complaint(
 @router.get(
     "",
     name="list",
+    summary="List complaints",
     response_model=Page[ComplaintOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -158,6 +162,7 @@ async def list_complaints(
 @router.get(
     "/{complaint_id}",
     name="get",
+    summary="Get a complaint",
     response_model=ComplaintDetailOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -173,6 +178,7 @@ async def get_complaint(
 @router.post(
     "/{complaint_id}/triage",
     name="triage",
+    summary="Triage a complaint",
     response_model=ComplaintDetailOut,
     responses=ACTION_ERRORS,
 )
@@ -192,6 +198,7 @@ async def triage_complaint(
 @router.post(
     "/{complaint_id}/assign",
     name="assign",
+    summary="Assign a complaint",
     response_model=ComplaintDetailOut,
     responses=ACTION_ERRORS,
 )
@@ -211,6 +218,7 @@ async def assign_complaint(
 @router.post(
     "/{complaint_id}/respond",
     name="respond",
+    summary="Respond to a complaint",
     response_model=ComplaintDetailOut,
     responses=ACTION_ERRORS,
 )
@@ -231,6 +239,7 @@ async def respond_to_complaint(
 @router.post(
     "/{complaint_id}/resolve",
     name="resolve",
+    summary="Resolve a complaint",
     response_model=ComplaintDetailOut,
     responses=ACTION_ERRORS,
 )

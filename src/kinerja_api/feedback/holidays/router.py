@@ -38,6 +38,7 @@ Writer = Annotated[Principal, requires(Role.REGION_ADMIN)]
 @router.get(
     "",
     name="list",
+    summary="List holidays",
     response_model=Page[HolidayOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -61,6 +62,7 @@ async def list_holidays(
     "",
     status_code=201,
     name="create",
+    summary="Add a holiday",
     response_model=HolidayOut,
     responses=problem_responses(401, 403, 409, 422),
 )
@@ -86,6 +88,10 @@ async def create_holiday(
     "/{holiday_id}",
     status_code=204,
     name="delete",
+    summary="Delete a holiday",
+    description=(
+        "Remove a holiday of the caller's region; deadlines computed afterwards no longer skip it."
+    ),
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
 )

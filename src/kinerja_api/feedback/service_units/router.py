@@ -46,6 +46,7 @@ Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN)]
 @router.get(
     "",
     name="list",
+    summary="List service units",
     response_model=Page[ServiceUnitOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -69,6 +70,7 @@ async def list_service_units(
     status_code=201,
     response_model=ServiceUnitOut,
     name="create",
+    summary="Create a service unit",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_service_unit(
@@ -94,6 +96,8 @@ async def create_service_unit(
 @router.get(
     "/{unit_id}",
     name="get",
+    summary="Get a service unit",
+    description="One service unit the caller may see, with its public code.",
     response_model=ServiceUnitOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -108,6 +112,7 @@ async def get_service_unit(
 @router.patch(
     "/{unit_id}",
     name="update",
+    summary="Update a service unit",
     response_model=ServiceUnitOut,
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
@@ -128,6 +133,7 @@ async def update_service_unit(
 @router.get(
     "/{unit_id}/staff",
     name="list-staff",
+    summary="List a service unit's staff",
     response_model=Page[StaffOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )
@@ -143,6 +149,7 @@ async def list_staff(
     "/{unit_id}/staff",
     status_code=201,
     name="add-staff",
+    summary="Add staff to a service unit",
     response_model=StaffOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -171,6 +178,7 @@ async def add_staff(
     "/{unit_id}/staff/{staff_id}",
     status_code=204,
     name="remove-staff",
+    summary="Remove staff from a service unit",
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -185,6 +193,7 @@ async def remove_staff(
 @public_router.get(
     "/{code}",
     name="service-unit",
+    summary="Get a service unit's page (public)",
     response_model=PublicServiceUnitOut,
     dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(404, 422, 429),

@@ -54,6 +54,7 @@ def _out(response: FeedbackResponse) -> FeedbackOut:
     "",
     status_code=201,
     name="submit-feedback",
+    summary="Submit a satisfaction survey (public)",
     response_model=FeedbackReceipt,
     dependencies=[LIMITED_PER_ADDRESS],
     responses=problem_responses(409, 413, 422, 429),
@@ -86,6 +87,7 @@ async def submit_feedback(
 @router.get(
     "",
     name="list",
+    summary="List survey responses",
     response_model=Page[FeedbackOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -109,6 +111,8 @@ async def list_feedback(
 @router.get(
     "/{feedback_id}",
     name="get",
+    summary="Get a survey response",
+    description="One citizen survey response the caller may see.",
     response_model=FeedbackOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -123,6 +127,7 @@ async def get_feedback(
 @router.post(
     "/{feedback_id}/hide-comment",
     name="hide-comment",
+    summary="Hide a survey comment",
     response_model=FeedbackOut,
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
@@ -143,6 +148,7 @@ async def hide_comment(
 @reports_router.get(
     "/ikm",
     name="ikm",
+    summary="Get the IKM report",
     response_model=IkmReport,
     responses=problem_responses(401, 403, 404, 422),
 )

@@ -1,14 +1,19 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
-from kinerja_api.core.schemas import JSON_INTEGER, InputModel, OutputModel, UpdatedSince
+from kinerja_api.core.schemas import (
+    JSON_INTEGER,
+    DecimalString,
+    InputModel,
+    OutputModel,
+    UpdatedSince,
+)
 from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.models.feedback import AgeBand, Education, Occupation, Sex
@@ -122,19 +127,19 @@ class CategoryOut(OutputModel):
 
 class ElementOut(OutputModel):
     element: str = Field(examples=["persyaratan"])
-    nrr: Decimal = Field(description="The element's average score (1-4), to 3 decimals.")
+    nrr: DecimalString = Field(description="The element's average score (1-4), to 3 decimals.")
 
 
 class IkmFigures(OutputModel):
     respondents: int
-    ikm: Decimal | None = Field(
+    ikm: DecimalString | None = Field(
         description="25-100, rounded half-up to 2 decimals only at the end; null without "
         "respondents."
     )
     category: CategoryOut | None
 
 
-class QuarterOut(IkmFigures):
+class IkmQuarterOut(IkmFigures):
     year: int
     quarter: int = Field(ge=1, le=4)
 
@@ -153,7 +158,7 @@ class IkmReport(IkmFigures):
     date_to: date
     timezone: str = Field(description="The region's time zone the dates are read in.")
     elements: list[ElementOut]
-    quarters: list[QuarterOut] = Field(description="The trend, one entry per quarter with data.")
+    quarters: list[IkmQuarterOut] = Field(description="The trend, one entry per quarter with data.")
     staff: list[StaffIkmOut] = Field(
         description="Staff with at least 5 responses in the range; others are left out so that "
         "no single respondent can be identified."

@@ -29,10 +29,10 @@ from kinerja_api.feedback.surveys.schemas import (
     FeedbackSort,
     FeedbackSubmit,
     HideComment,
+    IkmQuarterOut,
     IkmQuery,
     IkmReport,
     IkmScopeKind,
-    QuarterOut,
     StaffIkmOut,
 )
 from kinerja_api.models.feedback import (
@@ -354,7 +354,7 @@ async def ikm_report(session: AsyncSession, principal: Principal, query: IkmQuer
     )
 
 
-async def _quarters(session: AsyncSession, base: Select[Any], zone: str) -> list[QuarterOut]:
+async def _quarters(session: AsyncSession, base: Select[Any], zone: str) -> list[IkmQuarterOut]:
     local = func.timezone(zone, FeedbackResponse.submitted_at)
     year = func.extract("year", local)
     quarter = func.extract("quarter", local)
@@ -365,7 +365,7 @@ async def _quarters(session: AsyncSession, base: Select[Any], zone: str) -> list
     for row in rows:
         respondents, sums = _row_sums(row, 0)
         _, figures = _figures(respondents, sums)
-        quarters.append(QuarterOut(year=int(row[10]), quarter=int(row[11]), **figures))
+        quarters.append(IkmQuarterOut(year=int(row[10]), quarter=int(row[11]), **figures))
     return quarters
 
 

@@ -31,6 +31,7 @@ Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, sco
 @router.get(
     "",
     name="list",
+    summary="List agencies",
     response_model=Page[AgencyOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -55,6 +56,7 @@ async def list_agencies(
     status_code=201,
     response_model=AgencyOut,
     name="create",
+    summary="Create an agency",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_agency(
@@ -80,6 +82,8 @@ async def create_agency(
 @router.get(
     "/{agency_id}",
     name="get",
+    summary="Get an agency",
+    description="One agency the caller may see: of their region, of any region for superadmins.",
     response_model=AgencyOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -95,6 +99,7 @@ async def get_agency(
     "/{agency_id}",
     response_model=AgencyOut,
     name="update",
+    summary="Update an agency",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_agency(

@@ -33,6 +33,7 @@ Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, sco
 @router.get(
     "",
     name="list",
+    summary="List employees",
     response_model=Page[EmployeeOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -57,6 +58,7 @@ async def list_employees(
     status_code=201,
     response_model=EmployeeOut,
     name="create",
+    summary="Create an employee",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_employee(
@@ -81,6 +83,8 @@ async def create_employee(
 @router.get(
     "/{employee_id}",
     name="get",
+    summary="Get an employee",
+    description="One employee the caller may see.",
     response_model=EmployeeOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -96,6 +100,7 @@ async def get_employee(
     "/{employee_id}",
     response_model=EmployeeOut,
     name="update",
+    summary="Update an employee",
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
 async def update_employee(
@@ -116,6 +121,7 @@ async def update_employee(
 @router.get(
     "/{employee_id}/subordinates",
     name="subordinates",
+    summary="List an employee's subordinates",
     response_model=Page[SubordinateOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )

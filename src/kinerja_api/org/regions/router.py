@@ -25,6 +25,7 @@ Superadmin = Annotated[Principal, requires(Role.SUPERADMIN)]
 @router.get(
     "",
     name="list",
+    summary="List regions",
     response_model=Page[RegionOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -55,6 +56,7 @@ async def list_regions(
     status_code=201,
     response_model=RegionOut,
     name="create",
+    summary="Create a region",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_region(
@@ -79,6 +81,8 @@ async def create_region(
 @router.get(
     "/{region_id}",
     name="get",
+    summary="Get a region",
+    description="One region the caller may see.",
     response_model=RegionOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -94,6 +98,7 @@ async def get_region(
     "/{region_id}",
     response_model=RegionOut,
     name="update",
+    summary="Update a region",
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
 async def update_region(

@@ -33,6 +33,7 @@ RegionAdmin = Annotated[Principal, requires(Role.REGION_ADMIN)]
 @router.get(
     "",
     name="list",
+    summary="List service accounts",
     response_model=Page[ServiceAccountOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -76,6 +77,7 @@ def _with_secret(response: JSONResponse, secret: str | None) -> JSONResponse:
     status_code=201,
     response_model=ServiceAccountCreated,
     name="create",
+    summary="Create a service account",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_service_account(
@@ -106,6 +108,8 @@ async def create_service_account(
 @router.get(
     "/{account_id}",
     name="get",
+    summary="Get a service account",
+    description="One service account of the caller's region, without its secret.",
     response_model=ServiceAccountOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -121,6 +125,7 @@ async def get_service_account(
     "/{account_id}",
     response_model=ServiceAccountOut,
     name="update",
+    summary="Update a service account",
     responses=problem_responses(401, 403, 404, 412, 422, 428),
 )
 async def update_service_account(
@@ -140,6 +145,7 @@ async def update_service_account(
 @router.post(
     "/{account_id}/rotate-secret",
     name="rotate-secret",
+    summary="Rotate a service account's secret",
     response_model=ServiceAccountWithSecret,
     responses=problem_responses(401, 403, 404, 422),
 )

@@ -27,6 +27,7 @@ Manager = Annotated[Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN, Role
 @router.get(
     "",
     name="list",
+    summary="List users",
     response_model=Page[UserOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -69,6 +70,7 @@ async def list_users(
     status_code=201,
     response_model=UserOut,
     name="create",
+    summary="Create a user",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_user(
@@ -101,6 +103,10 @@ async def create_user(
 @router.get(
     "/{user_id}",
     name="get",
+    summary="Get a user",
+    description=(
+        "One login of the caller's region (any region for superadmins), without its password."
+    ),
     response_model=UserOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -116,6 +122,7 @@ async def get_user(
     "/{user_id}",
     response_model=UserOut,
     name="update",
+    summary="Update a user",
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
 async def update_user(
@@ -136,6 +143,7 @@ async def update_user(
 @router.post(
     "/{user_id}/password",
     name="set-password",
+    summary="Set a user's password",
     response_model=UserOut,
     responses=problem_responses(401, 403, 404, 422),
 )

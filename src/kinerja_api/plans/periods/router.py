@@ -26,6 +26,7 @@ Admin = Annotated[Principal, requires(Role.REGION_ADMIN)]
 @router.get(
     "",
     name="list",
+    summary="List performance periods",
     response_model=Page[PeriodOut],
     responses=problem_responses(400, 401, 403, 422),
 )
@@ -48,6 +49,7 @@ async def list_periods(
     status_code=201,
     response_model=PeriodOut,
     name="create",
+    summary="Open a performance period",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_period(
@@ -72,6 +74,11 @@ async def create_period(
 @router.get(
     "/{period_id}",
     name="get",
+    summary="Get a performance period",
+    description=(
+        "One performance period of the caller's region, with its quarters in the region's time "
+        "zone."
+    ),
     response_model=PeriodOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -99,6 +106,7 @@ async def _transition(
 @router.post(
     "/{period_id}/close",
     name="close",
+    summary="Close a performance period",
     response_model=PeriodOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )
@@ -116,6 +124,7 @@ async def close_period(
 @router.post(
     "/{period_id}/reopen",
     name="reopen",
+    summary="Reopen a performance period",
     response_model=PeriodOut,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
 )

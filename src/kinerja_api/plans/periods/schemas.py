@@ -16,7 +16,7 @@ class PeriodCreate(InputModel):
     year: Annotated[int, Field(ge=2000, le=2100, examples=[2026]), JSON_INTEGER]
 
 
-class QuarterOut(OutputModel):
+class PeriodQuarterOut(OutputModel):
     number: int = Field(ge=1, le=4)
     name: str = Field(description="Triwulan I to IV.", examples=["I"])
     starts_at: datetime = Field(description="Midnight in the region's time zone, inclusive.")
@@ -31,7 +31,7 @@ class PeriodOut(OutputModel):
     timezone: str = Field(description="The region's IANA time zone the boundaries are in.")
     starts_at: datetime
     ends_at: datetime
-    quarters: list[QuarterOut]
+    quarters: list[PeriodQuarterOut]
     version: int
     created_at: datetime
     updated_at: datetime

@@ -25,7 +25,7 @@ from kinerja_api.plans.periods.schemas import (
     PeriodCreate,
     PeriodFilters,
     PeriodOut,
-    QuarterOut,
+    PeriodQuarterOut,
 )
 
 AUDITED = ("year", "status")
@@ -48,13 +48,13 @@ PERIOD_CLOSED = ProblemKind(
 )
 
 
-def quarters(year: int, zone: str) -> list[QuarterOut]:
+def quarters(year: int, zone: str) -> list[PeriodQuarterOut]:
     """Triwulan I-IV, each from local midnight on its first day to the next one's."""
     tz = ZoneInfo(zone)
     starts = [datetime(year, month, 1, tzinfo=tz) for month in (1, 4, 7, 10)]
     ends = [*starts[1:], datetime(year + 1, 1, 1, tzinfo=tz)]
     return [
-        QuarterOut(number=n + 1, name=QUARTER_NAMES[n], starts_at=start, ends_at=end)
+        PeriodQuarterOut(number=n + 1, name=QUARTER_NAMES[n], starts_at=start, ends_at=end)
         for n, (start, end) in enumerate(zip(starts, ends, strict=True))
     ]
 

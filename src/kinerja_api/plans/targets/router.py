@@ -39,6 +39,7 @@ WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 @router.get(
     "/plans/{plan_id}/targets",
     name="list",
+    summary="List a plan's targets",
     response_model=Page[TargetOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )
@@ -57,6 +58,7 @@ async def list_targets(
     status_code=201,
     response_model=TargetOut,
     name="create",
+    summary="Add a target to a plan",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_target(
@@ -83,6 +85,8 @@ async def create_target(
 @router.get(
     "/targets/{target_id}",
     name="get",
+    summary="Get a target",
+    description="One target (RHK) the caller may see.",
     response_model=TargetOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -95,7 +99,15 @@ async def get_target(
 
 
 @router.patch(
-    "/targets/{target_id}", name="update", response_model=TargetOut, responses=WRITE_ERRORS
+    "/targets/{target_id}",
+    name="update",
+    summary="Update a target",
+    description=(
+        "Change a target; send the `ETag` of your last read in `If-Match` (412 when it is "
+        "stale, 428 when it is missing)."
+    ),
+    response_model=TargetOut,
+    responses=WRITE_ERRORS,
 )
 async def update_target(
     target_id: uuid.UUID,
@@ -110,7 +122,13 @@ async def update_target(
     return await service.target_view(session, target)
 
 
-@router.delete("/targets/{target_id}", name="delete", status_code=204, responses=WRITE_ERRORS)
+@router.delete(
+    "/targets/{target_id}",
+    name="delete",
+    summary="Delete a target",
+    status_code=204,
+    responses=WRITE_ERRORS,
+)
 async def delete_target(
     target_id: uuid.UUID, session: DbSession, principal: Actor, if_match: IfMatch = None
 ) -> Response:
@@ -126,6 +144,8 @@ async def delete_target(
 @indicators_router.get(
     "/targets/{target_id}/indicators",
     name="list",
+    summary="List a target's indicators",
+    description="The indicators (IKI) of a target the caller may see, in position order.",
     response_model=Page[IndicatorOut],
     responses=problem_responses(400, 401, 403, 404, 422),
 )
@@ -143,6 +163,7 @@ async def list_indicators(
     status_code=201,
     response_model=IndicatorOut,
     name="create",
+    summary="Add an indicator to a target",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_indicator(
@@ -168,6 +189,8 @@ async def create_indicator(
 @indicators_router.get(
     "/indicators/{indicator_id}",
     name="get",
+    summary="Get an indicator",
+    description="One indicator (IKI) of a target the caller may see.",
     response_model=IndicatorOut,
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -182,6 +205,11 @@ async def get_indicator(
 @indicators_router.patch(
     "/indicators/{indicator_id}",
     name="update",
+    summary="Update an indicator",
+    description=(
+        "Change an indicator; send the `ETag` of your last read in `If-Match` (412 when it is "
+        "stale, 428 when it is missing)."
+    ),
     response_model=IndicatorOut,
     responses=WRITE_ERRORS,
 )
@@ -199,7 +227,11 @@ async def update_indicator(
 
 
 @indicators_router.delete(
-    "/indicators/{indicator_id}", name="delete", status_code=204, responses=WRITE_ERRORS
+    "/indicators/{indicator_id}",
+    name="delete",
+    summary="Delete an indicator",
+    status_code=204,
+    responses=WRITE_ERRORS,
 )
 async def delete_indicator(
     indicator_id: uuid.UUID, session: DbSession, principal: Actor, if_match: IfMatch = None

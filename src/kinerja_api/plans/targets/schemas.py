@@ -1,12 +1,12 @@
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
 from kinerja_api.core.schemas import (
     JSON_INTEGER,
+    DecimalString,
     InputModel,
     OutputModel,
     PatchModel,
@@ -134,10 +134,10 @@ class IndicatorOut(OutputModel):
     target_id: uuid.UUID
     aspect: Aspect
     description: str
-    target_value: Decimal
+    target_value: DecimalString
     unit: str
     aggregation: Aggregation
-    weight: Decimal | None
+    weight: DecimalString | None
     parent_indicator_id: uuid.UUID | None
     position: int
     version: int
