@@ -26,7 +26,7 @@ test: install ## Run the whole test suite against a real PostgreSQL
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fuzz: install ## Only the contract fuzz tests; KINERJA_FUZZ_EXAMPLES=500 for a nightly-sized run
-	$(BIN)/python -m pytest tests/test_contract_fuzz.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/app/test_contract_fuzz.py $(PYTEST_ARGS)
 
 $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'

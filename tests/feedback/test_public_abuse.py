@@ -1,6 +1,6 @@
 """Abuse controls on the public endpoints: what counts toward which limit, duplicates compared in
 stored form, and chunked bodies over the size limit. The counters' purge is a periodic job
-(tests/test_core_jobs.py)."""
+(tests/core/test_jobs.py)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -23,9 +23,9 @@ from kinerja_api.core.schemas import InputModel, PatchModel
 from kinerja_api.models.feedback import IKM_ELEMENTS
 from kinerja_api.models.org import Role
 from kinerja_api.openapi_export import contract
+from tests.app.test_access_rules import api_routes
 from tests.conftest import ClientWith
 from tests.factories import World
-from tests.test_access_rules import api_routes
 
 LATE = "9999-12-31T23:59:59-14:00"  # year 10000 in UTC
 EARLY = "0001-01-01T00:00:00+00:01"  # year 0 in UTC

@@ -2,7 +2,7 @@
 as each of six principals (no token, an employee, a supervisor, a region administrator, a
 superadmin, and a service account holding every scope), and every response must be free of 5xx
 and match the contract (documented status code, content type, headers and body schema), plus
-rules the contract implies but schemathesis does not check (tests/fuzzing.py): a body the
+rules the contract implies but schemathesis does not check (tests/app/fuzzing.py): a body the
 contract forbids is not accepted, one it allows is not refused by the request's validation, a
 decimal string is a plain decimal, and a service account is admitted where the contract says.
 
@@ -50,8 +50,7 @@ from schemathesis.core.failures import FailureGroup
 
 from kinerja_api.config import Settings
 from kinerja_api.openapi_export import contract
-from tests.factories import World
-from tests.fuzzing import (
+from tests.app.fuzzing import (
     BASE_URL,
     DEEP_JSON_MARK,
     EXTREME_DATETIMES,
@@ -75,6 +74,7 @@ from tests.fuzzing import (
     rolled_back_app,
     with_known_ids,
 )
+from tests.factories import World
 
 MAX_EXAMPLES = int(os.environ.get("KINERJA_FUZZ_EXAMPLES", "3"))
 # What the contract promises, checked on every response.

@@ -13,7 +13,7 @@ from pathlib import Path
 from kinerja_api.demo.data import REGIONS
 from kinerja_api.demo.people import plan_region
 
-SOURCE = Path(__file__).resolve().parents[1] / "src" / "kinerja_api"
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "kinerja_api"
 # Every region's agencies and employees (keys, NIPs, names, posts, grades, supervisors), pinned:
 # a change to the data files or to the order of the random draws shows here first.
 PEOPLE_DIGEST = "0036be718405960ede62806b7e61d566efe1b879fed2ac07f25ec9ffebd5a5da"

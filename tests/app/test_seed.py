@@ -511,7 +511,7 @@ def test_commands_seed_idempotently_and_create_admins(cli_database: str) -> None
 
 
 def test_readme_documents_every_demo_login_and_service_account() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"`{DEMO_PASSWORD}`" in readme
     for login in demo_logins():
         assert f"`{login.email}` | {login.label} |" in readme

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from kinerja_api.openapi_export import contract, render
 
-COMMITTED = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 
 
 def test_generated_schema_equals_committed_contract() -> None:
