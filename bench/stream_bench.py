@@ -84,7 +84,7 @@ async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> Seeded
                         region_id=region_id,
                         agency_id=agency.id,
                         supervisor_id=people[0].id if supervisor else None,
-                        nip=f"1985031420100{serial}{secrets.randbelow(10**4):04d}",
+                        nip=_nip(serial),
                         employment_type="pppk",
                         name=f"Pegawai {serial}",
                         position="Analis",
@@ -136,6 +136,17 @@ async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> Seeded
     return SeededTeam(
         str(indicator.id), emails["staff"], emails["boss"], PASSWORD, today.isoformat()
     )
+
+
+def _nip(serial: int) -> str:
+    # A random birth date as well as a random number: the bench database keeps the employees of
+    # every run, and NIPs are unique.
+    year, month, day = (
+        1970 + secrets.randbelow(30),
+        1 + secrets.randbelow(12),
+        1 + secrets.randbelow(28),
+    )
+    return f"{year}{month:02d}{day:02d}20100{serial}{secrets.randbelow(10**4):04d}"
 
 
 def _region_values(tag: str) -> dict[str, Any]:
