@@ -143,6 +143,64 @@ def _stream_latency(context: "BenchContext") -> Mapping[str, float]:
     return stream_latency(context.base_urls["service"], team, subscribers=500, posts=40)
 
 
+# Progress reports by four employees at once: all in one region, or one in each of four regions.
+REGION_TEAMS = 4
+
+
+def _region_teams_env(context: "BenchContext", regions: int) -> Prepared:
+    from stream_bench import login, seed_teams
+
+    teams = seed_teams(context.database_url, REGION_TEAMS, regions=regions)
+    tokens = [login(context.base_urls["service"], t.staff_email, t.password) for t in teams]
+    pairs = ";".join(f"{token}|{t.indicator_id}" for token, t in zip(tokens, teams, strict=True))
+    return Prepared(script_env={"BENCH_TEAMS": pairs, "BENCH_REPORTED_FOR": teams[0].reported_for})
+
+
+def _region_writers(context: "BenchContext") -> Mapping[str, float]:
+    """Loads the service alternately with four writers of one region and four writers of four
+    regions, round by round; writers of different regions should not wait for each other."""
+    args = parse_args(sys.argv[1:])
+    scenario = next(s for s in SCENARIOS if s.name == "progress-regions")
+    wrk = ensure_wrk()
+    variants = {"one_region": 1, "four_regions": REGION_TEAMS}
+    prepared = {name: _region_teams_env(context, regions) for name, regions in variants.items()}
+
+    def load(name: str, duration: float) -> WrkResult:
+        return run_wrk(
+            wrk,
+            context.base_urls["service"] + scenario.path,
+            threads=args.threads,
+            connections=args.connections,
+            duration=duration,
+            scenario=scenario,
+            prepared=prepared[name],
+        )
+
+    for name in variants:
+        log(f"{scenario.name}: warming up {name} for {args.warmup:g}s")
+        load(name, args.warmup)
+    rounds: dict[str, list[WrkResult]] = {name: [] for name in variants}
+    for round_number in range(args.rounds):
+        order = list(variants) if round_number % 2 == 0 else list(variants)[::-1]
+        for name in order:
+            result = load(name, args.duration)
+            rounds[name].append(result)
+            log(
+                f"{scenario.name} round {round_number + 1}/{args.rounds} {name}: "
+                f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                f"non-2xx {result.non_2xx}"
+            )
+    figures: dict[str, float] = {}
+    for name, results in rounds.items():
+        figures[f"{name}_req_s"] = statistics.median(r.requests_per_second for r in results)
+        figures[f"{name}_p50_ms"] = statistics.median(r.p50_ms for r in results)
+        figures[f"{name}_non_2xx"] = float(sum(r.non_2xx + r.socket_errors for r in results))
+    figures["ratio_four_regions_to_one"] = (
+        figures["four_regions_req_s"] / figures["one_region_req_s"]
+    )
+    return figures
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "health-ready",
@@ -167,6 +225,17 @@ SCENARIOS: list[Scenario] = [
         targets=("service",),
         ratio_to=None,
         custom=_stream_latency,
+    ),
+    Scenario(
+        "progress-regions",
+        "/api/v1/progress-reports",
+        f"{REGION_TEAMS} employees POST progress reports concurrently, all of one region vs one "
+        f"in each of {REGION_TEAMS} regions (medians of the rounds, wrk options as above); the "
+        "ratio is four regions' req/s to one region's",
+        targets=("service",),
+        ratio_to=None,
+        script="progress_regions.lua",
+        custom=_region_writers,
     ),
 ]
 

@@ -29,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from kinerja_api.auth.passwords import hash_secret
@@ -52,7 +52,7 @@ class SeededTeam:
     reported_for: str
 
 
-async def _seed(database_url: str) -> SeededTeam:
+async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> SeededTeam:
     engine = create_async_engine(async_url(database_url))
     tag = secrets.token_hex(4)
     today = datetime.now(ZoneInfo(ZONE)).date()
@@ -64,19 +64,14 @@ async def _seed(database_url: str) -> SeededTeam:
                     await connection.execute(insert(model).values(**values).returning(model))
                 ).one()
 
-            region = await add(
-                Region,
-                code=f"bench-{tag}",
-                name=f"Bench {tag}",
-                kind="kota",
-                timezone=ZONE,
-            )
+            if region_id is None:
+                region_id = (await add(Region, **_region_values(tag))).id
             agency_id = uuid.uuid4()
             agency = await add(
                 Agency,
                 id=agency_id,
-                region_id=region.id,
-                code="dinas",
+                region_id=region_id,
+                code=f"dinas-{tag}",
                 name="Dinas Bench",
                 kind="dinas",
                 path=f"/{agency_id}/",
@@ -86,10 +81,10 @@ async def _seed(database_url: str) -> SeededTeam:
                 people.append(
                     await add(
                         Employee,
-                        region_id=region.id,
+                        region_id=region_id,
                         agency_id=agency.id,
                         supervisor_id=people[0].id if supervisor else None,
-                        nip=f"1985031420100{serial}{secrets.randbelow(10**4):04d}",
+                        nip=_nip(serial),
                         employment_type="pppk",
                         name=f"Pegawai {serial}",
                         position="Analis",
@@ -101,17 +96,21 @@ async def _seed(database_url: str) -> SeededTeam:
                 emails[who] = f"{who}-{tag}@bench.example.go.id"
                 await add(
                     User,
-                    region_id=region.id,
+                    region_id=region_id,
                     email=emails[who],
                     full_name=who,
                     password_hash=hash_secret(PASSWORD),
                     roles=["employee"],
                     employee_id=employee.id,
                 )
-            period = await add(Period, region_id=region.id, year=today.year)
+            period = (
+                await connection.execute(
+                    select(Period).where(Period.region_id == region_id, Period.year == today.year)
+                )
+            ).one_or_none() or await add(Period, region_id=region_id, year=today.year)
             plan = await add(
                 Plan,
-                region_id=region.id,
+                region_id=region_id,
                 period_id=period.id,
                 employee_id=staff.id,
                 agency_id=agency.id,
@@ -120,11 +119,11 @@ async def _seed(database_url: str) -> SeededTeam:
                 approved_revision=1,
             )
             target = await add(
-                Target, region_id=region.id, plan_id=plan.id, kind="utama", title="T"
+                Target, region_id=region_id, plan_id=plan.id, kind="utama", title="T"
             )
             indicator = await add(
                 Indicator,
-                region_id=region.id,
+                region_id=region_id,
                 plan_id=plan.id,
                 target_id=target.id,
                 aspect="kuantitas",
@@ -139,8 +138,45 @@ async def _seed(database_url: str) -> SeededTeam:
     )
 
 
+def _nip(serial: int) -> str:
+    # A random birth date as well as a random number: the bench database keeps the employees of
+    # every run, and NIPs are unique.
+    year, month, day = (
+        1970 + secrets.randbelow(30),
+        1 + secrets.randbelow(12),
+        1 + secrets.randbelow(28),
+    )
+    return f"{year}{month:02d}{day:02d}20100{serial}{secrets.randbelow(10**4):04d}"
+
+
+def _region_values(tag: str) -> dict[str, Any]:
+    return {"code": f"bench-{tag}", "name": f"Bench {tag}", "kind": "kota", "timezone": ZONE}
+
+
+async def _seed_region(database_url: str) -> uuid.UUID:
+    engine = create_async_engine(async_url(database_url))
+    try:
+        async with engine.begin() as connection:
+            region_id: uuid.UUID = await connection.scalar(
+                insert(Region).values(**_region_values(secrets.token_hex(4))).returning(Region.id)
+            )
+    finally:
+        await engine.dispose()
+    return region_id
+
+
 def seed_team(database_url: str) -> SeededTeam:
     return asyncio.run(_seed(database_url))
+
+
+def seed_teams(database_url: str, count: int, *, regions: int) -> list[SeededTeam]:
+    """`count` teams spread round-robin over `regions` new regions."""
+
+    async def seed() -> list[SeededTeam]:
+        region_ids = [await _seed_region(database_url) for _ in range(regions)]
+        return [await _seed(database_url, region_ids[n % regions]) for n in range(count)]
+
+    return asyncio.run(seed())
 
 
 def login(base_url: str, email: str, password: str) -> str:

@@ -2,18 +2,22 @@
 else follows the outbox live).
 
 Each process holds ONE dedicated asyncpg connection (outside the request pool) that LISTENs on
-the outbox channel. A NOTIFY carries only an event id; the broker loads each notified row once,
-in batches, and offers it to every subscription whose predicate admits it. Subscriptions are
+the outbox channel. A NOTIFY only wakes the broker: it reads the events after the last position
+it fanned out, in position order and only those a reader may deliver yet (`core/events.py`),
+in batches, and offers each to every subscription whose predicate admits it. An announced event
+whose transaction is not yet older than every running one is not lost: the broker remembers its
+id and reads again shortly, until it has been delivered in its place. Subscriptions are
 bounded queues: a subscriber that falls `queue_size` events behind is closed (its client
 resumes with `Last-Event-ID`), so a slow client can never make the process hold unbounded
 memory, and no subscriber holds a database connection.
 
 The broker reads on the audited all-regions path (`kinerja.all_regions`), set once for its own
 connection: it serves every region's subscribers from one query per batch instead of one query
-per region, and it only ever runs the fixed SELECT below; which subscriber sees which event is
+per region, and it only ever runs the fixed SELECTs below; which subscriber sees which event is
 decided per subscription by the predicate it subscribed with (the progress stream's
 `Audience`, in the same terms as its replay query's SQL). The connection assumes the application
-role, so RLS still bounds it to the application's grants.
+role, so RLS still bounds it to the application's grants. It needs a session of its own on the
+server (LISTEN does not survive a pooler in transaction mode).
 """
 
 import asyncio
@@ -29,21 +33,30 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from kinerja_api.core.events import SETTLED, Position
 from kinerja_api.models.events import OUTBOX_CHANNEL
 
 logger = logging.getLogger(__name__)
 
-_LOAD = """
-select id, region_id, type, entity_type, entity_id, employee_id, agency_id, public,
+_PAGE = 500
+# The queries are composed of constants only, hence the S608 exemptions.
+_AFTER = f"""
+select id, xid, region_id, type, entity_type, entity_id, employee_id, agency_id, public,
        payload::text as payload, occurred_at
-  from outbox_events where id = any($1::bigint[]) order by id
-"""
-_AFTER = """
-select id, region_id, type, entity_type, entity_id, employee_id, agency_id, public,
-       payload::text as payload, occurred_at
-  from outbox_events where id > $1 order by id limit 500
-"""
+  from outbox_events
+ where (xid, id) > ($1::xid8, $2::bigint) and {SETTLED}
+ order by xid, id limit {_PAGE}
+"""  # noqa: S608
+_LAST = f"""
+select xid, id from outbox_events where {SETTLED} order by xid desc, id desc limit 1
+"""  # noqa: S608
+# Committed events not deliverable yet: all of them, or those among the announced ids.
+_UNSETTLED = f"select id from outbox_events where not {SETTLED}"  # noqa: S608
+_UNSETTLED_AMONG = _UNSETTLED + " and id = any($1::bigint[])"
 _RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
+# How soon to read again while an announced event waits for older transactions to end.
+_SETTLE_POLL_SECONDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+_QUIET_SECONDS = 5.0
 
 
 # Compared and hashed by identity: one loaded event is the same object for every subscriber,
@@ -60,6 +73,11 @@ class StreamEvent:
     public: bool
     payload: dict[str, Any]
     occurred_at: datetime
+    xid: int = 0
+
+    @property
+    def position(self) -> Position:
+        return Position(self.xid, self.id)
 
     @classmethod
     def from_row(cls, row: Any) -> "StreamEvent":
@@ -75,6 +93,7 @@ class StreamEvent:
             public=bool(row["public"]),
             payload=json.loads(payload) if isinstance(payload, str) else dict(payload),
             occurred_at=row["occurred_at"],
+            xid=int(row["xid"]),
         )
 
 
@@ -114,11 +133,12 @@ class OutboxBroker:
         self._app_role = app_role
         self.queue_size = queue_size
         self._subscriptions: set[Subscription] = set()
-        self._pending: list[int] = []
+        # Announced ids not fanned out yet because older transactions were still running.
+        self._awaited: set[int] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
-        self._last_id = 0
+        self._position = Position(0, 0)
         self._listened = False
         self.ready = asyncio.Event()
 
@@ -159,7 +179,7 @@ class OutboxBroker:
 
     def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         with contextlib.suppress(ValueError):
-            self._pending.append(int(payload))
+            self._awaited.add(int(payload))
             self._wake.set()
 
     async def _connect(self) -> None:
@@ -168,52 +188,61 @@ class OutboxBroker:
             settings["role"] = self._app_role
         connection = await asyncpg.connect(self._dsn, server_settings=settings)
         await connection.execute("select set_config('kinerja.all_regions', 'on', false)")
-        # Ids announced before a reconnect are read again by the catch-up below.
-        self._pending.clear()
         await connection.add_listener(OUTBOX_CHANNEL, self._on_notify)
         # A lost connection wakes the serving loop at once, so it reconnects without delay.
         connection.add_termination_listener(lambda _connection: self._wake.set())
         self._connection = connection
         if not self._listened:
             self._listened = True
-            self._last_id = int(
-                await connection.fetchval("select coalesce(max(id), 0) from outbox_events")
-            )
-        else:
-            # Events committed while the connection was down were never announced to us.
-            await self._catch_up()
+            last = await connection.fetchrow(_LAST)
+            if last is not None:
+                self._position = Position(int(last["xid"]), int(last["id"]))
+        # Events committed while the connection was down were never announced to us, and
+        # committed events waiting for older transactions may be announced no more.
+        self._awaited = {int(row["id"]) for row in await connection.fetch(_UNSETTLED)}
+        await self._catch_up()
         self.ready.set()
 
     async def _catch_up(self) -> None:
-        # Outbox ids become visible in id order, so what follows the last id fanned out is
-        # exactly what was missed.
+        """Fans out every deliverable event after the last position fanned out: exactly what
+        subscribers have not been offered, and in order (`core/events.py`)."""
+        if self._awaited:
+            # Asked first: an announced event deliverable by now is delivered by the reads
+            # below, which see at least as much; one not deliverable yet stays awaited.
+            among = list(self._awaited)
+            unsettled = await self._connection.fetch(_UNSETTLED_AMONG, among)
+            self._awaited -= set(among) - {int(row["id"]) for row in unsettled}
         while True:
-            rows = await self._connection.fetch(_AFTER, self._last_id)
+            rows = await self._connection.fetch(_AFTER, *self._position)
             self._fan_out(rows)
-            if len(rows) < 500:
+            if len(rows) < _PAGE:
                 return
 
     def _fan_out(self, rows: list[Any]) -> None:
         for row in rows:
             event = StreamEvent.from_row(row)
-            self._last_id = max(self._last_id, event.id)
+            self._position = event.position
+            self._awaited.discard(event.id)
             for subscription in list(self._subscriptions):
                 subscription.offer(event)
 
     async def _serve(self) -> None:
+        polls = 0
         while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=5)
-            except TimeoutError:
-                # A quiet channel: make sure the connection is still alive.
-                await self._connection.fetchval("select 1")
-                continue
+            waiting = bool(self._awaited)
+            timeout = (
+                _SETTLE_POLL_SECONDS[min(polls, len(_SETTLE_POLL_SECONDS) - 1)]
+                if waiting
+                else _QUIET_SECONDS
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            polls = polls + 1 if waiting and not self._wake.is_set() else 0
             self._wake.clear()
             if self._connection.is_closed():
                 raise ConnectionError("the LISTEN connection was closed")
-            ids, self._pending = self._pending, []
-            if ids:
-                self._fan_out(await self._connection.fetch(_LOAD, ids))
+            # On a quiet channel this also checks that the connection is still alive.
+            await self._catch_up()
 
     async def _run(self) -> None:
         attempt = 0

@@ -1,30 +1,49 @@
 """Domain events: written to the outbox in the transaction of the change they describe, so an
 event exists exactly when its change does. Streams and webhook dispatchers read the outbox.
 
-Outbox ids become visible in id order. An id is drawn when its row is inserted but seen by
-others only when its transaction commits, so two transactions that drew ids independently could
-commit out of order, and a reader resuming "after id 11" would never see a 10 committed later.
-`publish` therefore only queues the event on the session; the session's commit inserts what is
-queued while holding a transaction-level advisory lock, which the commit itself releases. Every
-transaction draws its ids and commits in one critical section, so a reader that has seen an id
-has seen every smaller one that will ever exist. The lock is taken after the session's last
-flush, so its holder only inserts outbox rows while holding it: the one row lock that takes is
-the foreign-key share lock on the event's region, which only a region's deletion conflicts
-with."""
+Writers take no lock. An event's id is drawn when its row is inserted but seen by others only
+when its transaction commits, so transactions commit ids out of order, and a reader resuming
+"after id 11" could never see a 10 committed later. Readers therefore do not follow ids alone:
+each row records the id of the transaction that wrote it (`xid`, filled in by the database), an
+event's position is (xid, id), and a reader delivers events in position order and only those
+whose transaction is older than every transaction of this database still running, as of the
+reading statement's own snapshot (`SETTLED`, with `kinerja_outbox_horizon()` from migration
+0011). Every transaction older than that has ended, so its events are visible to that statement
+or never will exist; every transaction still running, or yet to start, has a transaction id at
+least that large, so whatever it commits later lands after every position delivered so far.
+Hence a reader that has delivered a position has delivered every smaller one that will ever
+exist, however the writers interleave. An event waits for delivery until the transactions
+older than it have ended: keep write transactions short (a long one holds back every stream).
+
+A transaction also sees its own events (tests nest requests in one transaction); the service's
+readers write nothing, so they have no transaction id of their own.
+"""
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    event,
+    insert,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from kinerja_api.core.audit import plain
-from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.events import OutboxEvent, Xid8
 
-# pg_advisory_xact_lock key serialising outbox writers (the bytes of "kinerja_outbox"[:8]).
-OUTBOX_LOCK_KEY = 0x6B696E65726A615F
+# The rows of `outbox_events` a statement may deliver (see the module's docstring).
+SETTLED = (
+    "(xid < (select kinerja_outbox_horizon())"
+    " or xid is not distinct from pg_current_xact_id_if_assigned())"
+)
 _QUEUE = "kinerja.outbox_queue"
 _MARKS = "kinerja.outbox_savepoint_marks"
 
@@ -59,14 +78,42 @@ async def publish(
     )
 
 
+class Position(NamedTuple):
+    """Where an event stands in delivery order: its transaction's id, then its own id."""
+
+    xid: int
+    id: int
+
+
+def settled() -> ColumnElement[bool]:
+    """The events a reader may deliver now, in SQL."""
+    return literal_column(SETTLED, Boolean)
+
+
+def after(position: Position) -> ColumnElement[bool]:
+    """The events after `position` in delivery order."""
+    return tuple_(OutboxEvent.xid, OutboxEvent.id) > tuple_(
+        literal(position.xid, Xid8), literal(position.id)
+    )
+
+
+async def position_of(session: AsyncSession, event_id: int) -> Position | None:
+    """The position of the event `event_id`, if the session may see it."""
+    row = (
+        await session.execute(
+            select(OutboxEvent.xid, OutboxEvent.id).where(OutboxEvent.id == event_id)
+        )
+    ).one_or_none()
+    return None if row is None else Position(int(row.xid), int(row.id))
+
+
 def write_queued(session: Session) -> None:
-    """Inserts the session's queued events, in publishing order, under the outbox lock. Runs
-    when the outermost transaction commits; callable directly by tests."""
+    """Inserts the session's queued events, in publishing order. Runs when the outermost
+    transaction commits; callable directly by tests."""
     queued = _queue(session)
     if not queued:
         return
     session.flush()
-    session.execute(select(func.pg_advisory_xact_lock(OUTBOX_LOCK_KEY)))
     session.execute(insert(OutboxEvent).values(queued))
     queued.clear()
 

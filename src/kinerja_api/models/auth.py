@@ -22,7 +22,10 @@ class RefreshToken(IdMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (Index("ix_refresh_tokens_family_id", "family_id"),)
+    __table_args__ = (
+        Index("ix_refresh_tokens_family_id", "family_id"),
+        Index("ix_refresh_tokens_region_id_user_id", "region_id", "user_id"),
+    )
 
 
 class LoginThrottle(Base):

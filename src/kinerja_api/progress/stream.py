@@ -17,6 +17,7 @@ from kinerja_api.auth.policies import REGION_WIDE_READERS, subordinates_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core.broker import OutboxBroker, StreamEvent
+from kinerja_api.core.events import Position, after, position_of, settled
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.progress.repository import READ_SCOPE
@@ -151,7 +152,44 @@ def _to_stream_event(row: OutboxEvent) -> StreamEvent:
         public=row.public,
         payload=row.payload,
         occurred_at=row.occurred_at,
+        xid=row.xid,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a resuming client's stream goes on: the events after `position` in delivery order
+    (`core/events.py`) whose ids exceed `floor`. The floor is 0 unless the client sent an id
+    it was never delivered (one this reader cannot find): then "every event with a larger id"."""
+
+    position: Position
+    floor: int = 0
+
+    def precedes(self, event: StreamEvent) -> bool:
+        return event.position > self.position and event.id > self.floor
+
+    def past(self, event: StreamEvent) -> "Resume":
+        return Resume(event.position, self.floor)
+
+    def condition(self) -> ColumnElement[bool]:
+        return and_(after(self.position), OutboxEvent.id > self.floor)
+
+
+async def _enter(session: AsyncSession, audience: Audience) -> None:
+    if audience.region_id is None:
+        await enter_all_regions(session)
+    else:
+        await enter_region(session, audience.region_id)
+
+
+async def resume_after(
+    sessions: async_sessionmaker[AsyncSession], audience: Audience, last_event_id: int
+) -> Resume:
+    async with sessions() as session:
+        await _enter(session, audience)
+        position = await position_of(session, last_event_id)
+        await session.rollback()
+    return Resume(Position(0, 0), last_event_id) if position is None else Resume(position)
 
 
 async def replay(
@@ -160,31 +198,41 @@ async def replay(
     stream_filter: StreamFilter,
     after_id: int,
 ) -> AsyncIterator[StreamEvent]:
-    """Events after `after_id` the audience may see, oldest first, a page per short-lived
-    session, so that no connection is held while the client reads."""
+    """Events after the event `after_id` the audience may see, in delivery order."""
+    resume = await resume_after(sessions, audience, after_id)
+    async for event in replay_from(sessions, audience, stream_filter, resume):
+        yield event
+
+
+async def replay_from(
+    sessions: async_sessionmaker[AsyncSession],
+    audience: Audience,
+    stream_filter: StreamFilter,
+    resume: Resume,
+) -> AsyncIterator[StreamEvent]:
+    """Events after `resume` the audience may see and may be delivered yet, in delivery order,
+    a page per short-lived session, so that no connection is held while the client reads."""
     while True:
         async with sessions() as session:
-            if audience.region_id is None:
-                await enter_all_regions(session)
-            else:
-                await enter_region(session, audience.region_id)
+            await _enter(session, audience)
             events = [
                 _to_stream_event(row)
                 for row in await session.scalars(
                     select(OutboxEvent)
                     .where(
-                        OutboxEvent.id > after_id,
+                        resume.condition(),
+                        settled(),
                         audience.condition(),
                         stream_filter.condition(),
                     )
-                    .order_by(OutboxEvent.id)
+                    .order_by(OutboxEvent.xid, OutboxEvent.id)
                     .limit(_REPLAY_PAGE)
                 )
             ]
             await session.rollback()
         for event in events:
             yield event
-            after_id = event.id
+            resume = resume.past(event)
         if len(events) < _REPLAY_PAGE:
             return
 
@@ -227,22 +275,24 @@ async def event_source(
     """Subscribes first, says so with a `retry:` line (from then on nothing committed is
     missed), then replays what was missed, then streams live events, skipping the live ones the
     replay already sent. Ends when the subscription overflows or the broker stops;
-    the client reconnects with `Last-Event-ID`. Outbox ids become visible in id order
-    (`core/events.py`), so "after the last id received" is exactly what the client missed."""
+    the client reconnects with `Last-Event-ID`. Events are delivered in position order and a
+    position only once every smaller one exists (`core/events.py`), so "after the position of
+    the last id received" is exactly what the client missed."""
     public = audience.public_only
     subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
     try:
         yield _SUBSCRIBED
-        replayed = last_event_id or 0
+        resume: Resume | None = None
         if last_event_id is not None:
-            async for event in replay(sessions, audience, stream_filter, last_event_id):
+            resume = await resume_after(sessions, audience, last_event_id)
+            async for event in replay_from(sessions, audience, stream_filter, resume):
                 yield _encoded(event, public)
-                replayed = event.id
+                resume = resume.past(event)
         while True:
             live = await subscription.next()
             if live is None:
                 return
-            if live.id > replayed:
+            if resume is None or resume.precedes(live):
                 yield _encoded(live, public)
     finally:
         broker.unsubscribe(subscription)
