@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
-from kinerja_api.seed import DEMO_PASSWORD
+from kinerja_api.demo.logins import DEMO_PASSWORD
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_LOGIN = "admin@bungo.demo.kinerja.id"
