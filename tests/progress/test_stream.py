@@ -305,6 +305,8 @@ async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_event
 
     from kinerja_api.auth.tenancy import enter_region
     from kinerja_api.core.events import publish
+    from kinerja_api.models.plans import PlanStatus
+    from kinerja_api.plans.events import PlanEventData
 
     first, second = servers
     async with committed_world(owner, stream_database) as world:
@@ -330,7 +332,13 @@ async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_event
                 region_id=t.region.id,
                 entity_type="plan",
                 entity_id=t.plan.id,
-                payload={"plan_id": t.plan.id},
+                payload=PlanEventData(
+                    plan_id=t.plan.id,
+                    period_id=t.period.id,
+                    status=PlanStatus.APPROVED,
+                    revision=1,
+                    approver_id=t.boss.id,
+                ),
                 employee_id=t.staff.id,
                 agency_id=t.agency.id,
             )
