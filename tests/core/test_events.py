@@ -18,7 +18,11 @@ from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.events import after, position_of, publish, settled, write_queued
 from kinerja_api.models.events import OUTBOX_CHANNEL, OutboxEvent
 from kinerja_api.models.org import Region
+from kinerja_api.models.plans import PlanStatus
+from kinerja_api.plans.events import PlanEventData
 from tests.factories import World
+
+PERIOD = uuid.uuid4()
 
 
 async def _publish(session: AsyncSession, region_id: uuid.UUID, entity_id: uuid.UUID) -> None:
@@ -28,7 +32,13 @@ async def _publish(session: AsyncSession, region_id: uuid.UUID, entity_id: uuid.
         region_id=region_id,
         entity_type="plan",
         entity_id=entity_id,
-        payload={"plan_id": entity_id, "status": "approved"},
+        payload=PlanEventData(
+            plan_id=entity_id,
+            period_id=PERIOD,
+            status=PlanStatus.APPROVED,
+            revision=1,
+            approver_id=None,
+        ),
     )
 
 
@@ -48,7 +58,13 @@ async def test_publish_writes_the_event_with_a_json_ready_payload(
     event = (await connection.execute(select(OutboxEvent).where(OutboxEvent.id == first))).one()
     assert second > first
     assert (event.type, event.entity_type, event.entity_id) == ("plan.approved", "plan", entity_id)
-    assert event.payload == {"plan_id": str(entity_id), "status": "approved"}
+    assert event.payload == {
+        "plan_id": str(entity_id),
+        "period_id": str(PERIOD),
+        "status": "approved",
+        "revision": 1,
+        "approver_id": None,
+    }
 
 
 async def test_a_rolled_back_savepoint_takes_its_events_along(

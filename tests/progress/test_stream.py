@@ -11,17 +11,21 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import pytest
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kinerja_api.config import Settings
+from kinerja_api.core.openapi import SCHEMAS, domain_name
 from kinerja_api.db import create_engine
 from kinerja_api.dbadmin import drop_database, ensure_database, migrate
 from kinerja_api.main import create_app
 from kinerja_api.models.org import Role
+from kinerja_api.openapi_export import contract
+from kinerja_api.progress.events import PublicStreamEvent, StaffStreamEvent
 from tests.conftest import fresh_database_url
 from tests.factories import World
 from tests.progress.helpers import URL, Team, report_body, team
@@ -305,6 +309,8 @@ async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_event
 
     from kinerja_api.auth.tenancy import enter_region
     from kinerja_api.core.events import publish
+    from kinerja_api.models.plans import PlanStatus
+    from kinerja_api.plans.events import PlanEventData
 
     first, second = servers
     async with committed_world(owner, stream_database) as world:
@@ -330,7 +336,13 @@ async def test_delivery_survives_a_lost_listen_connection_and_carries_plan_event
                 region_id=t.region.id,
                 entity_type="plan",
                 entity_id=t.plan.id,
-                payload={"plan_id": t.plan.id},
+                payload=PlanEventData(
+                    plan_id=t.plan.id,
+                    period_id=t.period.id,
+                    status=PlanStatus.APPROVED,
+                    revision=1,
+                    approver_id=t.boss.id,
+                ),
                 employee_id=t.staff.id,
                 agency_id=t.agency.id,
             )
@@ -399,3 +411,84 @@ async def test_open_streams_hold_no_database_connection(
         assert (await subscriber.next()).data["entity_id"] == report_id
     assert during.listening == before.listening == 2  # one LISTEN connection per process
     assert during.pooled <= before.pooled, (before, during)
+
+
+def _contract_events(path: str) -> dict[str, type[BaseModel]]:
+    """The model the contract names for each event type of the stream at `path`."""
+    models = {
+        domain_name(model.__name__, {}): model
+        for model in (*get_args(StaffStreamEvent), PublicStreamEvent)
+    }
+    operation = contract()["paths"][path]["get"]
+    return {
+        entry["event"]: models[entry["data"]["$ref"].removeprefix(SCHEMAS)]
+        for entry in operation["x-events"]
+    }
+
+
+def _exactly_the_model(model: BaseModel, data: dict[str, Any]) -> None:
+    """Every field on the wire is a field of the model, at every depth, and the reverse."""
+    assert set(data) == set(type(model).model_fields), type(model).__name__
+    for name in data:
+        nested = getattr(model, name)
+        if isinstance(nested, BaseModel):
+            _exactly_the_model(nested, data[name])
+
+
+def _validated(event: Event, models: dict[str, type[BaseModel]]) -> None:
+    """The frame's `data` validates against the model named for its `event` (whose `type`
+    admits only that model's event types), field for field."""
+    assert (event.data["type"], event.data["id"]) == (event.type, event.id)
+    _exactly_the_model(models[event.type].model_validate(event.data), event.data)
+
+
+async def test_every_event_type_is_sent_as_the_model_the_contract_names(
+    servers: tuple[str, str], owner: AsyncEngine, stream_database: str
+) -> None:
+    first, second = servers
+    async with committed_world(owner, stream_database) as world:
+        t = await team(world)
+        public_indicator = await world.indicator(await world.target(t.plan, public=True))
+        boss_plan = await world.plan(t.period, t.boss)
+        await world.indicator(await world.target(boss_plan))
+    public_path = "/api/v1/public/regions/{code}/progress/stream"
+    staff_events, public_events = _contract_events(STREAM), _contract_events(public_path)
+    any_version = "*"
+
+    async def call(method: str, path: str, user: Any, body: Any = None) -> dict[str, Any]:
+        headers = {**world.auth(user), "If-Match": any_version}
+        async with httpx.AsyncClient(base_url=first) as http:
+            response = await http.request(method, path, json=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    plan_path = f"/api/v1/plans/{boss_plan.id}"
+    public_stream = public_path.format(code=t.region.code)
+    async with (
+        subscribed(second, world.auth(t.head_user)) as head,
+        subscribed(second, {}, path=public_stream) as citizen,
+    ):
+        await call("POST", "/api/v1/plans", t.peer_user, {"period_id": str(t.period.id)})
+        for action, user in (
+            ("submit", t.boss_user),
+            ("return", t.head_user),
+            ("submit", t.boss_user),
+            ("approve", t.head_user),
+            ("revise", t.boss_user),
+        ):
+            body = {"note": "Perbaiki."} if action == "return" else None
+            await call("POST", f"{plan_path}/{action}", user, body)
+        verified = await _post(first, world, t, indicator=public_indicator)
+        await call("PATCH", f"{URL}/{verified}", t.staff_user, {"value": "12"})
+        await call("POST", f"{URL}/{verified}/verify", t.boss_user, {"decision": "accept"})
+        withdrawn = await _post(first, world, t)
+        await call("POST", f"{URL}/{withdrawn}/withdraw", t.staff_user)
+        await call("POST", f"/api/v1/plans/{t.plan.id}/comments", t.boss_user, {"body": "Bagus"})
+        received = [await head.next() for _ in range(12)]
+        public = await citizen.next()
+    assert {event.type for event in received} == set(staff_events)
+    for event in received:
+        _validated(event, staff_events)
+    assert set(public_events) == {public.type}
+    _validated(public, public_events)

@@ -20,8 +20,7 @@ readers write nothing, so they have no transaction id of their own.
 """
 
 import uuid
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -36,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from kinerja_api.core.audit import plain
+from kinerja_api.core.schemas import OutputModel
 from kinerja_api.models.events import OutboxEvent, Xid8
 
 # The rows of `outbox_events` a statement may deliver (see the module's docstring).
@@ -48,6 +47,27 @@ _QUEUE = "kinerja.outbox_queue"
 _MARKS = "kinerja.outbox_savepoint_marks"
 
 
+class EventData(OutputModel):
+    """The `data` of a family of events, as streams send it. A subclass names the event types
+    it carries in `event_types` (taken from the `Literal` the streams' wire models reuse) and is
+    the only payload `publish` accepts for them: a field on the wire is a field of the model,
+    and the contract is generated from the model."""
+
+    event_types: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        for event_type in cls.__dict__.get("event_types", ()):
+            known = EVENT_DATA.setdefault(event_type, cls)
+            if known is not cls:
+                raise TypeError(f"{event_type} is carried by both {known} and {cls}")
+
+
+# Every event type published anywhere, with the model of its `data`.
+EVENT_DATA: dict[str, type[EventData]] = {}
+
+
 async def publish(
     session: AsyncSession,
     event_type: str,
@@ -55,7 +75,7 @@ async def publish(
     region_id: uuid.UUID,
     entity_type: str,
     entity_id: uuid.UUID,
-    payload: Mapping[str, Any],
+    payload: EventData,
     employee_id: uuid.UUID | None = None,
     agency_id: uuid.UUID | None = None,
     public: bool = False,
@@ -63,7 +83,9 @@ async def publish(
     """Adds `event_type` (e.g. `plan.approved`) to the outbox when the session commits.
     `employee_id` is the employee the event concerns and `agency_id` their agency: streams
     decide from these who may see it. `public` events may appear on the citizens' transparency
-    stream."""
+    stream. `payload` must be the model registered for `event_type`."""
+    if EVENT_DATA.get(event_type) is not type(payload):
+        raise ValueError(f"{event_type} does not carry a {type(payload).__name__}")
     _queue(session.sync_session).append(
         {
             "region_id": region_id,
@@ -73,7 +95,7 @@ async def publish(
             "employee_id": employee_id,
             "agency_id": agency_id,
             "public": public,
-            "payload": {key: plain(value) for key, value in payload.items()},
+            "payload": payload.model_dump(mode="json"),
         }
     )
 

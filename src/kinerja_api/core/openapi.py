@@ -384,25 +384,33 @@ def _require_if_match(operation: Document) -> None:
 
 
 def _stream_events(operation: Document, document: Document) -> None:
-    """A stream's answer is SSE frames (a string); the schema FastAPI put there is the JSON of
-    an event's `data`: it becomes the operation's `x-events`, one entry per event type."""
+    """A stream's answer is SSE frames (a string); the model the route declares for it is the
+    JSON of an event's `data`, a union of models whose `type` names their event types. It
+    becomes the operation's `x-events`, one entry per event type, and the string's
+    `contentSchema`: the decoded stream, each event's `data` a JSON object of its type's schema
+    (what OpenAPI 3.2 calls the `itemSchema` of an event stream). FastAPI files a declared model
+    under `application/json` (the SSE response class names no media type of its own); a stream
+    answers with `text/event-stream` only."""
     for answer in operation["responses"].values():
-        media = answer.get("content", {}).get(EVENT_STREAM)
-        if media is None or "schema" not in media:
+        content = answer.get("content", {})
+        media = content.get(EVENT_STREAM)
+        if media is None:
             continue
-        schema = media["schema"]
+        schema = (content.pop(_JSON, None) or media).get("schema")
+        if schema is None:
+            continue
         variants = schema.get("anyOf") or schema.get("oneOf") or [schema]
-        events = []
-        for variant in variants:
-            if "$ref" not in variant:
-                continue
-            resolved = resolve(variant, document)
-            types = resolve(resolved["properties"]["type"], document)
-            for event_type in types.get("enum", [types.get("const")]):
-                events.append({"event": event_type, "data": {"$ref": variant["$ref"]}})
-        if not events:
+        by_schema = {v["$ref"]: _event_types(v, document) for v in variants if "$ref" in v}
+        if not by_schema:
             continue
-        operation["x-events"] = sorted(events, key=lambda e: str(e["event"]))
+        operation["x-events"] = sorted(
+            (
+                {"event": event, "data": {"$ref": ref}}
+                for ref, events in by_schema.items()
+                for event in events
+            ),
+            key=lambda e: str(e["event"]),
+        )
         lines = "\n".join(
             f"- `{e['event']}`: `data` is a [{e['data']['$ref'].removeprefix(SCHEMAS)}]"
             f"({e['data']['$ref']})"
@@ -413,7 +421,39 @@ def _stream_events(operation: Document, document: Document) -> None:
             "type": "string",
             "description": "Server-Sent Events: `id:`, `event:` and `data:` lines per event, "
             "`data` a JSON object (see `x-events`); `:` comment lines are heartbeats.",
+            "contentMediaType": EVENT_STREAM,
+            "contentSchema": _decoded_stream(by_schema),
         }
+
+
+def _event_types(variant: Document, document: Document) -> list[Any]:
+    """The event types a `data` model carries: its `type` property's `enum` or `const`."""
+    types = resolve(resolve(variant, document)["properties"]["type"], document)
+    return list(types.get("enum", [types.get("const")]))
+
+
+def _decoded_stream(by_schema: Mapping[str, list[Any]]) -> Document:
+    items = [
+        {
+            "type": "object",
+            "properties": {
+                "event": {"type": "string", "enum": sorted(events)},
+                "id": {"type": "string", "description": "The outbox id."},
+                "data": {
+                    "type": "string",
+                    "contentMediaType": _JSON,
+                    "contentSchema": {"$ref": ref},
+                },
+            },
+            "required": ["event", "id", "data"],
+        }
+        for ref, events in by_schema.items()
+    ]
+    return {
+        "type": "array",
+        "description": "The stream's events, in order, as an `EventSource` delivers them.",
+        "items": items[0] if len(items) == 1 else {"oneOf": items},
+    }
 
 
 def _problems_only(operation: Document) -> None:

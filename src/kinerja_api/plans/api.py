@@ -2,7 +2,8 @@
 
 Progress reports land on a plan's indicators, so progress checks the plan's period is open,
 marks the plan changed when its achievement moves, and shows the achievement read model (which
-plans owns: it is the plans' and targets' figures, computed from accepted reports)."""
+plans owns: it is the plans' and targets' figures, computed from accepted reports). The
+progress streams carry plan events, so they describe them with plans' own model."""
 
 from kinerja_api.plans.achievement import (
     PlanAchievement,
@@ -16,6 +17,7 @@ from kinerja_api.plans.achievement_schemas import (
     Percent,
     TargetAchievementOut,
 )
+from kinerja_api.plans.events import PlanEventData, PlanEventType
 from kinerja_api.plans.periods.service import require_open
 from kinerja_api.plans.repository import find as find_readable_plan
 from kinerja_api.plans.views import find_plan
@@ -25,6 +27,8 @@ __all__ = [
     "GroupQuarterOut",
     "Percent",
     "PlanAchievement",
+    "PlanEventData",
+    "PlanEventType",
     "TargetAchievement",
     "TargetAchievementOut",
     "find_plan",

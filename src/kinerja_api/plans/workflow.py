@@ -37,6 +37,7 @@ from kinerja_api.models.plans import (
     PlanStatus,
 )
 from kinerja_api.plans import repository
+from kinerja_api.plans.events import PlanEventData
 from kinerja_api.plans.periods.service import require_open
 from kinerja_api.plans.revisions import plan_snapshot
 from kinerja_api.plans.schemas import (
@@ -241,13 +242,13 @@ async def _publish(session: AsyncSession, event_type: str, plan: Plan) -> None:
         entity_id=plan.id,
         employee_id=plan.employee_id,
         agency_id=plan.agency_id,
-        payload={
-            "plan_id": plan.id,
-            "period_id": plan.period_id,
-            "status": plan.status,
-            "revision": plan.revision,
-            "approver_id": plan.approver_id,
-        },
+        payload=PlanEventData(
+            plan_id=plan.id,
+            period_id=plan.period_id,
+            status=PlanStatus(plan.status),
+            revision=plan.revision,
+            approver_id=plan.approver_id,
+        ),
     )
 
 

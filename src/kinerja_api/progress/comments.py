@@ -20,6 +20,7 @@ from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
 from kinerja_api.plans.api import PlanAchievement, find_plan, plan_achievement
+from kinerja_api.progress.events import CommentEventData
 from kinerja_api.progress.repository import READ_SCOPE, status_counts
 from kinerja_api.progress.schemas import CommentCreate
 
@@ -110,13 +111,13 @@ async def create_comment(
         region_id=plan.region_id,
         entity_type=ENTITY,
         entity_id=comment.id,
-        payload={
-            "comment_id": comment.id,
-            "plan_id": plan.id,
-            "target_id": comment.target_id,
-            "author_id": comment.author_id,
-            "body": comment.body,
-        },
+        payload=CommentEventData(
+            comment_id=comment.id,
+            plan_id=plan.id,
+            target_id=comment.target_id,
+            author_id=comment.author_id,
+            body=comment.body,
+        ),
         employee_id=plan.employee_id,
         agency_id=plan.agency_id,
     )

@@ -19,7 +19,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
-from kinerja_api.core.events import publish
+from kinerja_api.core.events import EventData, publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
@@ -30,6 +30,7 @@ from kinerja_api.models.progress import ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans.api import find_readable_plan, quarter_of, require_open, touch_plan
 from kinerja_api.progress import repository
+from kinerja_api.progress.events import ProgressEventData, ProgressVerifiedEventData
 from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     Decision,
@@ -138,22 +139,27 @@ def _evidence(items: list[EvidenceCreate]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json") for item in items]
 
 
-def _payload(report: ProgressReport, **extra: Any) -> dict[str, Any]:
-    """What every progress event carries: ids and figures, never names or NIPs."""
-    return {
-        "report_id": report.id,
-        "plan_id": report.plan_id,
-        "target_id": report.target_id,
-        "indicator_id": report.indicator_id,
-        "employee_id": report.employee_id,
-        "agency_id": report.agency_id,
-        "value": report.value,
-        "reported_for": report.reported_for,
-        "year": report.year,
-        "quarter": report.quarter,
-        "status": report.status,
-        **extra,
-    }
+def _event_data(event_type: str, report: ProgressReport) -> EventData:
+    """What every progress event carries: ids and figures, never names or NIPs; a verification
+    adds the verifier's note."""
+    figures = ProgressEventData(
+        report_id=report.id,
+        plan_id=report.plan_id,
+        target_id=report.target_id,
+        indicator_id=report.indicator_id,
+        employee_id=report.employee_id,
+        agency_id=report.agency_id,
+        value=report.value,
+        reported_for=report.reported_for,
+        year=report.year,
+        quarter=report.quarter,
+        status=ReportStatus(report.status),
+    )
+    if event_type == "progress.verified":
+        return ProgressVerifiedEventData(
+            **figures.model_dump(), verification_note=report.verification_note
+        )
+    return figures
 
 
 async def _announce(
@@ -165,9 +171,7 @@ async def _announce(
         region_id=report.region_id,
         entity_type=ENTITY,
         entity_id=report.id,
-        payload=_payload(report, verification_note=report.verification_note)
-        if event_type == "progress.verified"
-        else _payload(report),
+        payload=_event_data(event_type, report),
         employee_id=report.employee_id,
         agency_id=report.agency_id,
         public=public,

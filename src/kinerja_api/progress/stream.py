@@ -20,20 +20,12 @@ from kinerja_api.core.broker import OutboxBroker, StreamEvent
 from kinerja_api.core.events import Position, after, position_of, settled
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
+from kinerja_api.progress.events import PublicProgressEventData
 from kinerja_api.progress.repository import READ_SCOPE
 
 STREAM_FAMILIES = ("progress", "plan", "feedback")
 # What a public event may reveal: figures about public targets, never people.
-PUBLIC_FIELDS = (
-    "target_id",
-    "indicator_id",
-    "agency_id",
-    "value",
-    "reported_for",
-    "year",
-    "quarter",
-    "status",
-)
+PUBLIC_FIELDS = tuple(PublicProgressEventData.model_fields)
 _REPLAY_PAGE = 500
 # How long a disconnected client waits before reconnecting (the SSE `retry` field).
 RECONNECT_MILLISECONDS = 2000
@@ -238,6 +230,8 @@ async def replay_from(
 
 
 def event_data(event: StreamEvent, *, public: bool) -> dict[str, Any]:
+    """The JSON object of the event's frame: a `PublicStreamEvent` on the public stream, a
+    `StaffStreamEvent` on the signed-in one (`progress/events.py`)."""
     if public:
         return {
             "id": event.id,

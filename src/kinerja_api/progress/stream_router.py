@@ -19,6 +19,7 @@ from kinerja_api.core.schemas import ClientText
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans.api import GroupQuarterOut
 from kinerja_api.progress import public
+from kinerja_api.progress.events import PublicStreamEvent, StaffStreamEvent
 from kinerja_api.progress.repository import READ_SCOPE
 from kinerja_api.progress.schemas import (
     PublicAgencyOut,
@@ -42,14 +43,20 @@ LastEventId = Annotated[
         "see are replayed before live ones.",
     ),
 ]
-_STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "`text/event-stream`: the first line, `retry: 2000`, is sent once the "
-        "server has subscribed; each event's `id` is its outbox id, `event` its type, `data` a "
-        "JSON object; comment lines are heartbeats.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+
+
+def _stream_response(events: Any) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer of a stream; `events`, the union of its frames' `data` models, becomes
+    the operation's `x-events` in the contract (`core/openapi.py`)."""
+    return {
+        200: {
+            "model": events,
+            "description": "`text/event-stream`: the first line, `retry: 2000`, is sent once the "
+            "server has subscribed; each event's `id` is its outbox id, `event` its type, "
+            "`data` a JSON object; comment lines are heartbeats.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
     }
-}
 
 
 def _response(
@@ -77,7 +84,7 @@ def _response(
     name="stream",
     summary="Stream progress, plan and comment events (SSE)",
     response_class=EventSourceResponse,
-    responses={**_STREAM_RESPONSE, **problem_responses(401, 403, 422)},
+    responses={**_stream_response(StaffStreamEvent), **problem_responses(401, 403, 422)},
 )
 async def stream(
     request: Request,
@@ -139,7 +146,7 @@ async def public_progress(
     summary="Stream a region's verified public progress (public, SSE)",
     dependencies=[LIMITED_PER_ADDRESS],
     response_class=EventSourceResponse,
-    responses={**_STREAM_RESPONSE, **problem_responses(404, 422, 429)},
+    responses={**_stream_response(PublicStreamEvent), **problem_responses(404, 422, 429)},
 )
 @public_route
 async def public_progress_stream(

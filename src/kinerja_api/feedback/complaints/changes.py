@@ -10,7 +10,8 @@ from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem
-from kinerja_api.models.feedback import Complaint
+from kinerja_api.feedback.events import ComplaintEventData
+from kinerja_api.models.feedback import Complaint, ComplaintCategory, ComplaintStatus
 
 AUDITED = (
     "status",
@@ -51,5 +52,8 @@ async def changed(
         entity_id=complaint.id,
         employee_id=complaint.assignee_employee_id,
         agency_id=complaint.agency_id,
-        payload={"status": complaint.status, "category": complaint.category},
+        payload=ComplaintEventData(
+            status=ComplaintStatus(complaint.status),
+            category=ComplaintCategory(complaint.category),
+        ),
     )

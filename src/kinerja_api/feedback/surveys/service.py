@@ -20,6 +20,7 @@ from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.feedback import abuse, ikm, public
 from kinerja_api.feedback.codes import normalize
+from kinerja_api.feedback.events import SURVEY_RECEIVED, SurveyEventData
 from kinerja_api.feedback.scope import covers_region, staff_scope
 from kinerja_api.feedback.surveys.schemas import (
     CategoryOut,
@@ -50,7 +51,6 @@ MIN_STAFF_RESPONSES = 5
 # Not the staff member: the audit trail is read by administrators and auditors, and the staff
 # link of single responses would undo the 5-response rule.
 AUDITED = ("service_unit_id", "agency_id", *IKM_ELEMENTS)
-SURVEY_RECEIVED = "survey.received"
 _UNIT_UNKNOWN = Msg(
     "Kode unit layanan tidak dikenal atau tidak aktif.",
     "The service unit code is unknown or inactive.",
@@ -122,7 +122,7 @@ async def submit(session: AsyncSession, request: Request, data: FeedbackSubmit) 
         entity_type="feedback",
         entity_id=response.id,
         agency_id=unit.agency_id,
-        payload={"service_unit_id": unit.id},
+        payload=SurveyEventData(service_unit_id=unit.id),
     )
     return FeedbackReceipt(service_unit_name=unit.name, received_at=response.submitted_at)
 

@@ -11,7 +11,7 @@ from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
-from kinerja_api.core.events import publish
+from kinerja_api.core.events import EventData, publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
@@ -20,6 +20,7 @@ from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
 from kinerja_api.plans import views, workflow
 from kinerja_api.plans.achievement import targets_achievement
 from kinerja_api.plans.achievement_schemas import with_achievements
+from kinerja_api.plans.events import IndicatorEventData, TargetEventData
 from kinerja_api.plans.targets import repository
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
@@ -51,6 +52,10 @@ INDICATOR_AUDITED = (
     "parent_indicator_id",
     "position",
 )
+_EVENT_DATA: dict[str, type[EventData]] = {
+    "target": TargetEventData,
+    "indicator": IndicatorEventData,
+}
 _TARGETS = ListOf("targets", {"position": Keyset((Target.position, Target.id))})
 _INDICATORS = ListOf("indicators", {"position": Keyset((Indicator.position, Indicator.id))})
 _PARENT_TARGET = Msg(
@@ -140,7 +145,9 @@ async def _event(
         entity_id=entity.id,
         employee_id=plan.employee_id,
         agency_id=plan.agency_id,
-        payload={"plan_id": plan.id, f"{entity_type}_id": entity.id},
+        payload=_EVENT_DATA[entity_type].model_validate(
+            {"plan_id": plan.id, f"{entity_type}_id": entity.id}
+        ),
     )
 
 

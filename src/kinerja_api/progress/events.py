@@ -1,0 +1,120 @@
+"""What the progress streams send. The `data` of progress and comment events is built from these
+models where the events are published; each stream frame's JSON object (`stream.event_data`)
+wraps it in the outbox row's envelope, modelled here per event family. The stream operations
+declare the envelopes, so the contract's `x-events` names the schema of every event type."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from kinerja_api.core.events import EventData
+from kinerja_api.core.schemas import DecimalString, OutputModel
+from kinerja_api.models.progress import ReportStatus
+from kinerja_api.plans.api import PlanEventData, PlanEventType
+
+ProgressEventType = Literal["progress.reported", "progress.updated", "progress.withdrawn"]
+ProgressVerifiedEventType = Literal["progress.verified"]
+CommentEventType = Literal["feedback.commented"]
+
+
+class PublicProgressEventData(OutputModel):
+    """What a public event reveals: figures about a public target, never people."""
+
+    target_id: uuid.UUID
+    indicator_id: uuid.UUID
+    agency_id: uuid.UUID
+    value: DecimalString
+    reported_for: date
+    year: int
+    quarter: int
+    status: ReportStatus
+
+
+class ProgressEventData(PublicProgressEventData, EventData):
+    """What every progress event carries: ids and figures, never names or NIPs. The public
+    stream sends only the figures (`PublicProgressEventData`)."""
+
+    event_types = frozenset(get_args(ProgressEventType))
+
+    report_id: uuid.UUID
+    plan_id: uuid.UUID
+    employee_id: uuid.UUID
+
+
+class ProgressVerifiedEventData(ProgressEventData):
+    """A report accepted or rejected: the progress figures and the verifier's note."""
+
+    event_types = frozenset(get_args(ProgressVerifiedEventType))
+
+    verification_note: str | None
+
+
+class CommentEventData(EventData):
+    """A comment on a plan, or on one of its targets."""
+
+    event_types = frozenset(get_args(CommentEventType))
+
+    comment_id: uuid.UUID
+    plan_id: uuid.UUID
+    target_id: uuid.UUID | None
+    author_id: uuid.UUID
+    body: str
+
+
+# --- The JSON object of each stream frame ----------------------------------------------------
+
+
+class _StaffEvent(OutputModel):
+    id: int = Field(description="The outbox id, also the frame's SSE `id`.")
+    region_id: uuid.UUID
+    entity_id: uuid.UUID
+    employee_id: uuid.UUID = Field(description="The employee the event concerns.")
+    agency_id: uuid.UUID = Field(description="That employee's agency.")
+    occurred_at: datetime
+
+
+class ProgressEvent(_StaffEvent):
+    """A progress report submitted, changed or withdrawn."""
+
+    type: ProgressEventType
+    entity_type: Literal["progress_report"]
+    data: ProgressEventData
+
+
+class ProgressVerifiedEvent(_StaffEvent):
+    """A progress report accepted or rejected by the verifier."""
+
+    type: ProgressVerifiedEventType
+    entity_type: Literal["progress_report"]
+    data: ProgressVerifiedEventData
+
+
+class PlanEvent(_StaffEvent):
+    """A plan created, submitted, approved, returned or reopened for revision."""
+
+    type: PlanEventType
+    entity_type: Literal["plan"]
+    data: PlanEventData
+
+
+class CommentEvent(_StaffEvent):
+    """A comment on a plan or one of its targets."""
+
+    type: CommentEventType
+    entity_type: Literal["plan_comment"]
+    data: CommentEventData
+
+
+class PublicProgressEvent(OutputModel):
+    """Verified progress on a public target, as the public stream sends it."""
+
+    id: int = Field(description="The outbox id, also the frame's SSE `id`.")
+    type: ProgressVerifiedEventType
+    occurred_at: datetime
+    data: PublicProgressEventData
+
+
+StaffStreamEvent = ProgressEvent | ProgressVerifiedEvent | PlanEvent | CommentEvent
+PublicStreamEvent = PublicProgressEvent
