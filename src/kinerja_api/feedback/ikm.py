@@ -12,11 +12,20 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from kinerja_api.models.common import described
 from kinerja_api.models.feedback import IKM_ELEMENTS
 
 CONVERSION_FACTOR = 25
 
 
+@described(
+    {
+        "A": "Sangat Baik — very good (IKM 88.31–100)",
+        "B": "Baik — good (76.61–88.30)",
+        "C": "Kurang Baik — fair (65.00–76.60)",
+        "D": "Tidak Baik — poor (25.00–64.99)",
+    }
+)
 class IkmGrade(StrEnum):
     A = "A"
     B = "B"

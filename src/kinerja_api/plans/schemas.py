@@ -8,6 +8,7 @@ from fastapi import Query
 from pydantic import Field, StringConstraints
 
 from kinerja_api.core.schemas import DecimalString, InputModel, OutputModel, UpdatedSince
+from kinerja_api.models.common import described
 from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
 from kinerja_api.plans.achievement_schemas import AchievementOut
 
@@ -60,6 +61,13 @@ class PlanRevisionOut(OutputModel):
     )
 
 
+@described(
+    {
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+        "-updated_at": "diubah terbaru — most recently changed first",
+        "created_at": "dibuat paling lama — oldest first",
+    }
+)
 class PlanSort(StrEnum):
     """`updated_at`: least recently changed first (for syncing); `-updated_at`: most recently
     changed first; `created_at`: oldest first."""
@@ -89,6 +97,14 @@ class PlanFilters:
     updated_since: UpdatedSince = None
 
 
+@described(
+    {
+        "aligned": "selaras — the children's shares add up to the target value",
+        "under": "kurang — the shares add up to less than the target value",
+        "over": "lebih — the shares add up to more than the target value",
+        "not_cascaded": "tidak diturunkan — no direct child's indicator shares it",
+    }
+)
 class Alignment(StrEnum):
     """How the shares of an indicator add up: `aligned`, `under` or `over` its target value;
     `not_cascaded` when no `direct` child's indicator shares it (it is not split)."""

@@ -15,6 +15,7 @@ from kinerja_api.core.schemas import (
     PlainDecimal,
     UpdatedSince,
 )
+from kinerja_api.models.common import described
 from kinerja_api.models.progress import EvidenceKind, ReportStatus
 from kinerja_api.plans.api import GroupQuarterOut, Percent, TargetAchievementOut
 
@@ -42,11 +43,23 @@ class EvidenceOut(OutputModel):
     kind: EvidenceKind
 
 
+@described(
+    {
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+        "reported_for": "tanggal realisasi — by the day the value refers to",
+    }
+)
 class ProgressSort(StrEnum):
     UPDATED_AT = "updated_at"
     REPORTED_FOR = "reported_for"
 
 
+@described(
+    {
+        "accept": "diterima — the report is verified and counts towards achievement",
+        "reject": "ditolak — the report is returned with a note",
+    }
+)
 class Decision(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"

@@ -16,6 +16,7 @@ from kinerja_api.core.schemas import (
 )
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.feedback.surveys.schemas import HONEYPOT_DESCRIPTION
+from kinerja_api.models.common import described
 from kinerja_api.models.feedback import ComplaintCategory, ComplaintStatus, ResponseVisibility
 
 Description = Annotated[
@@ -147,6 +148,13 @@ class ComplaintDetailOut(ComplaintOut):
     responses: list[ResponseOut]
 
 
+@described(
+    {
+        "newest": "terbaru — latest submission first",
+        "due_at": "tenggat — nearest deadline first (a worklist)",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class ComplaintSort(StrEnum):
     """`newest`: latest submission first; `due_at`: the nearest deadline first (a worklist);
     `updated_at`: least recently changed first (with `updated_since`, for sync)."""

@@ -8,6 +8,7 @@ from fastapi import Query
 from pydantic import Field
 
 from kinerja_api.core.schemas import InputModel, Name, OutputModel, UpdatedSince
+from kinerja_api.models.common import described
 
 
 class HolidayCreate(InputModel):
@@ -24,6 +25,12 @@ class HolidayOut(OutputModel):
     updated_at: datetime
 
 
+@described(
+    {
+        "date": "tanggal — by date",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class HolidaySort(StrEnum):
     DATE = "date"
     UPDATED_AT = "updated_at"

@@ -17,6 +17,7 @@ from kinerja_api.core.schemas import (
     refuse_unstorable,
 )
 from kinerja_api.feedback.codes import PUBLIC_CODE_PATTERN
+from kinerja_api.models.common import described
 
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 StaffLabel = Annotated[
@@ -39,6 +40,12 @@ PublicCode = Annotated[
 ]
 
 
+@described(
+    {
+        "name": "nama — by name",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class ServiceUnitSort(StrEnum):
     NAME = "name"
     UPDATED_AT = "updated_at"

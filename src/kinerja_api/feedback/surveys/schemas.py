@@ -16,6 +16,7 @@ from kinerja_api.core.schemas import (
 )
 from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.service_units.schemas import PublicCode
+from kinerja_api.models.common import described
 from kinerja_api.models.feedback import AgeBand, Education, Occupation, Sex
 
 Score = Annotated[int, Field(ge=1, le=4), JSON_INTEGER]
@@ -62,6 +63,12 @@ class FeedbackReceipt(OutputModel):
     received_at: datetime
 
 
+@described(
+    {
+        "newest": "terbaru — latest submission first",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class FeedbackSort(StrEnum):
     """`newest`: latest submission first; `updated_at`: least recently changed first (with
     `updated_since`, for sync)."""
@@ -114,6 +121,13 @@ class HideComment(InputModel):
     ] = Field(description="Why the text is hidden; kept in the audit trail.")
 
 
+@described(
+    {
+        "unit": "unit layanan — one service unit",
+        "agency": "perangkat daerah — an agency and its subtree",
+        "region": "pemerintah daerah — the whole region",
+    }
+)
 class IkmScopeKind(StrEnum):
     UNIT = "unit"
     AGENCY = "agency"

@@ -16,9 +16,17 @@ from kinerja_api.core.schemas import (
     PatchModel,
     UpdatedSince,
 )
+from kinerja_api.models.common import described
 from kinerja_api.models.org import AgencyKind
 
 
+@described(
+    {
+        "name": "nama — by name",
+        "code": "kode — by code",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class AgencySort(StrEnum):
     NAME = "name"
     CODE = "code"

@@ -15,6 +15,7 @@ from kinerja_api.core.schemas import (
     PatchModel,
     UpdatedSince,
 )
+from kinerja_api.models.common import described
 from kinerja_api.models.org import EmploymentType
 
 MAX_SUBORDINATE_DEPTH = 10
@@ -36,6 +37,12 @@ Grade = Annotated[
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 
 
+@described(
+    {
+        "name": "nama — by name",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class EmployeeSort(StrEnum):
     NAME = "name"
     UPDATED_AT = "updated_at"

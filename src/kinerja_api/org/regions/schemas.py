@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field
 
 from kinerja_api.core.schemas import Code, InputModel, Name, OutputModel, PatchModel
+from kinerja_api.models.common import described
 from kinerja_api.models.org import RegionKind
 
 _ZONES = frozenset(available_timezones())
@@ -23,6 +24,12 @@ TimeZone = Annotated[
 ]
 
 
+@described(
+    {
+        "code": "kode — by code",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class RegionSort(StrEnum):
     CODE = "code"
     UPDATED_AT = "updated_at"

@@ -7,6 +7,7 @@ from pydantic import AfterValidator, Field
 
 from kinerja_api.auth.access import SCOPES
 from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel
+from kinerja_api.models.common import described
 
 
 def _known_scope(value: str) -> str:
@@ -27,6 +28,12 @@ Scopes = Annotated[
 ]
 
 
+@described(
+    {
+        "name": "nama — by name",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class ServiceAccountSort(StrEnum):
     NAME = "name"
     UPDATED_AT = "updated_at"

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
 from kinerja_api.core.schemas import InputModel, Name, OutputModel, PatchModel
+from kinerja_api.models.common import described
 from kinerja_api.models.org import Role
 
 MIN_PASSWORD_LENGTH = 12
@@ -33,6 +34,12 @@ Roles = Annotated[
 ]
 
 
+@described(
+    {
+        "email": "surel — by e-mail address",
+        "updated_at": "diubah paling lama — least recently changed first (for sync)",
+    }
+)
 class UserSort(StrEnum):
     EMAIL = "email"
     UPDATED_AT = "updated_at"
