@@ -22,16 +22,7 @@ from kinerja_api.feedback.holidays.schemas import (
 from kinerja_api.models.org import Role
 
 router = Router(prefix="/api/v1/holidays", tags=["holidays"])
-Reader = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.COMPLAINT_OFFICER,
-        Role.AUDITOR,
-    ),
-]
+Reader = Annotated[Principal, requires(*service.READERS)]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN)]
 
 
