@@ -41,7 +41,8 @@ async def list_holidays(
     sort: Annotated[HolidaySort, Query()] = HolidaySort.DATE,
 ) -> Page[HolidayOut]:
     """The region's holidays (libur nasional, cuti bersama, local days off), by date unless
-    `sort` says otherwise. Complaint deadlines skip them. A deleted day simply disappears."""
+    `sort` says otherwise. Complaint deadlines skip them. A deleted day leaves the list;
+    syncing clients learn of it from `GET /api/v1/sync/deletions`."""
     rows, cursor = await service.list_holidays(
         session, principal, filters=filters, sort=sort, page=page, codec=codec
     )
