@@ -38,6 +38,7 @@ def upgrade() -> None:
         ),
         sa.Column("plan_id", sa.Uuid(), nullable=True),
         sa.Column("former_supervisor_id", sa.Uuid(), nullable=True),
+        sa.Column("former_agency_path", sa.Text(), nullable=True),
         sa.CheckConstraint(
             "reason in ('deleted', 'hidden')", name=op.f("ck_sync_tombstones_reason_allowed")
         ),

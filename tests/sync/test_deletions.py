@@ -38,7 +38,7 @@ class Org:
         self.world = world
         self.logins: dict[Any, dict[str, str]] = {}
         self.region = region = await world.region()
-        agency = await world.agency(region)
+        self.agency = agency = await world.agency(region)
         self.head = await world.employee(region, agency)
         self.supervisor = await world.employee(region, agency, supervisor=self.head)
         self.peer = await world.employee(region, agency, supervisor=self.head)
@@ -135,6 +135,26 @@ async def test_a_supervisor_change_hides_plans_and_people_from_the_former_chain_
     never_read = await org.as_employee(org.stranger)
     assert await deletions(client, never_read) == [], "only those who read it before"
     assert await deletions(client, admin) == [], "region-wide readers never lose sight"
+
+
+async def test_an_agency_move_hides_the_employee_from_the_former_agencys_admins(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    elsewhere = await world.agency(org.region)
+    former_admin = world.auth(await world.user(org.region, Role.AGENCY_ADMIN, agency=org.agency))
+    new_admin = world.auth(await world.user(org.region, Role.AGENCY_ADMIN, agency=elsewhere))
+    admin = await org.as_role(Role.REGION_ADMIN)
+    path = f"/api/v1/employees/{org.staff.id}"
+    etag = (await client.get(path, headers=admin)).headers["etag"]
+    moved = await client.patch(
+        path, json={"agency_id": str(elsewhere.id)}, headers={**admin, "If-Match": etag}
+    )
+    assert moved.status_code == 200, moved.text
+    hidden = [("employee", str(org.staff.id), "hidden")]
+    assert await deletions(client, former_admin, entity_type="employee") == hidden
+    assert await deletions(client, new_admin) == []
+    assert await deletions(client, admin) == []
+    assert await deletions(client, await org.as_employee(org.supervisor)) == [], "still reads"
 
 
 async def test_service_accounts_read_the_lists_their_scopes_cover(

@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, insert, literal, select, update
+from sqlalchemy import Select, Text, Uuid, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kinerja_api.models.org import Employee
+from kinerja_api.models.org import Agency, Employee
 from kinerja_api.models.plans import Indicator, Plan, Target
 from kinerja_api.models.progress import ProgressReport
 from kinerja_api.models.sync import SyncEntity, Tombstone, TombstoneReason
@@ -59,18 +59,30 @@ async def _hide(
     region_id: uuid.UUID,
     entity_type: SyncEntity,
     ids: Select[Any],
-    former_supervisor_id: uuid.UUID,
+    *,
+    former_supervisor_id: uuid.UUID | None = None,
+    former_agency_path: Any = None,
 ) -> None:
+    """Hidden tombstones for the rows `ids` selects, readable by their former readers: the
+    former supervisor's chain, or the administrators of the former agency's subtree."""
     selected = ids.subquery()
     await session.execute(
         insert(Tombstone).from_select(
-            ["region_id", "entity_type", "entity_id", "reason", "former_supervisor_id"],
+            [
+                "region_id",
+                "entity_type",
+                "entity_id",
+                "reason",
+                "former_supervisor_id",
+                "former_agency_path",
+            ],
             select(
                 literal(region_id),
                 literal(entity_type.value),
                 selected.c.id,
                 literal(TombstoneReason.HIDDEN.value),
-                literal(former_supervisor_id),
+                literal(former_supervisor_id, Uuid),
+                former_agency_path if former_agency_path is not None else literal(None, Text),
             ),
         )
     )
@@ -101,10 +113,29 @@ async def supervisor_changed(
     moved = _chain_below(region_id, employee_id)
     plans = select(Plan.id).where(Plan.region_id == region_id, Plan.employee_id.in_(moved))
     if former_supervisor_id is not None:
-        await _hide(session, region_id, SyncEntity.EMPLOYEE, moved, former_supervisor_id)
-        await _hide(session, region_id, SyncEntity.PLAN, plans, former_supervisor_id)
+        former = {"former_supervisor_id": former_supervisor_id}
+        await _hide(session, region_id, SyncEntity.EMPLOYEE, moved, **former)
+        await _hide(session, region_id, SyncEntity.PLAN, plans, **former)
     await _touch(session, Employee, region_id, Employee.id.in_(moved))
     await _touch(session, Plan, region_id, Plan.id.in_(plans))
     await _touch(session, Target, region_id, Target.plan_id.in_(plans))
     await _touch(session, Indicator, region_id, Indicator.plan_id.in_(plans))
     await _touch(session, ProgressReport, region_id, ProgressReport.plan_id.in_(plans))
+
+
+async def agency_changed(
+    session: AsyncSession,
+    *,
+    region_id: uuid.UUID,
+    employee_id: uuid.UUID,
+    former_agency_id: uuid.UUID,
+) -> None:
+    """The employee moved to another agency: they leave the sight of the former agency
+    subtree's administrators, with their progress reports, and come into the new one's. Their
+    plans stay where they are: a plan keeps the agency it was made in."""
+    former_path = select(Agency.path).where(Agency.id == former_agency_id).scalar_subquery()
+    employee = select(Employee.id).where(
+        Employee.region_id == region_id, Employee.id == employee_id
+    )
+    await _hide(session, region_id, SyncEntity.EMPLOYEE, employee, former_agency_path=former_path)
+    await _touch(session, ProgressReport, region_id, ProgressReport.employee_id == employee_id)

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Uuid, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
@@ -14,7 +14,8 @@ from kinerja_api.models.common import IdMixin
 
 class TombstoneReason(StrEnum):
     DELETED = "deleted"
-    # Still there, but out of sight of readers who saw it before (a supervisor changed).
+    # Still there, but out of sight of readers who saw it before (a supervisor or agency
+    # changed).
     HIDDEN = "hidden"
 
 
@@ -22,7 +23,9 @@ class Tombstone(IdMixin, Base):
     """`occurred_at` is the removing transaction's time, the clock `updated_at` is read from.
     The other columns say who may read the tombstone: `plan_id` for rows below a plan (readers
     of the plan), `former_supervisor_id` for rows hidden by a supervisor change (the former
-    supervisor's chain). They carry no foreign keys: a tombstone outlives what it names."""
+    supervisor's chain), `former_agency_path` for an employee moved to another agency (the
+    administrators of the former agency's subtree). They carry no foreign keys: a tombstone
+    outlives what it names."""
 
     __tablename__ = "sync_tombstones"
 
@@ -35,6 +38,7 @@ class Tombstone(IdMixin, Base):
     )
     plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     former_supervisor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    former_agency_path: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index(

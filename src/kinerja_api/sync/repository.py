@@ -6,9 +6,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 
-from kinerja_api.auth.policies import employee_visibility, in_region, subordinates_of
+from kinerja_api.auth.policies import (
+    agency_path_of,
+    employee_visibility,
+    in_region,
+    subordinates_of,
+)
 from kinerja_api.auth.principal import Principal
-from kinerja_api.models.org import Employee
+from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import Plan
 from kinerja_api.models.sync import SyncEntity, Tombstone, TombstoneReason
 from kinerja_api.plans.api import readable_plans
@@ -25,12 +30,20 @@ def _in_former_chain(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+def _in_former_agency(principal: Principal) -> ColumnElement[bool]:
+    """The caller administers the subtree the row's former agency was in."""
+    if not principal.has_any(Role.AGENCY_ADMIN) or principal.agency_id is None:
+        return false()
+    root_path = agency_path_of(principal.agency_id).scalar_subquery()
+    return Tombstone.former_agency_path.startswith(root_path, autoescape=False)
+
+
 def _hidden_from(principal: Principal, still_readable: ColumnElement[bool]) -> ColumnElement[bool]:
     """A hidden row's tombstone: for its former readers, while they still may not read it (a
     row that came back into sight is served again by its list, its `updated_at` moved)."""
     return and_(
         Tombstone.reason == TombstoneReason.HIDDEN.value,
-        _in_former_chain(principal),
+        or_(_in_former_chain(principal), _in_former_agency(principal)),
         ~still_readable,
     )
 

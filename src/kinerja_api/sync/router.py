@@ -29,8 +29,8 @@ async def list_deletions(
     filters: Annotated[DeletionFilters, query_parameters(DeletionFilters)],
 ) -> DeletionPage:
     """What left the caller's lists at or after `since`, oldest first: rows `deleted`, and rows
-    `hidden` from the caller (a plan or employee whose supervisor changed, so it left the
-    former supervisor's chain). `entity_type` names one list (403 when the caller may not read
+    `hidden` from the caller (a plan or employee whose supervisor changed, or an employee moved
+    to another agency: it left the sight of the former chain or agency administrators). `entity_type` names one list (403 when the caller may not read
     it); without it, every list the caller may read. Targets' and indicators' tombstones are
     read by the readers of their plan. See the README, "Sync", for the round a client runs and
     the `sync_time` it stores."""
