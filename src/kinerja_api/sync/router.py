@@ -30,10 +30,10 @@ async def list_deletions(
 ) -> DeletionPage:
     """What left the caller's lists at or after `since`, oldest first: rows `deleted`, and rows
     `hidden` from the caller (a plan or employee whose supervisor changed, or an employee moved
-    to another agency: it left the sight of the former chain or agency administrators). `entity_type` names one list (403 when the caller may not read
-    it); without it, every list the caller may read. Targets' and indicators' tombstones are
-    read by the readers of their plan. See the README, "Sync", for the round a client runs and
-    the `sync_time` it stores."""
+    to another agency: it left the sight of the former chain or agency administrators).
+    `entity_type` names one list (403 when the caller may not read it); without it, every list
+    the caller may read. Targets' and indicators' tombstones are read by the readers of their
+    plan. See the README, "Sync", for the round a client runs and the `sync_time` it stores."""
     sync_time = await service.sync_time(session)
     rows, cursor = await service.list_deletions(session, principal, filters, page=page, codec=codec)
     return DeletionPage(
