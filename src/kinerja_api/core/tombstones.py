@@ -6,7 +6,18 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, Text, Uuid, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Text,
+    Uuid,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -61,7 +72,7 @@ async def _hide(
     ids: Select[Any],
     *,
     former_supervisor_id: uuid.UUID | None = None,
-    former_agency_path: Any = None,
+    former_agency_path: ScalarSelect[str] | None = None,
 ) -> None:
     """Hidden tombstones for the rows `ids` selects, readable by their former readers: the
     former supervisor's chain, or the administrators of the former agency's subtree."""
@@ -88,7 +99,9 @@ async def _hide(
     )
 
 
-async def _touch(session: AsyncSession, model: Any, region_id: uuid.UUID, condition: Any) -> None:
+async def _touch(
+    session: AsyncSession, model: Any, region_id: uuid.UUID, condition: ColumnElement[bool]
+) -> None:
     """Marks rows changed without a new version (their ETag stays): they came into some
     readers' sight, and those readers' next `updated_since` must bring them."""
     await session.execute(
@@ -113,9 +126,10 @@ async def supervisor_changed(
     moved = _chain_below(region_id, employee_id)
     plans = select(Plan.id).where(Plan.region_id == region_id, Plan.employee_id.in_(moved))
     if former_supervisor_id is not None:
-        former = {"former_supervisor_id": former_supervisor_id}
-        await _hide(session, region_id, SyncEntity.EMPLOYEE, moved, **former)
-        await _hide(session, region_id, SyncEntity.PLAN, plans, **former)
+        for entity_type, ids in ((SyncEntity.EMPLOYEE, moved), (SyncEntity.PLAN, plans)):
+            await _hide(
+                session, region_id, entity_type, ids, former_supervisor_id=former_supervisor_id
+            )
     await _touch(session, Employee, region_id, Employee.id.in_(moved))
     await _touch(session, Plan, region_id, Plan.id.in_(plans))
     await _touch(session, Target, region_id, Target.plan_id.in_(plans))
