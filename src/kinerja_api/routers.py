@@ -25,6 +25,7 @@ from kinerja_api.progress.router import plans_router as plan_progress_router
 from kinerja_api.progress.router import router as progress_reports_router
 from kinerja_api.progress.stream_router import public_router as public_progress_router
 from kinerja_api.progress.stream_router import router as progress_stream_router
+from kinerja_api.sync.router import router as sync_router
 
 ROUTERS: list[Router] = [
     health_router,
@@ -51,4 +52,5 @@ ROUTERS: list[Router] = [
     plan_progress_router,
     progress_stream_router,
     public_progress_router,
+    sync_router,
 ]

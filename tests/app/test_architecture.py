@@ -32,7 +32,7 @@ BASE = frozenset(
         "embedded_pg",
     }
 )
-DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health"})
+DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health", "sync"})
 WIRING = frozenset(
     {
         "main",
@@ -47,7 +47,13 @@ WIRING = frozenset(
     }
 )
 # (importing domain, imported module): the only ways one domain may reach into another.
-INTERFACES = frozenset({("progress", "kinerja_api.plans.api")})
+INTERFACES = frozenset(
+    {
+        ("progress", "kinerja_api.plans.api"),
+        ("sync", "kinerja_api.plans.api"),
+        ("sync", "kinerja_api.feedback.api"),
+    }
+)
 # Imports against the layers tolerated while a move is under way; each must still be used.
 KNOWN_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset()
 

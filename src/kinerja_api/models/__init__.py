@@ -16,6 +16,7 @@ from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, Use
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
 from kinerja_api.models.progress import PlanComment, ProgressReport
+from kinerja_api.models.sync import Tombstone
 
 __all__ = [
     "Agency",
@@ -41,5 +42,6 @@ __all__ = [
     "ServiceUnit",
     "ServiceUnitStaff",
     "Target",
+    "Tombstone",
     "User",
 ]

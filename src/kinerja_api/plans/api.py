@@ -3,7 +3,8 @@
 Progress reports land on a plan's indicators, so progress checks the plan's period is open,
 marks the plan changed when its achievement moves, and shows the achievement read model (which
 plans owns: it is the plans' and targets' figures, computed from accepted reports). The
-progress streams carry plan events, so they describe them with plans' own model."""
+progress streams carry plan events, so they describe them with plans' own model. Sync reads
+who may read a plan, to serve the tombstones of a plan's targets and indicators."""
 
 from kinerja_api.plans.achievement import (
     PlanAchievement,
@@ -19,11 +20,14 @@ from kinerja_api.plans.achievement_schemas import (
 )
 from kinerja_api.plans.events import PlanEventData, PlanEventType
 from kinerja_api.plans.periods.service import require_open
+from kinerja_api.plans.repository import READ_SCOPE
 from kinerja_api.plans.repository import find as find_readable_plan
+from kinerja_api.plans.repository import readable as readable_plans
 from kinerja_api.plans.views import find_plan
 from kinerja_api.plans.workflow import touch_plan
 
 __all__ = [
+    "READ_SCOPE",
     "GroupQuarterOut",
     "Percent",
     "PlanAchievement",
@@ -35,6 +39,7 @@ __all__ = [
     "find_readable_plan",
     "plan_achievement",
     "quarter_of",
+    "readable_plans",
     "require_open",
     "targets_achievement",
     "touch_plan",

@@ -22,16 +22,7 @@ from kinerja_api.feedback.holidays.schemas import (
 from kinerja_api.models.org import Role
 
 router = Router(prefix="/api/v1/holidays", tags=["holidays"])
-Reader = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.COMPLAINT_OFFICER,
-        Role.AUDITOR,
-    ),
-]
+Reader = Annotated[Principal, requires(*service.READERS)]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN)]
 
 
@@ -51,7 +42,8 @@ async def list_holidays(
     sort: Annotated[HolidaySort, Query()] = HolidaySort.DATE,
 ) -> Page[HolidayOut]:
     """The region's holidays (libur nasional, cuti bersama, local days off), by date unless
-    `sort` says otherwise. Complaint deadlines skip them. A deleted day simply disappears."""
+    `sort` says otherwise. Complaint deadlines skip them. A deleted day leaves the list;
+    syncing clients learn of it from `GET /api/v1/sync/deletions`."""
     rows, cursor = await service.list_holidays(
         session, principal, filters=filters, sort=sort, page=page, codec=codec
     )

@@ -16,10 +16,21 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem
+from kinerja_api.core.tombstones import record_deleted
 from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters, HolidaySort
 from kinerja_api.models.feedback import Holiday
+from kinerja_api.models.org import Role
+from kinerja_api.models.sync import SyncEntity
 
 AUDITED = ("date", "name")
+# Who reads the calendar (and the tombstones of deleted days).
+READERS = (
+    Role.SUPERADMIN,
+    Role.REGION_ADMIN,
+    Role.AGENCY_ADMIN,
+    Role.COMPLAINT_OFFICER,
+    Role.AUDITOR,
+)
 DATE_INDEX = "uq_holidays_region_id_date"
 _LIST = ListOf(
     "holidays",
@@ -83,6 +94,12 @@ async def delete_holiday(
     before = snapshot(holiday, AUDITED)
     await session.delete(holiday)
     await session.flush()
+    await record_deleted(
+        session,
+        region_id=holiday.region_id,
+        entity_type=SyncEntity.HOLIDAY,
+        entity_ids=[holiday_id],
+    )
     await record(
         session,
         principal,

@@ -22,6 +22,7 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.core.tombstones import agency_changed, supervisor_changed
 from kinerja_api.models.org import Employee
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.org.employees.nip import nip_error
@@ -252,8 +253,23 @@ async def update_employee(
     if supervisor_id is not None:
         await _require_supervisor(session, employee.region_id, supervisor_id, employee.id)
     before = snapshot(employee, AUDITED)
+    former_supervisor_id, former_agency_id = employee.supervisor_id, employee.agency_id
     for field, value in changes.items():
         setattr(employee, field, value)
     await session.flush()
+    if employee.supervisor_id != former_supervisor_id:
+        await supervisor_changed(
+            session,
+            region_id=employee.region_id,
+            employee_id=employee.id,
+            former_supervisor_id=former_supervisor_id,
+        )
+    if employee.agency_id != former_agency_id:
+        await agency_changed(
+            session,
+            region_id=employee.region_id,
+            employee_id=employee.id,
+            former_agency_id=former_agency_id,
+        )
     await record_entity(session, principal, "employee", "updated", employee, AUDITED, before=before)
     return employee

@@ -39,6 +39,18 @@ async def find_indicator(
     return None if row is None else (row[0], row[1])
 
 
+def readable_targets(principal: Principal) -> Select[Any]:
+    """Targets of every plan the caller may read."""
+    return select(Target).join(Plan, Plan.id == Target.plan_id).where(plans.readable(principal))
+
+
+def readable_indicators(principal: Principal) -> Select[Any]:
+    """Indicators of every plan the caller may read."""
+    return (
+        select(Indicator).join(Plan, Plan.id == Indicator.plan_id).where(plans.readable(principal))
+    )
+
+
 def targets_of(plan: Plan) -> Select[Any]:
     return select(Target).where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
 
@@ -91,12 +103,14 @@ async def unshare_indicators(session: AsyncSession, target: Target) -> None:
     )
 
 
-async def delete_indicators_of(session: AsyncSession, target: Target) -> None:
-    await session.execute(
-        delete(Indicator).where(
-            Indicator.region_id == target.region_id, Indicator.target_id == target.id
-        )
+async def delete_indicators_of(session: AsyncSession, target: Target) -> list[uuid.UUID]:
+    """Deletes the target's indicators; returns their ids."""
+    deleted = await session.scalars(
+        delete(Indicator)
+        .where(Indicator.region_id == target.region_id, Indicator.target_id == target.id)
+        .returning(Indicator.id)
     )
+    return list(deleted)
 
 
 async def parent_indicator_unit(

@@ -11,14 +11,17 @@ from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Codec, Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
+from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans.repository import READ_SCOPE
 from kinerja_api.plans.targets import service
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
+    IndicatorFilters,
     IndicatorOut,
     IndicatorUpdate,
     TargetCreate,
+    TargetFilters,
     TargetOut,
     TargetUpdate,
 )
@@ -34,6 +37,27 @@ WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
 # --- targets ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/targets",
+    name="list-readable",
+    response_model=Page[TargetOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_readable_targets(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[TargetFilters, query_parameters(TargetFilters)],
+) -> Page[TargetOut]:
+    """Targets of every plan the caller may read, least recently changed first: with
+    `updated_since`, what a syncing client fetches (deletions: `GET /api/v1/sync/deletions`)."""
+    targets, cursor = await service.list_readable_targets(
+        session, principal, filters, page=page, codec=codec
+    )
+    return Page(items=await service.target_views(session, targets), next_cursor=cursor)
 
 
 @router.get(
@@ -139,6 +163,27 @@ async def delete_target(
 
 
 # --- indicators ------------------------------------------------------------------------------
+
+
+@indicators_router.get(
+    "/indicators",
+    name="list-readable",
+    response_model=Page[IndicatorOut],
+    responses=problem_responses(400, 401, 403, 422),
+)
+async def list_readable_indicators(
+    session: DbSession,
+    principal: Reader,
+    page: PageQuery,
+    codec: Codec,
+    filters: Annotated[IndicatorFilters, query_parameters(IndicatorFilters)],
+) -> Page[IndicatorOut]:
+    """Indicators of every plan the caller may read, least recently changed first: with
+    `updated_since`, what a syncing client fetches (deletions: `GET /api/v1/sync/deletions`)."""
+    indicators, cursor = await service.list_readable_indicators(
+        session, principal, filters, page=page, codec=codec
+    )
+    return Page(items=[IndicatorOut.model_validate(i) for i in indicators], next_cursor=cursor)
 
 
 @indicators_router.get(

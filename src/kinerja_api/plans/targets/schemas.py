@@ -1,7 +1,9 @@
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, ClassVar, Self
 
+from fastapi import Query
 from pydantic import Field, StringConstraints, model_validator
 
 from kinerja_api.core.schemas import (
@@ -11,6 +13,7 @@ from kinerja_api.core.schemas import (
     OutputModel,
     PatchModel,
     PlainDecimal,
+    UpdatedSince,
 )
 from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
 from kinerja_api.plans.achievement_schemas import AchievementOut
@@ -143,3 +146,16 @@ class IndicatorOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFilters:
+    plan_id: Annotated[uuid.UUID | None, Query(description="Targets of this plan.")] = None
+    updated_since: UpdatedSince = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFilters:
+    plan_id: Annotated[uuid.UUID | None, Query(description="Indicators of this plan.")] = None
+    target_id: Annotated[uuid.UUID | None, Query(description="Indicators of this target.")] = None
+    updated_since: UpdatedSince = None

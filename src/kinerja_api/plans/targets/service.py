@@ -3,6 +3,7 @@ the plan is a draft or returned, in an open period."""
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,9 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.core.tombstones import record_deleted
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
+from kinerja_api.models.sync import SyncEntity
 from kinerja_api.plans import views, workflow
 from kinerja_api.plans.achievement import targets_achievement
 from kinerja_api.plans.achievement_schemas import with_achievements
@@ -24,8 +27,10 @@ from kinerja_api.plans.events import IndicatorEventData, TargetEventData
 from kinerja_api.plans.targets import repository
 from kinerja_api.plans.targets.schemas import (
     IndicatorCreate,
+    IndicatorFilters,
     IndicatorUpdate,
     TargetCreate,
+    TargetFilters,
     TargetOut,
     TargetUpdate,
 )
@@ -58,6 +63,12 @@ _EVENT_DATA: dict[str, type[EventData]] = {
 }
 _TARGETS = ListOf("targets", {"position": Keyset((Target.position, Target.id))})
 _INDICATORS = ListOf("indicators", {"position": Keyset((Indicator.position, Indicator.id))})
+_CHANGED_TARGETS = ListOf(
+    "readable-targets", {"updated_at": Keyset((Target.updated_at, Target.id))}
+)
+_CHANGED_INDICATORS = ListOf(
+    "readable-indicators", {"updated_at": Keyset((Indicator.updated_at, Indicator.id))}
+)
 _PARENT_TARGET = Msg(
     "Sasaran induk harus sasaran pada rencana atasan langsung di periode yang sama.",
     "The parent target must be a target of the direct supervisor's plan in the same period.",
@@ -121,6 +132,28 @@ async def list_targets(
         cursor_filters={"plan_id": plan.id},
         page=page,
         codec=codec,
+    )
+
+
+async def list_readable_targets(
+    session: AsyncSession,
+    principal: Principal,
+    filters: TargetFilters,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Target], str | None]:
+    return await list_page(
+        session,
+        repository.readable_targets(principal),
+        _CHANGED_TARGETS,
+        "updated_at",
+        cursor_filters=asdict(filters),
+        page=page,
+        codec=codec,
+        equal={Target.plan_id: filters.plan_id},
+        updated_at=Target.updated_at,
+        updated_since=filters.updated_since,
     )
 
 
@@ -221,6 +254,15 @@ async def _record_deleted(
     )
 
 
+async def _tombstones(
+    plan: Plan, entity_type: SyncEntity, ids: Sequence[uuid.UUID], session: AsyncSession
+) -> None:
+    """Syncing clients learn of the deletion; the plan's readers may read the tombstones."""
+    await record_deleted(
+        session, region_id=plan.region_id, entity_type=entity_type, entity_ids=ids, plan_id=plan.id
+    )
+
+
 async def delete_target(
     session: AsyncSession, principal: Principal, target_id: uuid.UUID, if_match: str | None
 ) -> None:
@@ -228,9 +270,11 @@ async def delete_target(
     if await repository.has_children(session, target):
         raise Problem(CONFLICT, _TARGET_HAS_CHILDREN)
     before = snapshot(target, TARGET_AUDITED)
-    await repository.delete_indicators_of(session, target)
+    indicator_ids = await repository.delete_indicators_of(session, target)
     await session.delete(target)
     await session.flush()
+    await _tombstones(plan, SyncEntity.INDICATOR, indicator_ids, session)
+    await _tombstones(plan, SyncEntity.TARGET, [target.id], session)
     await _record_deleted(session, principal, "target", before, target)
     await _event(session, "deleted", "target", target, plan)
 
@@ -264,6 +308,28 @@ async def list_indicators(
         cursor_filters={"target_id": target.id},
         page=page,
         codec=codec,
+    )
+
+
+async def list_readable_indicators(
+    session: AsyncSession,
+    principal: Principal,
+    filters: IndicatorFilters,
+    *,
+    page: PageParams,
+    codec: CursorCodec,
+) -> tuple[list[Indicator], str | None]:
+    return await list_page(
+        session,
+        repository.readable_indicators(principal),
+        _CHANGED_INDICATORS,
+        "updated_at",
+        cursor_filters=asdict(filters),
+        page=page,
+        codec=codec,
+        equal={Indicator.plan_id: filters.plan_id, Indicator.target_id: filters.target_id},
+        updated_at=Indicator.updated_at,
+        updated_since=filters.updated_since,
     )
 
 
@@ -350,6 +416,7 @@ async def delete_indicator(
     before = snapshot(indicator, INDICATOR_AUDITED)
     await session.delete(indicator)
     await session.flush()
+    await _tombstones(plan, SyncEntity.INDICATOR, [indicator.id], session)
     await _record_deleted(session, principal, "indicator", before, indicator)
     await _event(session, "deleted", "indicator", indicator, plan)
 
