@@ -25,9 +25,9 @@ from tests.factories import World
 PLANS = "/api/v1/plans"
 REPORTS = "/api/v1/progress-reports"
 
-APPROVE_BUDGET = 12
+APPROVE_BUDGET = 11
 REPORT_CREATE_BUDGET = 9
-PLANS_LIST_BUDGET = 5
+PLANS_LIST_BUDGET = 4
 
 
 @dataclass
