@@ -3,9 +3,30 @@ principal may read (`readable`) serves get, list, the targets and indicators bel
 progress's plan-level reads alike."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Numeric,
+    Select,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -72,14 +93,20 @@ def direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Sel
 
 async def get_for_update(
     session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID, acts: ColumnElement[bool]
-) -> Plan | None:
-    """The plan, locked, when the caller `acts` on it (its owner or one of its approvers)."""
-    plan: Plan | None = await session.scalar(
-        select(Plan)
-        .where(Plan.id == plan_id, Plan.region_id == region_id, acts)
-        .with_for_update(of=Plan)
-    )
-    return plan
+) -> tuple[Plan, Period] | None:
+    """The plan, locked, with its period, when the caller `acts` on it (its owner or one of its
+    approvers). The period is locked FOR SHARE, as in `period_for_share`, in the same
+    statement."""
+    row = (
+        await session.execute(
+            select(Plan, Period)
+            .join(Period, Period.id == Plan.period_id)
+            .where(Plan.id == plan_id, Plan.region_id == region_id, acts)
+            .with_for_update(of=Plan)
+            .suffix_with("FOR SHARE OF periods")
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def period_for_share(session: AsyncSession, period_id: uuid.UUID) -> Period | None:
@@ -134,6 +161,80 @@ async def indicators_of(session: AsyncSession, plan: Plan) -> list[Indicator]:
             select(Indicator)
             .where(Indicator.region_id == plan.region_id, Indicator.plan_id == plan.id)
             .order_by(Indicator.position, Indicator.created_at, Indicator.id)
+        )
+    )
+
+
+def _json_object(
+    model: type[Any], fields: Sequence[str], **more: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """A row's `fields` as a JSON object, as `core.audit.snapshot` writes them (ids and
+    decimals as their text), with `more` members."""
+    pairs: list[Any] = []
+    for name in fields:
+        column = getattr(model, name)
+        as_text = isinstance(column.type, Uuid | Numeric)
+        pairs += [literal(name), cast(column, Text) if as_text else column]
+    for name, value in more.items():
+        pairs += [literal(name), value]
+    return func.jsonb_build_object(*pairs)
+
+
+def _json_list(element: ColumnElement[Any], *order: Any) -> ColumnElement[Any]:
+    return func.coalesce(
+        func.jsonb_agg(aggregate_order_by(element, *order)), literal_column("'[]'::jsonb")
+    )
+
+
+async def insert_revision(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    approved_by: uuid.UUID | None,
+    plan_fields: dict[str, Any],
+    target_fields: Sequence[str],
+    indicator_fields: Sequence[str],
+) -> None:
+    """The plan's revision as approved, its snapshot (`plan_fields`, and its targets, each with
+    its indicators, as `revisions.plan_snapshot` builds it) assembled by the insert itself from
+    the rows, without reading them first."""
+    indicators = (
+        select(
+            _json_list(
+                _json_object(Indicator, indicator_fields),
+                Indicator.position,
+                Indicator.created_at,
+                Indicator.id,
+            )
+        )
+        .where(
+            Indicator.region_id == plan.region_id,
+            Indicator.plan_id == plan.id,
+            Indicator.target_id == Target.id,
+        )
+        .scalar_subquery()
+    )
+    target = _json_object(Target, target_fields, indicators=indicators)
+    targets = (
+        select(_json_list(target, Target.position, Target.created_at, Target.id))
+        .where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
+        .scalar_subquery()
+    )
+    snapshot = func.jsonb_build_object(
+        literal("plan"), bindparam("plan_fields", plan_fields, type_=JSONB),
+        literal("targets"), targets,
+    )  # fmt: skip
+    values = select(
+        literal(plan.region_id, Uuid),
+        literal(plan.id, Uuid),
+        literal(plan.revision, Integer),
+        literal(plan.approved_at, DateTime(timezone=True)),
+        literal(approved_by, Uuid),
+        snapshot,
+    )
+    await session.execute(
+        insert(PlanRevision).from_select(
+            ["region_id", "plan_id", "revision", "approved_at", "approved_by", "snapshot"], values
         )
     )
 

@@ -33,12 +33,11 @@ from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import (
     Period,
     Plan,
-    PlanRevision,
     PlanStatus,
 )
 from kinerja_api.plans import repository
 from kinerja_api.plans.periods.service import require_open
-from kinerja_api.plans.revisions import plan_snapshot
+from kinerja_api.plans.revisions import record_revision
 from kinerja_api.plans.schemas import (
     PlanCreate,
 )
@@ -118,6 +117,15 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
     return period
 
 
+@dataclass(frozen=True, slots=True)
+class ActedOn:
+    """A plan the caller acts on, locked, with its period (locked FOR SHARE: closing the period
+    waits for the change, and vice versa)."""
+
+    plan: Plan
+    period: Period
+
+
 async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID) -> None:
     """Something shown on the plan changed (a target, an indicator, its achievement), so
     clients syncing plans by `updated_since` fetch it again; its version (ETag) stays, as none
@@ -127,18 +135,18 @@ async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.
 
 async def _acted_on(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
-) -> Plan:
-    """The plan, locked, when the caller is its employee (or one of its approvers, see
-    `_approves`). They always see it, so the visibility rules are consulted only to tell a
-    refusal (403) from a plan the caller may not see (404)."""
-    plan: Plan | None = None
+) -> ActedOn:
+    """The plan, locked, with its period, when the caller is its employee (or one of its
+    approvers, see `_approves`). They always see it, so the visibility rules are consulted only
+    to tell a refusal (403) from a plan the caller may not see (404)."""
+    found: tuple[Plan, Period] | None = None
     role = _approves(principal) if as_approver else _owns(principal)
     if role is not None and principal.region_id is not None:
-        plan = await repository.get_for_update(session, principal.region_id, plan_id, role)
-    if plan is None:
+        found = await repository.get_for_update(session, principal.region_id, plan_id, role)
+    if found is None:
         await find_plan(session, principal, plan_id)
         raise forbidden("Plan")
-    return plan
+    return ActedOn(*found)
 
 
 def _owns(principal: Principal) -> ColumnElement[bool] | None:
@@ -180,13 +188,14 @@ def _approves(principal: Principal) -> ColumnElement[bool] | None:
 async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
     """The caller's own plan, in an open period, while draft or returned: where targets and
     indicators may change."""
-    plan = await _acted_on(session, principal, plan_id, as_approver=False)
+    acted_on = await _acted_on(session, principal, plan_id, as_approver=False)
+    plan = acted_on.plan
     if plan.status not in EDITABLE:
         # `current_status`, as in the transition problem: `status` is the problem's HTTP status.
         raise Problem(
             PLAN_LOCKED, _LOCKED, params={"status": plan.status}, current_status=plan.status
         )
-    await _open_period(session, plan.period_id)
+    require_open(acted_on.period)
     return plan
 
 
@@ -260,10 +269,13 @@ async def _transition(
 ) -> tuple[Plan, dict[str, Any]]:
     """Loads and locks the plan, checks the caller, version, state and period; returns the plan
     and its audited state before the change."""
-    plan = await _acted_on(session, principal, plan_id, as_approver=transition in (APPROVE, RETURN))
+    acted_on = await _acted_on(
+        session, principal, plan_id, as_approver=transition in (APPROVE, RETURN)
+    )
+    plan = acted_on.plan
     check_if_match(if_match, plan.version)
     _check_transition(plan, transition)
-    await _open_period(session, plan.period_id)
+    require_open(acted_on.period)
     return plan, snapshot(plan, AUDITED)
 
 
@@ -332,17 +344,7 @@ async def approve_plan(
     plan.approved_revision = plan.revision
     plan.approved_at = clock.utc_now()
     plan = await _finish(session, principal, plan, APPROVE, before, "approved")
-    session.add(
-        PlanRevision(
-            region_id=plan.region_id,
-            plan_id=plan.id,
-            revision=plan.revision,
-            approved_at=plan.approved_at or clock.utc_now(),
-            approved_by=principal.employee_id,
-            snapshot=await plan_snapshot(session, plan),
-        )
-    )
-    await session.flush()
+    await record_revision(session, plan, principal.employee_id)
     return plan
 
 
