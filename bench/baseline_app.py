@@ -16,7 +16,8 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -207,12 +208,24 @@ _INSERT_OUTBOX = (
 )
 
 
+@asynccontextmanager
+async def _begin_with(connection: Any, setup: str) -> AsyncIterator[None]:
+    """A transaction whose BEGIN carries `setup` in the same round trip, as the service's
+    tenancy does (kinerja_api.db.SetupOnBegin)."""
+    await connection.execute(f"BEGIN; {setup}")
+    try:
+        yield
+    except BaseException:
+        await connection.execute("ROLLBACK")
+        raise
+    await connection.execute("COMMIT")
+
+
 async def create_report(pool: Any, key: str, body: bytes) -> tuple[int, bytes, list[Any]]:
     data = json.loads(body)
     principal_key = "baseline"
     request_hash = hashlib.sha256(b"POST " + REPORTS_PATH.encode() + b"\n" + body).hexdigest()
-    async with pool.acquire() as connection, connection.transaction():
-        await connection.execute(_ALL_REGIONS)
+    async with pool.acquire() as connection, _begin_with(connection, _ALL_REGIONS):
         if not await connection.fetchval(_KEY_LOCK, f"idempotency|{principal_key}|{key}"):
             return 409, b'{"status":409}', []
         if await connection.fetchrow(_KEY_RECORD, principal_key, key) is not None:

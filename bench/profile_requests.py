@@ -4,7 +4,7 @@ app in this process (no HTTP server, no wrk), and prints the mean time per reque
 (its Python and its round trips) without the queueing of a load test.
 
     KINERJA_DATABASE_URL=postgresql://... .venv/bin/python bench/profile_requests.py \\
-        --scenario plans-list [--requests 300] [--profile]
+        --scenario plans-list [--requests 300] [--profile] [--statements]
 
 It migrates and seeds a database `kinerja_profile` on KINERJA_DATABASE_URL's server (the same
 data as `bench/run.py`'s scenarios).
@@ -20,8 +20,10 @@ import sys
 import time
 import urllib.parse
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import plans_data
 import stream_bench
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
 
 from kinerja_api.config import Settings
 from kinerja_api.dbadmin import ensure_database, migrate
@@ -81,6 +84,23 @@ async def _progress_create(http: httpx.AsyncClient, url: str) -> Request:
     return request
 
 
+def _time_statements(engine: Engine) -> dict[str, list[float]]:
+    """Wall time of each statement sent (from the cursor's execute to its return, so including
+    the round trip), by the statement's first words."""
+    timings: dict[str, list[float]] = defaultdict(list)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def started(conn: Any, _cursor: Any, _statement: str, *_args: Any) -> None:
+        conn.info["statement_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def finished(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        elapsed = time.perf_counter() - conn.info.pop("statement_started")
+        timings[" ".join(statement.split())[:90]].append(elapsed)
+
+    return timings
+
+
 SCENARIOS = {
     "plans-list": _plans_list,
     "plans-approve": _plans_approve,
@@ -95,11 +115,14 @@ async def run(args: argparse.Namespace) -> None:
     await ensure_database(url)
     await asyncio.to_thread(migrate, url)
     app = create_app(Settings(env="test", database_url=url, access_log=False))
+    timings = _time_statements(app.state.db.engine.sync_engine) if args.statements else None
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         request = await SCENARIOS[args.scenario](http, url)
         for n in range(args.warmup):
             (await request(http, n)).raise_for_status()
+        if timings is not None:
+            timings.clear()
         profiler = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         if profiler:
@@ -113,6 +136,11 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"{args.scenario}: {args.requests} requests, {elapsed / args.requests * 1000:.2f} ms each"
     )
+    if timings is not None:
+        print(f"statements per request: {sum(map(len, timings.values())) / args.requests:g}")
+        for text, durations in sorted(timings.items(), key=lambda item: -sum(item[1])):
+            mean = sum(durations) / len(durations) * 1000
+            print(f"  {len(durations) / args.requests:4g} x {mean:6.2f} ms  {text}")
     if profiler:
         stats = pstats.Stats(profiler).strip_dirs().sort_stats(args.sort)
         stats.print_stats(args.top)
@@ -124,6 +152,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--statements", action="store_true", help="time each statement (round trip included)"
+    )
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--top", type=int, default=40)
     asyncio.run(run(parser.parse_args()))
