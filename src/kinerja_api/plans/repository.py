@@ -4,7 +4,9 @@ progress's plan-level reads alike."""
 
 import uuid
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
+from typing import cast as cast_type
 
 from sqlalchemy import (
     ColumnElement,
@@ -12,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
+    Table,
     Text,
     Uuid,
     and_,
@@ -186,18 +189,11 @@ def _json_list(element: ColumnElement[Any], *order: Any) -> ColumnElement[Any]:
     )
 
 
-async def insert_revision(
-    session: AsyncSession,
-    plan: Plan,
-    *,
-    approved_by: uuid.UUID | None,
-    plan_fields: dict[str, Any],
-    target_fields: Sequence[str],
-    indicator_fields: Sequence[str],
-) -> None:
-    """The plan's revision as approved, its snapshot (`plan_fields`, and its targets, each with
-    its indicators, as `revisions.plan_snapshot` builds it) assembled by the insert itself from
-    the rows, without reading them first."""
+@cache
+def _revision_insert(target_fields: tuple[str, ...], indicator_fields: tuple[str, ...]) -> Any:
+    """The revision's INSERT ... SELECT, built once per snapshot shape: its values are bound
+    parameters (building the statement costs more CPU than running it)."""
+    region_id, plan_id = bindparam("region_id", type_=Uuid), bindparam("plan_id", type_=Uuid)
     indicators = (
         select(
             _json_list(
@@ -208,8 +204,8 @@ async def insert_revision(
             )
         )
         .where(
-            Indicator.region_id == plan.region_id,
-            Indicator.plan_id == plan.id,
+            Indicator.region_id == region_id,
+            Indicator.plan_id == plan_id,
             Indicator.target_id == Target.id,
         )
         .scalar_subquery()
@@ -217,25 +213,49 @@ async def insert_revision(
     target = _json_object(Target, target_fields, indicators=indicators)
     targets = (
         select(_json_list(target, Target.position, Target.created_at, Target.id))
-        .where(Target.region_id == plan.region_id, Target.plan_id == plan.id)
+        .where(Target.region_id == region_id, Target.plan_id == plan_id)
         .scalar_subquery()
     )
     snapshot = func.jsonb_build_object(
-        literal("plan"), bindparam("plan_fields", plan_fields, type_=JSONB),
+        literal("plan"), bindparam("plan_fields", type_=JSONB),
         literal("targets"), targets,
     )  # fmt: skip
     values = select(
-        literal(plan.region_id, Uuid),
-        literal(plan.id, Uuid),
-        literal(plan.revision, Integer),
-        literal(plan.approved_at, DateTime(timezone=True)),
-        literal(approved_by, Uuid),
+        region_id,
+        plan_id,
+        bindparam("revision", type_=Integer),
+        bindparam("approved_at", type_=DateTime(timezone=True)),
+        bindparam("approved_by", type_=Uuid),
         snapshot,
     )
+    columns = ["region_id", "plan_id", "revision", "approved_at", "approved_by", "snapshot"]
+    # On the table: with its values as parameters, an insert of the entity would be taken for an
+    # ORM bulk insert.
+    return insert(cast_type(Table, PlanRevision.__table__)).from_select(columns, values)
+
+
+async def insert_revision(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    approved_by: uuid.UUID | None,
+    plan_fields: dict[str, Any],
+    target_fields: tuple[str, ...],
+    indicator_fields: tuple[str, ...],
+) -> None:
+    """The plan's revision as approved, its snapshot (`plan_fields`, and its targets, each with
+    its indicators, as `revisions.plan_snapshot` builds it) assembled by the insert itself from
+    the rows, without reading them first."""
     await session.execute(
-        insert(PlanRevision).from_select(
-            ["region_id", "plan_id", "revision", "approved_at", "approved_by", "snapshot"], values
-        )
+        _revision_insert(target_fields, indicator_fields),
+        {
+            "region_id": plan.region_id,
+            "plan_id": plan.id,
+            "revision": plan.revision,
+            "approved_at": plan.approved_at,
+            "approved_by": approved_by,
+            "plan_fields": plan_fields,
+        },
     )
 
 
