@@ -142,8 +142,28 @@ async def run(args: argparse.Namespace) -> None:
             mean = sum(durations) / len(durations) * 1000
             print(f"  {len(durations) / args.requests:4g} x {mean:6.2f} ms  {text}")
     if profiler:
+        by_package(pstats.Stats(profiler), args.requests)
         stats = pstats.Stats(profiler).strip_dirs().sort_stats(args.sort)
         stats.print_stats(args.top)
+
+
+def by_package(stats: pstats.Stats, requests: int) -> None:
+    """Own time per request by package: where the CPU goes, framework or service."""
+    totals: dict[str, float] = defaultdict(float)
+    for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        parts = Path(filename).parts
+        if "site-packages" in parts:
+            package = parts[parts.index("site-packages") + 1]
+        elif "kinerja_api" in parts:
+            package = "kinerja_api"
+        elif filename.startswith("~") or filename.startswith("<"):
+            package = "builtins"
+        else:
+            package = "stdlib"
+        totals[package] += own
+    print("own time per request by package:")
+    for package, seconds in sorted(totals.items(), key=lambda item: -item[1])[:12]:
+        print(f"  {seconds / requests * 1000:7.2f} ms  {package}")
 
 
 def main() -> None:
