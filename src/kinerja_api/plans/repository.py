@@ -94,21 +94,44 @@ def direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Sel
     )
 
 
+# The caller's region and employee, bound when a statement runs, so that the statements saying
+# which plans a caller acts on are built once per kind of caller (see workflow._acting).
+CALLER_REGION = bindparam("region_id", type_=Uuid)
+CALLER_EMPLOYEE = bindparam("employee_id", type_=Uuid)
+
+
+def reports_of(supervisor: ColumnElement[Any] | None) -> Select[Any]:
+    """`direct_reports` for statements built once: employees of the caller's region
+    (CALLER_REGION) directly below `supervisor` (None: at the top)."""
+    return select(Employee.id).where(
+        Employee.region_id == CALLER_REGION, Employee.supervisor_id == supervisor
+    )
+
+
+def for_update(acts: ColumnElement[bool]) -> Select[Plan, Period]:
+    """The plan (`plan_id`) of the caller's region, locked, with its period, when the caller
+    `acts` on it (its owner or one of its approvers). The period is locked FOR SHARE, as in
+    `period_for_share`, in the same statement."""
+    return (
+        select(Plan, Period)
+        .join(Period, Period.id == Plan.period_id)
+        .where(Plan.id == bindparam("plan_id", type_=Uuid), Plan.region_id == CALLER_REGION, acts)
+        .with_for_update(of=Plan)
+        .suffix_with("FOR SHARE OF periods")
+    )
+
+
 async def get_for_update(
-    session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID, acts: ColumnElement[bool]
+    session: AsyncSession,
+    statement: Select[Plan, Period],
+    *,
+    plan_id: uuid.UUID,
+    region_id: uuid.UUID,
+    employee_id: uuid.UUID | None,
 ) -> tuple[Plan, Period] | None:
-    """The plan, locked, with its period, when the caller `acts` on it (its owner or one of its
-    approvers). The period is locked FOR SHARE, as in `period_for_share`, in the same
-    statement."""
-    row = (
-        await session.execute(
-            select(Plan, Period)
-            .join(Period, Period.id == Plan.period_id)
-            .where(Plan.id == plan_id, Plan.region_id == region_id, acts)
-            .with_for_update(of=Plan)
-            .suffix_with("FOR SHARE OF periods")
-        )
-    ).first()
+    """Runs a `for_update` statement for the caller."""
+    params = {"plan_id": plan_id, "region_id": region_id, "employee_id": employee_id}
+    row = (await session.execute(statement, params)).first()
     return None if row is None else (row[0], row[1])
 
 

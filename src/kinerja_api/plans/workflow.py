@@ -4,9 +4,10 @@ approve, return, revise) with the approved revisions it leaves."""
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,45 +141,64 @@ async def _acted_on(
     approvers, see `_approves`). They always see it, so the visibility rules are consulted only
     to tell a refusal (403) from a plan the caller may not see (404)."""
     found: tuple[Plan, Period] | None = None
-    role = _approves(principal) if as_approver else _owns(principal)
-    if role is not None and principal.region_id is not None:
-        found = await repository.get_for_update(session, principal.region_id, plan_id, role)
+    statement = _acting(
+        as_approver=as_approver,
+        employee=principal.employee_id is not None,
+        region_admin=principal.has_any(Role.REGION_ADMIN),
+    )
+    if statement is not None and principal.region_id is not None:
+        found = await repository.get_for_update(
+            session,
+            statement,
+            plan_id=plan_id,
+            region_id=principal.region_id,
+            employee_id=principal.employee_id,
+        )
     if found is None:
         await find_plan(session, principal, plan_id)
         raise forbidden("Plan")
     return ActedOn(*found)
 
 
-def _owns(principal: Principal) -> ColumnElement[bool] | None:
-    if principal.employee_id is None:
-        return None
-    return Plan.employee_id == principal.employee_id
+@cache
+def _acting(
+    *, as_approver: bool, employee: bool, region_admin: bool
+) -> Select[Plan, Period] | None:
+    """The statement locking a plan the caller acts on, built once per kind of caller: with an
+    employee or not, a region administrator or not (building it costs more CPU than running
+    it). None: such a caller acts on no plan."""
+    acts = _approves(employee, region_admin) if as_approver else _owns(employee)
+    return None if acts is None else repository.for_update(acts)
 
 
-def _approves(principal: Principal) -> ColumnElement[bool] | None:
+def _owns(employee: bool) -> ColumnElement[bool] | None:
+    return Plan.employee_id == repository.CALLER_EMPLOYEE if employee else None
+
+
+def _approves(employee: bool, region_admin: bool) -> ColumnElement[bool] | None:
     """Plans the caller approves or returns: those whose approver they were made at submission;
     not yet submitted plans of their direct reports, so they are told why these cannot be
     approved yet; and, for the region's administrators (BKPSDM, acting for the regional head,
     who is not an employee here), plans with no approver employee: submitted from the top of the
     supervisor chain, or drafts of employees who still have no supervisor."""
     conditions: list[ColumnElement[bool]] = []
-    me = principal.employee_id
-    if me is not None:
+    if employee:
+        me = repository.CALLER_EMPLOYEE
         conditions.append(Plan.approver_id == me)
         conditions.append(
             and_(
                 Plan.approver_id.is_(None),
                 Plan.status != PlanStatus.SUBMITTED,
-                Plan.employee_id.in_(repository.direct_reports(principal, me)),
+                Plan.employee_id.in_(repository.reports_of(me)),
             )
         )
-    if principal.has_any(Role.REGION_ADMIN):
+    if region_admin:
         conditions.append(
             and_(
                 Plan.approver_id.is_(None),
                 or_(
                     Plan.status == PlanStatus.SUBMITTED,
-                    Plan.employee_id.in_(repository.direct_reports(principal, None)),
+                    Plan.employee_id.in_(repository.reports_of(None)),
                 ),
             )
         )
