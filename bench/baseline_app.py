@@ -2,7 +2,9 @@
 that answers `GET /health/ready` with the same query and the same JSON as the service's
 readiness endpoint, and nothing else (no framework, no middleware, no validation). For the plan
 scenarios it also lists plans (`GET /api/v1/plans`) and approves one
-(`POST /api/v1/plans/{id}/approve`) with the equivalent bare SQL, without authentication.
+(`POST /api/v1/plans/{id}/approve`), and for progress-create creates a progress report
+(`POST /api/v1/progress-reports` with an Idempotency-Key), with the equivalent bare SQL, without
+authentication.
 
 Run it like the service: `uvicorn baseline_app:app --app-dir bench --workers 2 --loop uvloop
 --http httptools`, with KINERJA_DATABASE_URL naming the database. Each worker opens a pool as
@@ -10,11 +12,14 @@ large as the service's (KINERJA_DB_POOL_SIZE + KINERJA_DB_MAX_OVERFLOW) and assu
 role (KINERJA_DB_APP_ROLE), so both pay the same connection costs.
 """
 
+import hashlib
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -68,8 +73,8 @@ _ALL_REGIONS = "select set_config('kinerja.all_regions', 'on', true)"
 
 def _json_row(row: Any) -> dict[str, Any]:
     return {
-        key: str(value) if isinstance(value, uuid.UUID) else
-        value.isoformat() if isinstance(value, datetime) else value
+        key: str(value) if isinstance(value, uuid.UUID | Decimal) else
+        value.isoformat() if isinstance(value, datetime | date) else value
         for key, value in row.items()
     }  # fmt: skip
 
@@ -146,6 +151,127 @@ async def approve_plan(pool: Any, plan_id: str) -> tuple[int, bytes]:
     return 200, json.dumps(out).encode()
 
 
+# --- progress: the bare equivalent of the service's report create ----------------------------
+
+REPORTS_PATH = "/api/v1/progress-reports"
+REPORT_COLUMNS = (
+    "id, region_id, plan_id, target_id, indicator_id, employee_id, agency_id, value, "
+    "reported_for, year, quarter, note, evidence, status, verified_by, verified_at, "
+    "verification_note, version, created_at, updated_at"
+)
+# The service's statements, in its order: the idempotency key's lock and record, the indicator
+# with its plan and period (FOR SHARE, as closing a period waits for it), the report, its audit
+# event, the idempotency record, and the outbox event under the outbox lock.
+_KEY_LOCK = "select pg_try_advisory_xact_lock(hashtextextended($1, 0))"
+_KEY_RECORD = (
+    "select request_hash, status_code, response_body from idempotency_records "
+    "where principal_key = $1 and key = $2 and expires_at > now()"
+)
+_INDICATOR_CONTEXT = """
+select i.region_id, i.plan_id, i.target_id, p.employee_id, p.agency_id, p.status,
+  pe.year, pe.status as period_status, r.timezone
+from indicators i join targets t on t.id = i.target_id join plans p on p.id = i.plan_id
+  join periods pe on pe.id = p.period_id join regions r on r.id = i.region_id
+where i.id = $1 for share of pe
+"""
+_INSERT_REPORT = f"""
+insert into progress_reports (region_id, plan_id, target_id, indicator_id, employee_id,
+  agency_id, value, reported_for, year, quarter, note, evidence)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) returning {REPORT_COLUMNS}
+"""  # noqa: S608 - a constant column list
+_INSERT_AUDIT = (
+    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
+    "changes) values ($1, 'user', $2, 'progress_report.created', 'progress_report', $3, $4::jsonb)"
+)
+_INSERT_KEY_RECORD = """
+insert into idempotency_records (principal_key, key, request_hash, status_code, response_body,
+  response_headers, expires_at) values ($1, $2, $3, 201, $4::jsonb, $5::jsonb,
+  now() + interval '24 hours')
+on conflict (principal_key, key) do update set request_hash = excluded.request_hash,
+  status_code = excluded.status_code, response_body = excluded.response_body,
+  response_headers = excluded.response_headers, expires_at = excluded.expires_at
+"""
+_AUDITED = (
+    "plan_id", "indicator_id", "value", "reported_for", "note", "evidence", "status",
+    "verified_by", "verification_note",
+)  # fmt: skip
+_ANNOUNCED = (
+    "plan_id", "target_id", "indicator_id", "employee_id", "agency_id", "value",
+    "reported_for", "year", "quarter", "status",
+)  # fmt: skip
+# The outbox lock key of core/events.py (OUTBOX_LOCK_KEY).
+_OUTBOX_LOCK = "select pg_advisory_xact_lock(7739838816603234655)"
+_INSERT_OUTBOX = (
+    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
+    "agency_id, public, payload) values ($1, 'progress.reported', 'progress_report', $2, $3, "
+    "$4, false, $5::jsonb)"
+)
+
+
+@asynccontextmanager
+async def _begin_with(connection: Any, setup: str) -> AsyncIterator[None]:
+    """A transaction whose BEGIN carries `setup` in the same round trip, as the service's
+    tenancy does (kinerja_api.db.SetupOnBegin)."""
+    await connection.execute(f"BEGIN; {setup}")
+    try:
+        yield
+    except BaseException:
+        await connection.execute("ROLLBACK")
+        raise
+    await connection.execute("COMMIT")
+
+
+async def create_report(pool: Any, key: str, body: bytes) -> tuple[int, bytes, list[Any]]:
+    data = json.loads(body)
+    principal_key = "baseline"
+    request_hash = hashlib.sha256(b"POST " + REPORTS_PATH.encode() + b"\n" + body).hexdigest()
+    async with pool.acquire() as connection, _begin_with(connection, _ALL_REGIONS):
+        if not await connection.fetchval(_KEY_LOCK, f"idempotency|{principal_key}|{key}"):
+            return 409, b'{"status":409}', []
+        if await connection.fetchrow(_KEY_RECORD, principal_key, key) is not None:
+            return 409, b'{"status":409}', []
+        found = await connection.fetchrow(_INDICATOR_CONTEXT, uuid.UUID(data["indicator_id"]))
+        if found is None or found["status"] != "approved" or found["period_status"] != "open":
+            return 409, b'{"status":409}', []
+        reported_for = date.fromisoformat(data["reported_for"])
+        report = await connection.fetchrow(
+            _INSERT_REPORT,
+            found["region_id"], found["plan_id"], found["target_id"],
+            uuid.UUID(data["indicator_id"]), found["employee_id"], found["agency_id"],
+            Decimal(data["value"]).quantize(Decimal("0.0001")), reported_for,
+            reported_for.year, (reported_for.month - 1) // 3 + 1, data.get("note"), "[]",
+        )  # fmt: skip
+        out = _json_row(report)
+        out["evidence"] = json.loads(out["evidence"])
+        await connection.execute(
+            _INSERT_AUDIT, report["region_id"], report["employee_id"], str(report["id"]),
+            json.dumps({"after": {name: out[name] for name in _AUDITED}}),
+        )  # fmt: skip
+        location = f"{REPORTS_PATH}/{out['id']}"
+        headers = {"location": location, "etag": f'"{out["version"]}"'}
+        body_out = json.dumps(out).encode()
+        await connection.execute(
+            _INSERT_KEY_RECORD, principal_key, key, request_hash, body_out.decode(),
+            json.dumps(headers),
+        )  # fmt: skip
+        await connection.execute(_OUTBOX_LOCK)
+        await connection.execute(
+            _INSERT_OUTBOX, report["region_id"], report["id"], report["employee_id"],
+            report["agency_id"],
+            json.dumps({"report_id": out["id"], **{name: out[name] for name in _ANNOUNCED}}),
+        )  # fmt: skip
+    return 201, body_out, [(b"location", location.encode()), (b"etag", headers["etag"].encode())]
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
 class BaselineApp:
     def __init__(self) -> None:
         self.pool: Any = None
@@ -175,6 +301,7 @@ class BaselineApp:
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
+        extra_headers: list[Any] = []
         if path == "/health/ready" and method == "GET":
             async with self.pool.acquire() as connection:
                 found = await connection.fetchval(QUERY)
@@ -184,9 +311,12 @@ class BaselineApp:
             status, body = await list_plans(self.pool, scope["query_string"])
         elif path.startswith(PLANS_PATH + "/") and path.endswith("/approve") and method == "POST":
             status, body = await approve_plan(self.pool, path[len(PLANS_PATH) + 1 : -8])
+        elif path == REPORTS_PATH and method == "POST":
+            key = dict(scope["headers"]).get(b"idempotency-key", b"").decode()
+            status, body, extra_headers = await create_report(self.pool, key, await _body(receive))
         else:
             status, body = 404, _NOT_FOUND
-        headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+        headers = [*_JSON_HEADERS, *extra_headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

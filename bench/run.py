@@ -84,6 +84,8 @@ class Scenario:
     ratio_to: str | None = "baseline"
     # A wrk Lua script under bench/, for methods, bodies and per-request variation.
     script: str | None = None
+    # wrk's open connections for this scenario; None: the run's --connections.
+    connections: int | None = None
     # Runs once, after the servers are up: seed data, obtain tokens; returns what requests need.
     prepare: Callable[["BenchContext"], Prepared] | None = None
     # A scenario that wrk cannot measure (e.g. streams) measures itself instead: it gets the
@@ -212,8 +214,6 @@ SCENARIOS: list[Scenario] = [
         "/api/v1/progress-reports",
         "POST a progress report with a unique Idempotency-Key: access checks, insert, audit, "
         "outbox event and idempotency record in one transaction",
-        targets=("service",),
-        ratio_to=None,
         script="progress_create.lua",
         prepare=_prepare_progress_create,
     ),
@@ -299,14 +299,26 @@ def _prepare_plans_approve(context: "BenchContext") -> Prepared:
     )
 
 
+_PLANS_LIST = (
+    "a region admin's first page (50) of submitted plans of a 2,000-employee agency subtree "
+    "in one period (filters: agency_id subtree, period_id, status)"
+)
+
 SCENARIOS += [
     Scenario(
         "plans-list",
         "/api/v1/plans",
-        "a region admin's first page (50) of submitted plans of a 2,000-employee agency subtree "
-        "in one period (filters: agency_id subtree, period_id, status)",
+        _PLANS_LIST,
         script="plans_list.lua",
         prepare=_prepare_plans_list,
+    ),
+    Scenario(
+        "plans-list-10",
+        "/api/v1/plans",
+        _PLANS_LIST + ", at 10 connections (latency without queueing for the pool)",
+        script="plans_list.lua",
+        prepare=_prepare_plans_list,
+        connections=10,
     ),
     Scenario(
         "plans-approve",
@@ -535,6 +547,8 @@ def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> Non
         rows = [m for m in measurements if m.scenario is scenario]
         print()
         print(f"{scenario.name}: {scenario.path} — {scenario.description}")
+        if scenario.connections is not None:
+            print(f"  (wrk -c{scenario.connections} for this scenario)")
         print(
             f"  {'target':<10} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} "
             f"{'non-2xx':>8} {'sock err':>8}"
@@ -594,7 +608,7 @@ def measure(
             wrk,
             context.base_urls[target] + scenario.path,
             threads=args.threads,
-            connections=args.connections,
+            connections=scenario.connections or args.connections,
             duration=duration,
             scenario=scenario,
             prepared=prepared,

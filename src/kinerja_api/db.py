@@ -4,9 +4,11 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import asyncpg
 from sqlalchemy import MetaData, Numeric, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -57,6 +59,60 @@ def _at_scale(exponent: Decimal, _target: Any, value: Any, _old: Any, _initiator
     return value.quantize(exponent) if isinstance(value, Decimal) else value
 
 
+class SetupOnBegin(asyncpg.Connection):  # type: ignore[misc]
+    """An asyncpg connection that can carry statements on its next BEGIN: `on_next_begin`
+    queues them, and the transaction's BEGIN (a simple query) sends them in its own round trip
+    instead of one more. For transaction-local settings (`set_config(..., true)`) that every
+    statement of the transaction must see: they hold from the transaction's first statement.
+    The queue is dropped when the connection returns to the pool (`forget_setup`), so it
+    never outlives the checkout that queued it."""
+
+    __slots__ = ("_setup",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup: str | None = None
+
+    def on_next_begin(self, statements: str) -> None:
+        self._setup = statements
+
+    def forget_setup(self) -> None:
+        self._setup = None
+
+    async def execute(
+        self,
+        query: str,
+        *args: Any,
+        timeout: float | None = None,  # noqa: ASYNC109 - asyncpg's own signature
+    ) -> str:
+        setup = self._setup
+        # asyncpg's Transaction.start() sends "BEGIN[ ISOLATION LEVEL ...];" without arguments.
+        if setup is not None and not args and query.startswith("BEGIN"):
+            self._setup = None
+            query = f"{query} {setup}"
+        status: str = await super().execute(query, *args, timeout=timeout)
+        return status
+
+
+async def on_next_begin(session: AsyncSession | AsyncConnection, statements: str) -> bool:
+    """Queues `statements` (no parameters) for the BEGIN of the transaction `session` is about
+    to start; False when that transaction has already begun (or the connection cannot carry
+    them), and the caller must send them itself."""
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if not isinstance(driver, SetupOnBegin) or driver.is_in_transaction():
+        return False
+    driver.on_next_begin(statements)
+    return True
+
+
+def _forget_setup(dbapi_connection: Any, _record: Any) -> None:
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if isinstance(driver, SetupOnBegin):
+        driver.forget_setup()
+
+
 def async_url(url: str) -> str:
     """Normalise any PostgreSQL URL to the asyncpg driver."""
     parsed = make_url(url)
@@ -68,15 +124,17 @@ def create_engine(url: str, settings: Settings, *, app_role: str | None = None) 
     if app_role:
         # Every pooled connection assumes the application role, which cannot bypass RLS.
         server_settings["role"] = app_role
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"server_settings": server_settings},
+        connect_args={"server_settings": server_settings, "connection_class": SetupOnBegin},
     )
+    event.listen(engine.sync_engine, "checkin", _forget_setup)
+    return engine
 
 
 class Database:

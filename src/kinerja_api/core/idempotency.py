@@ -10,12 +10,12 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import func, select, text
+from sqlalchemy import Interval, Table, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +55,39 @@ _BAD_KEY = Msg(
 )
 
 
+# The statements, built once with bound parameters (building one costs more CPU than running
+# it); the record's on the table, so that an insert with parameters is not an ORM bulk insert.
+_CLAIM = text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
+_PREVIOUS = select(
+    _RECORDS.c.request_hash,
+    _RECORDS.c.status_code,
+    _RECORDS.c.response_body,
+    _RECORDS.c.response_headers,
+).where(
+    _RECORDS.c.principal_key == bindparam("principal_key"),
+    _RECORDS.c.key == bindparam("key"),
+    _RECORDS.c.expires_at > func.now(),
+)
+_NEW_RECORD = insert(_RECORDS).values(
+    expires_at=func.now() + bindparam("ttl", type_=Interval),
+)
+# An expired record with the same key is replaced rather than replayed.
+_KEEP = _NEW_RECORD.on_conflict_do_update(
+    index_elements=[_RECORDS.c.principal_key, _RECORDS.c.key],
+    set_={
+        name: _NEW_RECORD.excluded[name]
+        for name in (
+            "request_hash",
+            "status_code",
+            "response_body",
+            "response_headers",
+            "expires_at",
+        )
+    },
+)
+
+
 def _request_hash(request: Request, payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode())
@@ -82,19 +115,13 @@ async def idempotent_create(
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
     request_hash = _request_hash(request, data)
     lock_key = f"idempotency|{principal_key}|{key}"
-    locked = await session.scalar(
-        text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": lock_key}
-    )
+    locked = await session.scalar(_CLAIM, {"k": lock_key})
     if not locked:
         raise Problem(IDEMPOTENCY_IN_FLIGHT, _IN_FLIGHT, headers={"Retry-After": "1"})
 
-    previous = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.principal_key == principal_key,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.expires_at > func.now(),
-        )
-    )
+    previous = (
+        await session.execute(_PREVIOUS, {"principal_key": principal_key, "key": key})
+    ).first()
     if previous is not None:
         if previous.request_hash != request_hash:
             raise Problem(IDEMPOTENCY_KEY_REUSED, _REUSED)
@@ -104,22 +131,17 @@ async def idempotent_create(
     body, headers = await create()
     body_json = body.model_dump(mode="json")
     kept = {k: v for k, v in headers.items() if k.lower() in _REPLAYED_HEADERS}
-    values = {
-        "principal_key": principal_key,
-        "key": key,
-        "request_hash": request_hash,
-        "status_code": status_code,
-        "response_body": body_json,
-        "response_headers": kept,
-        "expires_at": func.now() + timedelta(hours=ttl_hours),
-    }
-    upsert = insert(IdempotencyRecord).values(values)
-    # An expired record with the same key is replaced rather than replayed.
     await session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[IdempotencyRecord.principal_key, IdempotencyRecord.key],
-            set_={k: upsert.excluded[k] for k in values if k not in ("principal_key", "key")},
-        )
+        _KEEP,
+        {
+            "principal_key": principal_key,
+            "key": key,
+            "request_hash": request_hash,
+            "status_code": status_code,
+            "response_body": body_json,
+            "response_headers": kept,
+            "ttl": timedelta(hours=ttl_hours),
+        },
     )
     return JSONResponse(body_json, status_code, headers=dict(headers))
 

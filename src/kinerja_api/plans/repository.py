@@ -3,9 +3,33 @@ principal may read (`readable`) serves get, list, the targets and indicators bel
 progress's plan-level reads alike."""
 
 import uuid
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Numeric,
+    Select,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -70,16 +94,45 @@ def direct_reports(principal: Principal, supervisor_id: uuid.UUID | None) -> Sel
     )
 
 
-async def get_for_update(
-    session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID, acts: ColumnElement[bool]
-) -> Plan | None:
-    """The plan, locked, when the caller `acts` on it (its owner or one of its approvers)."""
-    plan: Plan | None = await session.scalar(
-        select(Plan)
-        .where(Plan.id == plan_id, Plan.region_id == region_id, acts)
-        .with_for_update(of=Plan)
+# The caller's region and employee, bound when a statement runs, so that the statements saying
+# which plans a caller acts on are built once per kind of caller (see workflow._acting).
+CALLER_REGION = bindparam("region_id", type_=Uuid)
+CALLER_EMPLOYEE = bindparam("employee_id", type_=Uuid)
+
+
+def reports_of(supervisor: ColumnElement[Any] | None) -> Select[Any]:
+    """`direct_reports` for statements built once: employees of the caller's region
+    (CALLER_REGION) directly below `supervisor` (None: at the top)."""
+    return select(Employee.id).where(
+        Employee.region_id == CALLER_REGION, Employee.supervisor_id == supervisor
     )
-    return plan
+
+
+def for_update(acts: ColumnElement[bool]) -> Select[Plan, Period]:
+    """The plan (`plan_id`) of the caller's region, locked, with its period, when the caller
+    `acts` on it (its owner or one of its approvers). The period is locked FOR SHARE, as in
+    `period_for_share`, in the same statement."""
+    return (
+        select(Plan, Period)
+        .join(Period, Period.id == Plan.period_id)
+        .where(Plan.id == bindparam("plan_id", type_=Uuid), Plan.region_id == CALLER_REGION, acts)
+        .with_for_update(of=Plan)
+        .suffix_with("FOR SHARE OF periods")
+    )
+
+
+async def get_for_update(
+    session: AsyncSession,
+    statement: Select[Plan, Period],
+    *,
+    plan_id: uuid.UUID,
+    region_id: uuid.UUID,
+    employee_id: uuid.UUID | None,
+) -> tuple[Plan, Period] | None:
+    """Runs a `for_update` statement for the caller."""
+    params = {"plan_id": plan_id, "region_id": region_id, "employee_id": employee_id}
+    row = (await session.execute(statement, params)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def period_for_share(session: AsyncSession, period_id: uuid.UUID) -> Period | None:
@@ -135,6 +188,97 @@ async def indicators_of(session: AsyncSession, plan: Plan) -> list[Indicator]:
             .where(Indicator.region_id == plan.region_id, Indicator.plan_id == plan.id)
             .order_by(Indicator.position, Indicator.created_at, Indicator.id)
         )
+    )
+
+
+def _json_object(
+    model: type[Any], fields: Sequence[str], **more: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """A row's `fields` as a JSON object, as `core.audit.snapshot` writes them (ids and
+    decimals as their text), with `more` members."""
+    pairs: list[Any] = []
+    for name in fields:
+        column = getattr(model, name)
+        as_text = isinstance(column.type, Uuid | Numeric)
+        pairs += [literal(name), cast(column, Text) if as_text else column]
+    for name, value in more.items():
+        pairs += [literal(name), value]
+    return func.jsonb_build_object(*pairs)
+
+
+def _json_list(element: ColumnElement[Any], *order: Any) -> ColumnElement[Any]:
+    return func.coalesce(
+        func.jsonb_agg(aggregate_order_by(element, *order)), literal_column("'[]'::jsonb")
+    )
+
+
+@cache
+def _revision_insert(target_fields: tuple[str, ...], indicator_fields: tuple[str, ...]) -> Any:
+    """The revision's INSERT ... SELECT, built once per snapshot shape: its values are bound
+    parameters (building the statement costs more CPU than running it)."""
+    region_id, plan_id = bindparam("region_id", type_=Uuid), bindparam("plan_id", type_=Uuid)
+    indicators = (
+        select(
+            _json_list(
+                _json_object(Indicator, indicator_fields),
+                Indicator.position,
+                Indicator.created_at,
+                Indicator.id,
+            )
+        )
+        .where(
+            Indicator.region_id == region_id,
+            Indicator.plan_id == plan_id,
+            Indicator.target_id == Target.id,
+        )
+        .scalar_subquery()
+    )
+    target = _json_object(Target, target_fields, indicators=indicators)
+    targets = (
+        select(_json_list(target, Target.position, Target.created_at, Target.id))
+        .where(Target.region_id == region_id, Target.plan_id == plan_id)
+        .scalar_subquery()
+    )
+    snapshot = func.jsonb_build_object(
+        literal("plan"), bindparam("plan_fields", type_=JSONB),
+        literal("targets"), targets,
+    )  # fmt: skip
+    values = select(
+        region_id,
+        plan_id,
+        bindparam("revision", type_=Integer),
+        bindparam("approved_at", type_=DateTime(timezone=True)),
+        bindparam("approved_by", type_=Uuid),
+        snapshot,
+    )
+    columns = ["region_id", "plan_id", "revision", "approved_at", "approved_by", "snapshot"]
+    # On the table: with its values as parameters, an insert of the entity would be taken for an
+    # ORM bulk insert.
+    return insert(cast_type(Table, PlanRevision.__table__)).from_select(columns, values)
+
+
+async def insert_revision(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    approved_by: uuid.UUID | None,
+    plan_fields: dict[str, Any],
+    target_fields: tuple[str, ...],
+    indicator_fields: tuple[str, ...],
+) -> None:
+    """The plan's revision as approved, its snapshot (`plan_fields`, and its targets, each with
+    its indicators, as `revisions.plan_snapshot` builds it) assembled by the insert itself from
+    the rows, without reading them first."""
+    await session.execute(
+        _revision_insert(target_fields, indicator_fields),
+        {
+            "region_id": plan.region_id,
+            "plan_id": plan.id,
+            "revision": plan.revision,
+            "approved_at": plan.approved_at,
+            "approved_by": approved_by,
+            "plan_fields": plan_fields,
+        },
     )
 
 

@@ -71,7 +71,7 @@ async def list_plans(
             if filters.supervisor_id is None
             else Plan.employee_id.in_(repository.direct_reports(principal, filters.supervisor_id))
         ],
-        subtree=await agencies.subtree(session, principal, filters.agency_id, Plan.agency_id),
+        subtree=agencies.subtree(principal, filters.agency_id, Plan.agency_id),
         updated_at=Plan.updated_at,
         updated_since=filters.updated_since,
         rows=True,

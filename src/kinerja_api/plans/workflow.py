@@ -4,9 +4,10 @@ approve, return, revise) with the approved revisions it leaves."""
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,13 +34,12 @@ from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import (
     Period,
     Plan,
-    PlanRevision,
     PlanStatus,
 )
 from kinerja_api.plans import repository
 from kinerja_api.plans.events import PlanEventData
 from kinerja_api.plans.periods.service import require_open
-from kinerja_api.plans.revisions import plan_snapshot
+from kinerja_api.plans.revisions import record_revision
 from kinerja_api.plans.schemas import (
     PlanCreate,
 )
@@ -119,6 +119,15 @@ async def _open_period(session: AsyncSession, period_id: uuid.UUID) -> Period:
     return period
 
 
+@dataclass(frozen=True, slots=True)
+class ActedOn:
+    """A plan the caller acts on, locked, with its period (locked FOR SHARE: closing the period
+    waits for the change, and vice versa)."""
+
+    plan: Plan
+    period: Period
+
+
 async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.UUID) -> None:
     """Something shown on the plan changed (a target, an indicator, its achievement), so
     clients syncing plans by `updated_since` fetch it again; its version (ETag) stays, as none
@@ -128,50 +137,69 @@ async def touch_plan(session: AsyncSession, region_id: uuid.UUID, plan_id: uuid.
 
 async def _acted_on(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, *, as_approver: bool
-) -> Plan:
-    """The plan, locked, when the caller is its employee (or one of its approvers, see
-    `_approves`). They always see it, so the visibility rules are consulted only to tell a
-    refusal (403) from a plan the caller may not see (404)."""
-    plan: Plan | None = None
-    role = _approves(principal) if as_approver else _owns(principal)
-    if role is not None and principal.region_id is not None:
-        plan = await repository.get_for_update(session, principal.region_id, plan_id, role)
-    if plan is None:
+) -> ActedOn:
+    """The plan, locked, with its period, when the caller is its employee (or one of its
+    approvers, see `_approves`). They always see it, so the visibility rules are consulted only
+    to tell a refusal (403) from a plan the caller may not see (404)."""
+    found: tuple[Plan, Period] | None = None
+    statement = _acting(
+        as_approver=as_approver,
+        employee=principal.employee_id is not None,
+        region_admin=principal.has_any(Role.REGION_ADMIN),
+    )
+    if statement is not None and principal.region_id is not None:
+        found = await repository.get_for_update(
+            session,
+            statement,
+            plan_id=plan_id,
+            region_id=principal.region_id,
+            employee_id=principal.employee_id,
+        )
+    if found is None:
         await find_plan(session, principal, plan_id)
         raise forbidden("Plan")
-    return plan
+    return ActedOn(*found)
 
 
-def _owns(principal: Principal) -> ColumnElement[bool] | None:
-    if principal.employee_id is None:
-        return None
-    return Plan.employee_id == principal.employee_id
+@cache
+def _acting(
+    *, as_approver: bool, employee: bool, region_admin: bool
+) -> Select[Plan, Period] | None:
+    """The statement locking a plan the caller acts on, built once per kind of caller: with an
+    employee or not, a region administrator or not (building it costs more CPU than running
+    it). None: such a caller acts on no plan."""
+    acts = _approves(employee, region_admin) if as_approver else _owns(employee)
+    return None if acts is None else repository.for_update(acts)
 
 
-def _approves(principal: Principal) -> ColumnElement[bool] | None:
+def _owns(employee: bool) -> ColumnElement[bool] | None:
+    return Plan.employee_id == repository.CALLER_EMPLOYEE if employee else None
+
+
+def _approves(employee: bool, region_admin: bool) -> ColumnElement[bool] | None:
     """Plans the caller approves or returns: those whose approver they were made at submission;
     not yet submitted plans of their direct reports, so they are told why these cannot be
     approved yet; and, for the region's administrators (BKPSDM, acting for the regional head,
     who is not an employee here), plans with no approver employee: submitted from the top of the
     supervisor chain, or drafts of employees who still have no supervisor."""
     conditions: list[ColumnElement[bool]] = []
-    me = principal.employee_id
-    if me is not None:
+    if employee:
+        me = repository.CALLER_EMPLOYEE
         conditions.append(Plan.approver_id == me)
         conditions.append(
             and_(
                 Plan.approver_id.is_(None),
                 Plan.status != PlanStatus.SUBMITTED,
-                Plan.employee_id.in_(repository.direct_reports(principal, me)),
+                Plan.employee_id.in_(repository.reports_of(me)),
             )
         )
-    if principal.has_any(Role.REGION_ADMIN):
+    if region_admin:
         conditions.append(
             and_(
                 Plan.approver_id.is_(None),
                 or_(
                     Plan.status == PlanStatus.SUBMITTED,
-                    Plan.employee_id.in_(repository.direct_reports(principal, None)),
+                    Plan.employee_id.in_(repository.reports_of(None)),
                 ),
             )
         )
@@ -181,13 +209,14 @@ def _approves(principal: Principal) -> ColumnElement[bool] | None:
 async def editable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
     """The caller's own plan, in an open period, while draft or returned: where targets and
     indicators may change."""
-    plan = await _acted_on(session, principal, plan_id, as_approver=False)
+    acted_on = await _acted_on(session, principal, plan_id, as_approver=False)
+    plan = acted_on.plan
     if plan.status not in EDITABLE:
         # `current_status`, as in the transition problem: `status` is the problem's HTTP status.
         raise Problem(
             PLAN_LOCKED, _LOCKED, params={"status": plan.status}, current_status=plan.status
         )
-    await _open_period(session, plan.period_id)
+    require_open(acted_on.period)
     return plan
 
 
@@ -261,10 +290,13 @@ async def _transition(
 ) -> tuple[Plan, dict[str, Any]]:
     """Loads and locks the plan, checks the caller, version, state and period; returns the plan
     and its audited state before the change."""
-    plan = await _acted_on(session, principal, plan_id, as_approver=transition in (APPROVE, RETURN))
+    acted_on = await _acted_on(
+        session, principal, plan_id, as_approver=transition in (APPROVE, RETURN)
+    )
+    plan = acted_on.plan
     check_if_match(if_match, plan.version)
     _check_transition(plan, transition)
-    await _open_period(session, plan.period_id)
+    require_open(acted_on.period)
     return plan, snapshot(plan, AUDITED)
 
 
@@ -333,17 +365,7 @@ async def approve_plan(
     plan.approved_revision = plan.revision
     plan.approved_at = clock.utc_now()
     plan = await _finish(session, principal, plan, APPROVE, before, "approved")
-    session.add(
-        PlanRevision(
-            region_id=plan.region_id,
-            plan_id=plan.id,
-            revision=plan.revision,
-            approved_at=plan.approved_at or clock.utc_now(),
-            approved_by=principal.employee_id,
-            snapshot=await plan_snapshot(session, plan),
-        )
-    )
-    await session.flush()
+    await record_revision(session, plan, principal.employee_id)
     return plan
 
 

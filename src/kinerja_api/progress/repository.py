@@ -4,7 +4,7 @@ which reports a principal may read (`readable`), used by get, list and verificat
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select
+from sqlalchemy import ColumnElement, Select, Uuid, and_, bindparam, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import employee_visible, in_region
@@ -62,6 +62,21 @@ async def get_for_update_in_region(
     return report
 
 
+# Built once: building the statement costs more CPU than running it.
+_INDICATOR_CONTEXT = (
+    select(Indicator, Target, Plan, Period, Region.timezone)
+    .join(Target, Target.id == Indicator.target_id)
+    .join(Plan, Plan.id == Indicator.plan_id)
+    .join(Period, Period.id == Plan.period_id)
+    .join(Region, Region.id == Indicator.region_id)
+    .where(
+        Indicator.id == bindparam("indicator_id", type_=Uuid),
+        Indicator.region_id == bindparam("region_id", type_=Uuid),
+    )
+    .with_for_update(of=Period, read=True)
+)
+
+
 async def indicator_context(
     session: AsyncSession, indicator_id: uuid.UUID, region_id: uuid.UUID
 ) -> tuple[Indicator, Target, Plan, Period, str] | None:
@@ -69,13 +84,7 @@ async def indicator_context(
     closing the period, FOR UPDATE, waits for the report) and the region's time zone."""
     row = (
         await session.execute(
-            select(Indicator, Target, Plan, Period, Region.timezone)
-            .join(Target, Target.id == Indicator.target_id)
-            .join(Plan, Plan.id == Indicator.plan_id)
-            .join(Period, Period.id == Plan.period_id)
-            .join(Region, Region.id == Indicator.region_id)
-            .where(Indicator.id == indicator_id, Indicator.region_id == region_id)
-            .with_for_update(of=Period, read=True)
+            _INDICATOR_CONTEXT, {"indicator_id": indicator_id, "region_id": region_id}
         )
     ).first()
     return None if row is None else (row[0], row[1], row[2], row[3], row[4])

@@ -233,7 +233,7 @@ async def list_reports(
             ProgressReport.quarter: filters.quarter,
             ProgressReport.status: filters.status,
         },
-        subtree=await agencies.subtree(session, principal, filters.under, ProgressReport.agency_id),
+        subtree=agencies.subtree(principal, filters.under, ProgressReport.agency_id),
         updated_at=ProgressReport.updated_at,
         updated_since=filters.updated_since,
     )

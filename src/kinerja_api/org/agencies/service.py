@@ -128,19 +128,22 @@ def in_subtree(agency_column: SQLColumnExpression[Any], root_path: str) -> Colum
     return agency_column == any_(func.array(subtree.scalar_subquery()))
 
 
-async def subtree(
-    session: AsyncSession,
-    principal: Principal,
-    root_id: uuid.UUID | None,
-    agency_column: SQLColumnExpression[Any],
+def subtree(
+    principal: Principal, root_id: uuid.UUID | None, agency_column: SQLColumnExpression[Any]
 ) -> Subtree | None:
     """The list filter `?under=`: rows whose agency lies in the subtree of `root_id`, which the
-    caller must be able to read (None: no subtree was asked for)."""
+    caller must be able to read (None: no subtree was asked for). The root's path is looked up
+    inside the list's own statement, not in a round trip of its own; when the caller cannot read
+    the root, it is null, no agency matches and the list is empty."""
     if root_id is None:
         return None
-    root_path = await readable_subtree_path(session, principal, root_id)
-    # The path names the root's id, which is unique across regions.
-    return Subtree(None if root_path is None else in_subtree(agency_column, root_path))
+    root_path = select(Agency.path).where(Agency.id == root_id, readable(principal))
+    # Paths hold ids and slashes only: no LIKE wildcards to escape.
+    members = select(Agency.id).where(
+        in_region(principal, Agency.region_id),
+        Agency.path.startswith(root_path.scalar_subquery(), autoescape=False),
+    )
+    return Subtree(agency_column == any_(func.array(members.scalar_subquery())))
 
 
 async def list_agencies(

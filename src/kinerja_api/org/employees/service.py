@@ -98,7 +98,7 @@ async def list_employees(
             Employee.active: filters.active,
         },
         where=[None if filters.q is None else _name_or_nip(filters.q)],
-        subtree=await agencies.subtree(session, principal, filters.under, Employee.agency_id),
+        subtree=agencies.subtree(principal, filters.under, Employee.agency_id),
         updated_at=Employee.updated_at,
         updated_since=filters.updated_since,
     )
