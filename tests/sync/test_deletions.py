@@ -9,8 +9,8 @@ import pytest
 
 from kinerja_api.models.org import Role
 from kinerja_api.sync.service import SYNC_MARGIN
-from tests.factories import World
 from tests.app.test_hostile_input import error_fields
+from tests.factories import World
 
 URL = "/api/v1/sync/deletions"
 SINCE = "2000-01-01T00:00:00Z"
