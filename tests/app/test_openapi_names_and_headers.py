@@ -7,13 +7,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kinerja_api.core.openapi import (
-    RESPONSE_HEADERS,
-    ContractInfo,
-    domain_name,
-    finish,
-    unclean_schema_names,
-)
+from kinerja_api.core.openapi import RESPONSE_HEADERS, ContractInfo, finish
+from kinerja_api.core.openapi_schemas import domain_name, unclean_schema_names
 from kinerja_api.models.org import Role
 from kinerja_api.openapi_export import contract
 from tests.factories import World

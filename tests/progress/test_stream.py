@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kinerja_api.config import Settings
-from kinerja_api.core.openapi import SCHEMAS, domain_name
+from kinerja_api.core.openapi_schemas import SCHEMAS, domain_name
 from kinerja_api.db import create_engine
 from kinerja_api.dbadmin import drop_database, ensure_database, migrate
 from kinerja_api.main import create_app

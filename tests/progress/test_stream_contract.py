@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.core.events import EVENT_DATA, EventData, publish
-from kinerja_api.core.openapi import SCHEMAS, domain_name, resolve
+from kinerja_api.core.openapi_schemas import SCHEMAS, domain_name, resolve
 from kinerja_api.feedback.events import SurveyEventData
 from kinerja_api.openapi_export import contract
 from kinerja_api.progress.stream import PUBLIC_FIELDS, STREAM_FAMILIES
