@@ -199,8 +199,6 @@ _ANNOUNCED = (
     "plan_id", "target_id", "indicator_id", "employee_id", "agency_id", "value",
     "reported_for", "year", "quarter", "status",
 )  # fmt: skip
-# The outbox lock key of core/events.py (OUTBOX_LOCK_KEY).
-_OUTBOX_LOCK = "select pg_advisory_xact_lock(7739838816603234655)"
 _INSERT_OUTBOX = (
     "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
     "agency_id, public, payload) values ($1, 'progress.reported', 'progress_report', $2, $3, "
@@ -254,7 +252,6 @@ async def create_report(pool: Any, key: str, body: bytes) -> tuple[int, bytes, l
             _INSERT_KEY_RECORD, principal_key, key, request_hash, body_out.decode(),
             json.dumps(headers),
         )  # fmt: skip
-        await connection.execute(_OUTBOX_LOCK)
         await connection.execute(
             _INSERT_OUTBOX, report["region_id"], report["id"], report["employee_id"],
             report["agency_id"],
