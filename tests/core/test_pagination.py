@@ -10,7 +10,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import Label
@@ -21,7 +21,6 @@ from kinerja_api.core.pagination import (
     Page,
     PageParams,
     PageQuery,
-    cursor_codec,
     fetch_page,
     list_scope,
 )
@@ -222,8 +221,7 @@ async def walk(
             statement,
             keyset=keyset,
             key_of=key_of,
-            params=PageParams(limit=limit, cursor=cursor),
-            codec=codec,
+            params=PageParams(limit=limit, cursor=cursor, codec=codec),
             scope=SCOPE,
         )
         pages.append(rows)
@@ -353,8 +351,7 @@ async def test_fetch_page_refuses_a_tampered_cursor(
         select(series.c.n),
         keyset=Keyset((series.c.n,)),
         key_of=lambda row: (row.n,),
-        params=PageParams(limit=10, cursor=None),
-        codec=codec,
+        params=PageParams(limit=10, cursor=None, codec=codec),
         scope=SCOPE,
     )
     assert cursor is not None
@@ -364,8 +361,7 @@ async def test_fetch_page_refuses_a_tampered_cursor(
             select(series.c.n),
             keyset=Keyset((series.c.n,)),
             key_of=lambda row: (row.n,),
-            params=PageParams(limit=10, cursor=flip(cursor, 0)),
-            codec=codec,
+            params=PageParams(limit=10, cursor=flip(cursor, 0), codec=codec),
             scope=SCOPE,
         )
     assert caught.value.kind is INVALID_CURSOR
@@ -381,7 +377,6 @@ router = APIRouter(prefix="/api/v1/test-pages")
 async def list_numbers(
     session: DbSession,
     page: PageQuery,
-    codec: Annotated[CursorCodec, Depends(cursor_codec)],
     odd: Annotated[bool, Query()] = False,
 ) -> Page[int]:
     series = numbers()
@@ -394,7 +389,6 @@ async def list_numbers(
         keyset=Keyset((series.c.n,)),
         key_of=lambda row: (row.n,),
         params=page,
-        codec=codec,
         scope=list_scope("test-numbers", "n", {"odd": odd}),
     )
     return Page[int](items=[row.n for row in rows], next_cursor=next_cursor)

@@ -7,7 +7,7 @@ from kinerja_api.audit import service
 from kinerja_api.audit.schemas import AuditEventOut
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import ClientText, Instant
@@ -32,7 +32,6 @@ async def list_audit_events(
     session: DbSession,
     principal: AuditReader,
     page: PageQuery,
-    codec: Codec,
     entity_type: Annotated[ClientText | None, Query(max_length=40, examples=["user"])] = None,
     entity_id: Annotated[ClientText | None, Query(max_length=64)] = None,
     actor_id: uuid.UUID | None = None,
@@ -56,5 +55,5 @@ async def list_audit_events(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
     )
-    events, cursor = await service.list_events(session, principal, filters, page=page, codec=codec)
+    events, cursor = await service.list_events(session, principal, filters, page=page)
     return Page(items=[AuditEventOut.model_validate(e) for e in events], next_cursor=cursor)

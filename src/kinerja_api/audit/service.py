@@ -11,7 +11,7 @@ from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.audit import AuditEvent
 
@@ -53,7 +53,6 @@ async def list_events(
     filters: EventFilters,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[AuditEvent], str | None]:
     """The caller's region's trail (every region's for superadmins), newest first."""
     _check_filters(principal, filters)
@@ -64,7 +63,6 @@ async def list_events(
         "newest",
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             AuditEvent.region_id: filters.region_id,
             AuditEvent.entity_type: filters.entity_type,

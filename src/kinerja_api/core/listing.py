@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from kinerja_api.core.pagination import (
-    CursorCodec,
     Keyset,
     PageParams,
     fetch_entity_page,
@@ -49,7 +48,6 @@ async def list_page(
     *,
     cursor_filters: Mapping[str, Any],
     page: PageParams,
-    codec: CursorCodec,
     equal: Mapping[Column, object] | None = None,
     where: Iterable[ColumnElement[bool] | None] = (),
     subtree: Subtree | None = None,
@@ -83,9 +81,6 @@ async def list_page(
             keyset=keyset,
             key_of=keyset.key_of,
             params=page,
-            codec=codec,
             scope=scope,
         )
-    return await fetch_entity_page(
-        session, statement, keyset=keyset, params=page, codec=codec, scope=scope
-    )
+    return await fetch_entity_page(session, statement, keyset=keyset, params=page, scope=scope)

@@ -42,20 +42,26 @@ class Page(BaseModel, Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class PageParams:
+    """A page request: its size, the cursor it continues from, and the app's codec that reads
+    and signs cursors."""
+
     limit: int
     cursor: str | None
+    codec: "CursorCodec"
 
 
 # Dependencies are coroutines: FastAPI runs a plain function in a worker thread, a hop that
 # costs more than the function itself.
 async def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[
         ClientText | None,
         Query(max_length=2048, description="Opaque cursor from `next_cursor`."),
     ] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
+    codec: CursorCodec = request.app.state.cursor_codec
+    return PageParams(limit=limit, cursor=cursor, codec=codec)
 
 
 PageQuery = Annotated[PageParams, Depends(page_params)]
@@ -126,11 +132,6 @@ class CursorCodec:
             raise Problem(INVALID_CURSOR, _BAD_CURSOR) from exc
 
 
-async def cursor_codec(request: Request) -> CursorCodec:
-    codec: CursorCodec = request.app.state.cursor_codec
-    return codec
-
-
 def list_scope(name: str, sort: str, filters: Mapping[str, Any]) -> str:
     """Identifies one list: a cursor is valid only for the same endpoint, sort and filters."""
     canonical = json.dumps(
@@ -168,18 +169,17 @@ async def fetch_page(
     keyset: Keyset,
     key_of: Callable[[Any], Sequence[Any]],
     params: PageParams,
-    codec: CursorCodec,
     scope: str,
 ) -> tuple[list[Any], str | None]:
     """Run `statement` one page at a time; rows are whatever the statement selects."""
     if params.cursor is not None:
-        statement = statement.where(keyset.after(codec.decode(scope, params.cursor)))
+        statement = statement.where(keyset.after(params.codec.decode(scope, params.cursor)))
     statement = statement.order_by(*keyset.order_by()).limit(params.limit + 1)
     rows = list((await session.execute(statement)).all())
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]
-    return rows, codec.encode(scope, key_of(rows[-1]))
+    return rows, params.codec.encode(scope, key_of(rows[-1]))
 
 
 async def fetch_entity_page(
@@ -188,7 +188,6 @@ async def fetch_entity_page(
     *,
     keyset: Keyset,
     params: PageParams,
-    codec: CursorCodec,
     scope: str,
 ) -> tuple[list[Any], str | None]:
     """`fetch_page` for statements that select one ORM entity: returns the entities, and the
@@ -199,13 +198,9 @@ async def fetch_entity_page(
         keyset=keyset,
         key_of=lambda row: keyset.key_of(row[0]),
         params=params,
-        codec=codec,
         scope=scope,
     )
     return [row[0] for row in rows], cursor
-
-
-Codec = Annotated[CursorCodec, Depends(cursor_codec)]
 
 
 Statement = TypeVar("Statement", bound=Select[Any])

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -48,16 +48,13 @@ async def list_plans(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[PlanFilters, query_parameters(PlanFilters)],
     sort: Annotated[PlanSort, Query()] = PlanSort.UPDATED_AT,
 ) -> Page[PlanOut]:
     """Plans the caller may see, least recently changed first unless `sort` says otherwise:
     region administrators and auditors their region's, agency administrators their subtree's,
     employees their own, their reports' and those they approve."""
-    plans, cursor = await views.list_plans(
-        session, principal, filters, sort=sort, page=page, codec=codec
-    )
+    plans, cursor = await views.list_plans(session, principal, filters, sort=sort, page=page)
     return Page(items=await views.plan_views(session, plans), next_cursor=cursor)
 
 
@@ -191,12 +188,10 @@ async def revise_plan(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def list_revisions(
-    plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
+    plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery
 ) -> Page[PlanRevisionOut]:
     """The plan's approved revisions, oldest first, each frozen as approved."""
-    revisions, cursor = await views.list_revisions(
-        session, principal, plan_id, page=page, codec=codec
-    )
+    revisions, cursor = await views.list_revisions(session, principal, plan_id, page=page)
     return Page(items=[PlanRevisionOut.model_validate(r) for r in revisions], next_cursor=cursor)
 
 

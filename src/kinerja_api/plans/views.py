@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.models.plans import Plan, PlanRevision
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans import repository
@@ -49,7 +49,6 @@ async def list_plans(
     *,
     sort: PlanSort = PlanSort.UPDATED_AT,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Any], str | None]:
     """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
     return await list_page(
@@ -59,7 +58,6 @@ async def list_plans(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             Plan.period_id: filters.period_id,
             Plan.status: filters.status,
@@ -84,7 +82,6 @@ async def list_revisions(
     plan_id: uuid.UUID,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[PlanRevision], str | None]:
     plan = await find_plan(session, principal, plan_id)
     return await list_page(
@@ -94,7 +91,6 @@ async def list_revisions(
         "revision",
         cursor_filters={"plan_id": plan.id},
         page=page,
-        codec=codec,
     )
 
 

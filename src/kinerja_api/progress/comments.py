@@ -15,7 +15,7 @@ from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.plans import Plan, Target
 from kinerja_api.models.progress import PlanComment
@@ -50,7 +50,6 @@ async def list_comments(
     *,
     target_id: uuid.UUID | None,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[PlanComment], str | None]:
     """The thread, oldest first, for anyone who may read the plan."""
     plan = await find_plan(session, principal, plan_id, scope=READ_SCOPE)
@@ -63,7 +62,6 @@ async def list_comments(
         "created_at",
         cursor_filters={"plan": plan.id, "target": target_id},
         page=page,
-        codec=codec,
         equal={PlanComment.target_id: target_id},
     )
 

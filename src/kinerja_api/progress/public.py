@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.tenancy import enter_region
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.models.org import Agency, Region
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
 from kinerja_api.plans.api import TargetAchievement, targets_achievement
@@ -44,7 +44,6 @@ async def list_public_targets(
     *,
     year: int | None,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[PublicTarget], str | None]:
     region = await enter_public_region(session, code)
     statement: Select[Any] = cast(
@@ -67,7 +66,6 @@ async def list_public_targets(
         keyset=_BY_TARGET,
         key_of=lambda row: (row[0].id,),
         params=page,
-        codec=codec,
         scope=list_scope("public-progress", "target", {"region": region.id, "year": year}),
     )
     target_ids = [row[0].id for row in rows]

@@ -9,7 +9,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -45,14 +45,13 @@ async def list_reports(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[ProgressFilters, query_parameters(ProgressFilters)],
     sort: Annotated[ProgressSort, Query()] = ProgressSort.UPDATED_AT,
 ) -> Page[ProgressReportOut]:
     """Reports the caller may see: their own, their reports' (transitively) for supervisors,
     their subtree's for agency administrators, their region's for region-wide roles."""
     reports, cursor = await service.list_reports(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[ProgressReportOut.model_validate(r) for r in reports], next_cursor=cursor)
 
@@ -197,14 +196,13 @@ async def list_comments(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     target_id: Annotated[
         uuid.UUID | None, Query(description="Only comments about this target.")
     ] = None,
 ) -> Page[CommentOut]:
     """The feedback thread (umpan balik berkelanjutan) on the plan, oldest first."""
     thread, cursor = await comments.list_comments(
-        session, principal, plan_id, target_id=target_id, page=page, codec=codec
+        session, principal, plan_id, target_id=target_id, page=page
     )
     return Page(items=[CommentOut.model_validate(c) for c in thread], next_cursor=cursor)
 

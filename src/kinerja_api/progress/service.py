@@ -22,7 +22,7 @@ from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import EventData, publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Role
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
@@ -215,7 +215,6 @@ async def list_reports(
     filters: ProgressFilters,
     sort: ProgressSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[ProgressReport], str | None]:
     return await list_page(
         session,
@@ -224,7 +223,6 @@ async def list_reports(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             ProgressReport.employee_id: filters.employee_id,
             ProgressReport.plan_id: filters.plan_id,

@@ -11,7 +11,7 @@ from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.config import Settings
 from kinerja_api.core.broker import OutboxBroker
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
@@ -126,7 +126,6 @@ async def public_progress(
     code: RegionCode,
     session: DbSession,
     page: PageQuery,
-    codec: Codec,
     year: Annotated[
         int | None, Query(ge=2000, le=2100, description="Only this period's year.")
     ] = None,
@@ -134,9 +133,7 @@ async def public_progress(
     """Targets the region publishes, with their agency, indicators and achievement from
     verified reports. No personal data. Limited per client address like every public endpoint
     (429 with `Retry-After`)."""
-    items, cursor = await public.list_public_targets(
-        session, code, year=year, page=page, codec=codec
-    )
+    items, cursor = await public.list_public_targets(session, code, year=year, page=page)
     return Page(items=[_public_target(item) for item in items], next_cursor=cursor)
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.pagination import Codec, PageQuery
+from kinerja_api.core.pagination import PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -25,7 +25,6 @@ async def list_deletions(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[DeletionFilters, query_parameters(DeletionFilters)],
 ) -> DeletionPage:
     """What left the caller's lists at or after `since`, oldest first: rows `deleted`, and rows
@@ -35,7 +34,7 @@ async def list_deletions(
     the caller may read. Targets' and indicators' tombstones are read by the readers of their
     plan. See the README, "Sync", for the round a client runs and the `sync_time` it stores."""
     sync_time = await service.sync_time(session)
-    rows, cursor = await service.list_deletions(session, principal, filters, page=page, codec=codec)
+    rows, cursor = await service.list_deletions(session, principal, filters, page=page)
     return DeletionPage(
         items=[DeletionOut.model_validate(row) for row in rows],
         next_cursor=cursor,

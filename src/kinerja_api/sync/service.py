@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import forbidden
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.feedback.api import HOLIDAY_READERS
 from kinerja_api.models.sync import SyncEntity, Tombstone
 from kinerja_api.plans.api import READ_SCOPE as PLANS_READ_SCOPE
@@ -44,7 +44,6 @@ async def list_deletions(
     filters: DeletionFilters,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Tombstone], str | None]:
     asked = list(SyncEntity) if filters.entity_type is None else [filters.entity_type]
     kinds = [kind for kind in asked if _may_read_list(principal, kind)]
@@ -57,7 +56,6 @@ async def list_deletions(
         "occurred_at",
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         updated_at=Tombstone.occurred_at,
         updated_since=filters.since,
     )

@@ -9,7 +9,7 @@ from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS, client_key
 from kinerja_api.core.routing import Router
@@ -147,14 +147,13 @@ async def list_complaints(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[ComplaintFilters, query_parameters(ComplaintFilters)],
     sort: Annotated[ComplaintSort, Query()] = ComplaintSort.NEWEST,
 ) -> Page[ComplaintOut]:
     """Complaints the caller oversees, newest first unless `sort` says otherwise;
     `overdue=true` lists those past their deadline."""
     rows, cursor = await staff.list_complaints(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[staff.staff_view(principal, row) for row in rows], next_cursor=cursor)
 

@@ -14,7 +14,7 @@ from kinerja_api.core.audit import snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.feedback.codes import grouped
 from kinerja_api.feedback.complaints import repository
@@ -96,7 +96,6 @@ async def list_complaints(
     filters: ComplaintFilters,
     sort: ComplaintSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Complaint], str | None]:
     return await list_page(
         session,
@@ -105,7 +104,6 @@ async def list_complaints(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             Complaint.status: filters.status,
             Complaint.category: filters.category,

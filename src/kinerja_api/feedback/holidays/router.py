@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -37,7 +37,6 @@ async def list_holidays(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[HolidayFilters, query_parameters(HolidayFilters)],
     sort: Annotated[HolidaySort, Query()] = HolidaySort.DATE,
 ) -> Page[HolidayOut]:
@@ -45,7 +44,7 @@ async def list_holidays(
     `sort` says otherwise. Complaint deadlines skip them. A deleted day leaves the list;
     syncing clients learn of it from `GET /api/v1/sync/deletions`."""
     rows, cursor = await service.list_holidays(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[HolidayOut.model_validate(row) for row in rows], next_cursor=cursor)
 

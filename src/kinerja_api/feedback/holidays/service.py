@@ -14,7 +14,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record, record_entity, snapshot
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem
 from kinerja_api.core.tombstones import record_deleted
 from kinerja_api.feedback.holidays.schemas import HolidayCreate, HolidayFilters, HolidaySort
@@ -49,7 +49,6 @@ async def list_holidays(
     filters: HolidayFilters,
     sort: HolidaySort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Holiday], str | None]:
     in_year = None
     if filters.year is not None:
@@ -61,7 +60,6 @@ async def list_holidays(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         where=[in_year],
         updated_at=Holiday.updated_at,
         updated_since=filters.updated_since,

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
@@ -54,13 +54,12 @@ async def list_service_units(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[ServiceUnitFilters, query_parameters(ServiceUnitFilters)],
     sort: Annotated[ServiceUnitSort, Query()] = ServiceUnitSort.NAME,
 ) -> Page[ServiceUnitOut]:
     """Service units (unit layanan) the caller oversees, by name unless `sort` says otherwise."""
     units, cursor = await service.list_units(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[ServiceUnitOut.model_validate(u) for u in units], next_cursor=cursor)
 
@@ -138,10 +137,10 @@ async def update_service_unit(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def list_staff(
-    unit_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
+    unit_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery
 ) -> Page[StaffOut]:
     """Employees serving at the unit with their public staff codes."""
-    staff, cursor = await service.list_staff(session, principal, unit_id, page=page, codec=codec)
+    staff, cursor = await service.list_staff(session, principal, unit_id, page=page)
     return Page(items=[StaffOut.model_validate(s) for s in staff], next_cursor=cursor)
 
 

@@ -11,7 +11,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.feedback import public
 from kinerja_api.feedback.codes import STAFF_CODE_LENGTH, UNIT_CODE_LENGTH, insert_with_code
@@ -62,7 +62,6 @@ async def list_units(
     filters: ServiceUnitFilters,
     sort: ServiceUnitSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[ServiceUnit], str | None]:
     return await list_page(
         session,
@@ -73,7 +72,6 @@ async def list_units(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={ServiceUnit.agency_id: filters.agency_id, ServiceUnit.active: filters.active},
         where=[
             None if filters.q is None else ServiceUnit.name.icontains(filters.q, autoescape=True)
@@ -159,7 +157,6 @@ async def list_staff(
     unit_id: uuid.UUID,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[ServiceUnitStaff], str | None]:
     unit = await get_unit(session, principal, unit_id)
     return await list_page(
@@ -172,7 +169,6 @@ async def list_staff(
         "created_at",
         cursor_filters={"unit": unit.id},
         page=page,
-        codec=codec,
     )
 
 

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS, client_key
 from kinerja_api.core.routing import Router
@@ -95,7 +95,6 @@ async def list_feedback(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[FeedbackFilters, query_parameters(FeedbackFilters)],
     sort: Annotated[FeedbackSort, Query()] = FeedbackSort.NEWEST,
 ) -> Page[FeedbackOut]:
@@ -103,7 +102,7 @@ async def list_feedback(
     otherwise. Without the staff member each rated: per-staff figures come only from the IKM
     report, and only from 5 responses up."""
     rows, cursor = await service.list_feedback(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[_out(row) for row in rows], next_cursor=cursor)
 

@@ -16,7 +16,7 @@ from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.feedback import abuse, ikm, public
 from kinerja_api.feedback.codes import normalize
@@ -159,7 +159,6 @@ async def list_feedback(
     filters: FeedbackFilters,
     sort: FeedbackSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[FeedbackResponse], str | None]:
     has_comment = FeedbackResponse.comment.is_not(None)
     return await list_page(
@@ -169,7 +168,6 @@ async def list_feedback(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             FeedbackResponse.service_unit_id: filters.service_unit_id,
             FeedbackResponse.comment_hidden: filters.comment_hidden,

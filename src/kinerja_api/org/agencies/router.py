@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -39,14 +39,13 @@ async def list_agencies(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[AgencyFilters, query_parameters(AgencyFilters)],
     sort: Annotated[AgencySort, Query()] = AgencySort.NAME,
 ) -> Page[AgencyOut]:
     """Agencies of the caller's region (every region for superadmins); agency administrators
     see their own subtree only."""
     agencies, cursor = await service.list_agencies(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[AgencyOut.model_validate(a) for a in agencies], next_cursor=cursor)
 

@@ -28,7 +28,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, Subtree, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.org.agencies.schemas import (
@@ -153,7 +153,6 @@ async def list_agencies(
     filters: AgencyFilters,
     sort: AgencySort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Agency], str | None]:
     under = None
     if filters.under is not None:
@@ -168,7 +167,6 @@ async def list_agencies(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             Agency.parent_id: filters.parent_id,
             Agency.kind: filters.kind,

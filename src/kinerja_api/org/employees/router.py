@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -41,14 +41,13 @@ async def list_employees(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[EmployeeFilters, query_parameters(EmployeeFilters)],
     sort: Annotated[EmployeeSort, Query()] = EmployeeSort.NAME,
 ) -> Page[EmployeeOut]:
     """Employees the caller may see: region administrators and auditors their whole region,
     agency administrators their subtree, everyone else themselves and their reports."""
     employees, cursor = await service.list_employees(
-        session, principal, filters=filters, sort=sort, page=page, codec=codec
+        session, principal, filters=filters, sort=sort, page=page
     )
     return Page(items=[EmployeeOut.model_validate(e) for e in employees], next_cursor=cursor)
 
@@ -130,7 +129,6 @@ async def list_subordinates(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     depth: Annotated[
         int,
         Query(
@@ -144,7 +142,7 @@ async def list_subordinates(
     """The employee's reports, nearest level first, each with its `depth` below the
     employee. Anyone who can see the employee may ask, so supervisors can list their team."""
     rows, cursor = await service.list_subordinates(
-        session, principal, employee_id, depth=depth, page=page, codec=codec
+        session, principal, employee_id, depth=depth, page=page
     )
     items = [
         SubordinateOut.model_validate({**EmployeeOut.model_validate(e).model_dump(), "depth": d})

@@ -20,7 +20,7 @@ from kinerja_api.core.clock import region_today
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams, fetch_page, list_scope
+from kinerja_api.core.pagination import Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.core.tombstones import agency_changed, supervisor_changed
 from kinerja_api.models.org import Employee
@@ -81,7 +81,6 @@ async def list_employees(
     filters: EmployeeFilters,
     sort: EmployeeSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Employee], str | None]:
     return await list_page(
         session,
@@ -90,7 +89,6 @@ async def list_employees(
         sort,
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={
             Employee.agency_id: filters.agency_id,
             Employee.supervisor_id: filters.supervisor_id,
@@ -128,7 +126,6 @@ async def list_subordinates(
     *,
     depth: int,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[tuple[Employee, int]], str | None]:
     """Reports of a visible employee down to `depth` levels, nearest first; only those the
     caller may see themselves are listed."""
@@ -155,7 +152,6 @@ async def list_subordinates(
         keyset=Keyset((chain.c.depth, Employee.name, Employee.id)),
         key_of=lambda row: (row[1], row[0].name, row[0].id),
         params=page,
-        codec=codec,
         scope=list_scope("employee-subordinates", "depth", {"id": employee_id, "depth": depth}),
     )
     return [(row[0], row[1]) for row in rows], cursor

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import UpdatedSince
@@ -33,7 +33,6 @@ async def list_regions(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     active: bool | None = None,
     updated_since: UpdatedSince = None,
     sort: Annotated[RegionSort, Query()] = RegionSort.CODE,
@@ -46,7 +45,6 @@ async def list_regions(
         updated_since=updated_since,
         sort=sort,
         page=page,
-        codec=codec,
     )
     return Page(items=[RegionOut.model_validate(r) for r in regions], next_cursor=cursor)
 

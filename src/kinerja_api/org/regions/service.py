@@ -11,7 +11,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem
 from kinerja_api.models.org import Region
 from kinerja_api.org.regions.schemas import RegionCreate, RegionSort, RegionUpdate
@@ -39,7 +39,6 @@ async def list_regions(
     updated_since: datetime | None,
     sort: RegionSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Region], str | None]:
     return await list_page(
         session,
@@ -48,7 +47,6 @@ async def list_regions(
         sort,
         cursor_filters={"active": active, "updated_since": updated_since},
         page=page,
-        codec=codec,
         equal={Region.active: active},
         updated_at=Region.updated_at,
         updated_since=updated_since,

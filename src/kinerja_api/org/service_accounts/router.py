@@ -9,7 +9,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import UpdatedSince
@@ -41,7 +41,6 @@ async def list_service_accounts(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     active: bool | None = None,
     updated_since: UpdatedSince = None,
     sort: Annotated[ServiceAccountSort, Query()] = ServiceAccountSort.NAME,
@@ -54,7 +53,6 @@ async def list_service_accounts(
         updated_since=updated_since,
         sort=sort,
         page=page,
-        codec=codec,
     )
     return Page(items=[ServiceAccountOut.model_validate(a) for a in accounts], next_cursor=cursor)
 

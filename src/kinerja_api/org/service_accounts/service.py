@@ -15,7 +15,7 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.models.org import ServiceAccount
 from kinerja_api.org.service_accounts.schemas import (
     ServiceAccountCreate,
@@ -50,7 +50,6 @@ async def list_service_accounts(
     updated_since: datetime | None,
     sort: ServiceAccountSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[ServiceAccount], str | None]:
     return await list_page(
         session,
@@ -59,7 +58,6 @@ async def list_service_accounts(
         sort,
         cursor_filters={"active": active, "updated_since": updated_since},
         page=page,
-        codec=codec,
         equal={ServiceAccount.active: active},
         updated_at=ServiceAccount.updated_at,
         updated_since=updated_since,

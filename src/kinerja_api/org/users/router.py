@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import ClientText, UpdatedSince
@@ -35,7 +35,6 @@ async def list_users(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     role: Role | None = None,
     active: bool | None = None,
     agency_id: uuid.UUID | None = None,
@@ -60,7 +59,6 @@ async def list_users(
         updated_since=updated_since,
         sort=sort,
         page=page,
-        codec=codec,
     )
     return Page(items=[UserOut.model_validate(u) for u in users], next_cursor=cursor)
 

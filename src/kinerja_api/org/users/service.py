@@ -17,7 +17,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, FORBIDDEN, Problem, field_problem
 from kinerja_api.models.auth import RefreshToken
 from kinerja_api.models.org import Agency, Employee, Region, Role, User
@@ -113,7 +113,6 @@ async def list_users(
     updated_since: datetime | None,
     sort: UserSort,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[User], str | None]:
     filters = {
         "role": role,
@@ -130,7 +129,6 @@ async def list_users(
         sort,
         cursor_filters=filters,
         page=page,
-        codec=codec,
         equal={User.active: active, User.agency_id: agency_id, User.employee_id: employee_id},
         where=[
             None if role is None else any_(User.roles) == str(role),

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -34,13 +34,10 @@ async def list_periods(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[PeriodFilters, query_parameters(PeriodFilters)],
 ) -> Page[PeriodOut]:
     """The region's performance periods, newest year first."""
-    periods, cursor = await service.list_periods(
-        session, principal, filters, page=page, codec=codec
-    )
+    periods, cursor = await service.list_periods(session, principal, filters, page=page)
     return Page(items=periods, next_cursor=cursor)
 
 

@@ -16,7 +16,7 @@ from kinerja_api.core.clock import region_zone
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, INVALID_TRANSITION, Problem, ProblemKind
 from kinerja_api.models.org import Region
 from kinerja_api.models.plans import Period, PeriodStatus
@@ -103,7 +103,6 @@ async def list_periods(
     filters: PeriodFilters,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[PeriodOut], str | None]:
     periods, cursor = await list_page(
         session,
@@ -112,7 +111,6 @@ async def list_periods(
         "year",
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={Period.year: filters.year, Period.status: filters.status},
         updated_at=Period.updated_at,
         updated_since=filters.updated_since,

@@ -8,7 +8,7 @@ from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
-from kinerja_api.core.pagination import Codec, Page, PageQuery
+from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
@@ -49,14 +49,11 @@ async def list_readable_targets(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[TargetFilters, query_parameters(TargetFilters)],
 ) -> Page[TargetOut]:
     """Targets of every plan the caller may read, least recently changed first: with
     `updated_since`, what a syncing client fetches (deletions: `GET /api/v1/sync/deletions`)."""
-    targets, cursor = await service.list_readable_targets(
-        session, principal, filters, page=page, codec=codec
-    )
+    targets, cursor = await service.list_readable_targets(session, principal, filters, page=page)
     return Page(items=await service.target_views(session, targets), next_cursor=cursor)
 
 
@@ -68,12 +65,10 @@ async def list_readable_targets(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def list_targets(
-    plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
+    plan_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery
 ) -> Page[TargetOut]:
     """The plan's targets (RHK) in display order."""
-    targets, cursor = await service.list_targets(
-        session, principal, plan_id, page=page, codec=codec
-    )
+    targets, cursor = await service.list_targets(session, principal, plan_id, page=page)
     return Page(items=await service.target_views(session, targets), next_cursor=cursor)
 
 
@@ -175,13 +170,12 @@ async def list_readable_indicators(
     session: DbSession,
     principal: Reader,
     page: PageQuery,
-    codec: Codec,
     filters: Annotated[IndicatorFilters, query_parameters(IndicatorFilters)],
 ) -> Page[IndicatorOut]:
     """Indicators of every plan the caller may read, least recently changed first: with
     `updated_since`, what a syncing client fetches (deletions: `GET /api/v1/sync/deletions`)."""
     indicators, cursor = await service.list_readable_indicators(
-        session, principal, filters, page=page, codec=codec
+        session, principal, filters, page=page
     )
     return Page(items=[IndicatorOut.model_validate(i) for i in indicators], next_cursor=cursor)
 
@@ -195,11 +189,9 @@ async def list_readable_indicators(
     responses=problem_responses(400, 401, 403, 404, 422),
 )
 async def list_indicators(
-    target_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery, codec: Codec
+    target_id: uuid.UUID, session: DbSession, principal: Reader, page: PageQuery
 ) -> Page[IndicatorOut]:
-    indicators, cursor = await service.list_indicators(
-        session, principal, target_id, page=page, codec=codec
-    )
+    indicators, cursor = await service.list_indicators(session, principal, target_id, page=page)
     return Page(items=[IndicatorOut.model_validate(i) for i in indicators], next_cursor=cursor)
 
 

@@ -15,7 +15,7 @@ from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import EventData, publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
-from kinerja_api.core.pagination import CursorCodec, Keyset, PageParams
+from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.core.tombstones import record_deleted
 from kinerja_api.models.plans import CascadeMode, Indicator, Plan, Target
@@ -121,7 +121,6 @@ async def list_targets(
     plan_id: uuid.UUID,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Target], str | None]:
     plan = await views.find_plan(session, principal, plan_id)
     return await list_page(
@@ -131,7 +130,6 @@ async def list_targets(
         "position",
         cursor_filters={"plan_id": plan.id},
         page=page,
-        codec=codec,
     )
 
 
@@ -141,7 +139,6 @@ async def list_readable_targets(
     filters: TargetFilters,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Target], str | None]:
     return await list_page(
         session,
@@ -150,7 +147,6 @@ async def list_readable_targets(
         "updated_at",
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={Target.plan_id: filters.plan_id},
         updated_at=Target.updated_at,
         updated_since=filters.updated_since,
@@ -297,7 +293,6 @@ async def list_indicators(
     target_id: uuid.UUID,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Indicator], str | None]:
     target, _plan = await find_target(session, principal, target_id)
     return await list_page(
@@ -307,7 +302,6 @@ async def list_indicators(
         "position",
         cursor_filters={"target_id": target.id},
         page=page,
-        codec=codec,
     )
 
 
@@ -317,7 +311,6 @@ async def list_readable_indicators(
     filters: IndicatorFilters,
     *,
     page: PageParams,
-    codec: CursorCodec,
 ) -> tuple[list[Indicator], str | None]:
     return await list_page(
         session,
@@ -326,7 +319,6 @@ async def list_readable_indicators(
         "updated_at",
         cursor_filters=asdict(filters),
         page=page,
-        codec=codec,
         equal={Indicator.plan_id: filters.plan_id, Indicator.target_id: filters.target_id},
         updated_at=Indicator.updated_at,
         updated_since=filters.updated_since,
