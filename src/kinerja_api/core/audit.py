@@ -2,7 +2,6 @@
 transaction. Every writer (base and domains alike) records through here; reading the trail is
 the `audit` domain's."""
 
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -14,13 +13,12 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.core.logging import request_id_var
+from kinerja_api.core.schemas import UNSTORABLE_TEXT
 from kinerja_api.models.audit import AuditEvent
 
 REDACTED = "[redacted]"
-# JSONB cannot hold NUL and UTF-8 cannot carry a lone surrogate. The trail records what was
-# asked even when it is unstorable as given (a superadmin's request path with %00 in it, which
-# the route then refuses): such characters are kept as U+FFFD.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# The trail records what was asked even when it is unstorable as given (a superadmin's request
+# path with %00 in it, which the route then refuses): such characters are kept as U+FFFD.
 # Built once, on the table rather than the entity: every write records through it, and a Core
 # insert with its values as parameters skips building and caching a statement per call.
 _INSERT = insert(cast(Table, AuditEvent.__table__))
@@ -52,7 +50,7 @@ def plain(value: Any) -> Any:
 def storable(value: Any) -> Any:
     """`value` with every string, at any depth, fit for a JSONB column."""
     if isinstance(value, str):
-        return _UNSTORABLE.sub("\ufffd", value)
+        return UNSTORABLE_TEXT.sub("\ufffd", value)
     if isinstance(value, Mapping):
         return {storable(key): storable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

@@ -21,12 +21,12 @@ from pydantic_core import CoreSchema, PydanticCustomError
 
 # Lone surrogates cannot be encoded as UTF-8 and PostgreSQL text cannot hold NUL: either would
 # fail at the database as a 500, so every string a client sends is refused with a 422 first.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def refuse_unstorable(value: str) -> str:
     """The one check every client string passes: no NUL, no lone surrogate."""
-    if _UNSTORABLE.search(value):
+    if UNSTORABLE_TEXT.search(value):
         raise PydanticCustomError(
             "unstorable_text", "must not contain NUL characters or lone surrogates"
         )
