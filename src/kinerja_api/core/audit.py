@@ -17,8 +17,6 @@ from kinerja_api.core.schemas import UNSTORABLE_TEXT
 from kinerja_api.models.audit import AuditEvent
 
 REDACTED = "[redacted]"
-# The trail records what was asked even when it is unstorable as given (a superadmin's request
-# path with %00 in it, which the route then refuses): such characters are kept as U+FFFD.
 # Built once, on the table rather than the entity: every write records through it, and a Core
 # insert with its values as parameters skips building and caching a statement per call.
 _INSERT = insert(cast(Table, AuditEvent.__table__))
@@ -48,7 +46,9 @@ def plain(value: Any) -> Any:
 
 
 def storable(value: Any) -> Any:
-    """`value` with every string, at any depth, fit for a JSONB column."""
+    """`value` with every string, at any depth, fit for a JSONB column. The trail records what
+    was asked even when it is unstorable as given (a superadmin's request path with %00 in it,
+    which the route then refuses): NUL and lone surrogates are kept as U+FFFD."""
     if isinstance(value, str):
         return UNSTORABLE_TEXT.sub("\ufffd", value)
     if isinstance(value, Mapping):
