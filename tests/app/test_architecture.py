@@ -32,7 +32,9 @@ BASE = frozenset(
         "embedded_pg",
     }
 )
-DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health", "sync"})
+DOMAINS = frozenset(
+    {"plans", "progress", "feedback", "audit", "health", "sync", "evaluations"}
+)
 WIRING = frozenset(
     {
         "main",
@@ -52,6 +54,8 @@ INTERFACES = frozenset(
         ("progress", "kinerja_api.plans.api"),
         ("sync", "kinerja_api.plans.api"),
         ("sync", "kinerja_api.feedback.api"),
+        ("evaluations", "kinerja_api.plans.api"),
+        ("evaluations", "kinerja_api.feedback.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -11,6 +11,7 @@ NULLABLE_BY_DESIGN = {
     "users": "superadmins have no region (check constraint superadmin_has_no_region)",
     "refresh_tokens": "superadmins' sign-ins",
     "audit_events": "actions outside any region, such as a superadmin's",
+    "evaluation_statements": "the regulation's behaviour statements belong to every region",
 }
 
 _TENANT_TABLES = text(

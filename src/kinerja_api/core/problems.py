@@ -49,6 +49,25 @@ CONFLICT = _kind("conflict", 409, "Konflik dengan keadaan saat ini", "Conflict")
 INVALID_TRANSITION = _kind(
     "invalid-transition", 409, "Perubahan status tidak diizinkan", "Transition not allowed"
 )
+EVALUATION_NOT_OPEN = _kind(
+    "evaluation-not-open",
+    409,
+    "Siklus evaluasi tidak sedang dibuka",
+    "The evaluation cycle is not open for answers",
+)
+ALREADY_SUBMITTED = _kind(
+    "already-submitted", 409, "Sudah dikirim dan tidak dapat diubah", "Already submitted"
+)
+RATING_LOCKED = _kind("rating-locked", 409, "Penilaian sudah ditetapkan", "The rating is locked")
+DISTRIBUTION_MISFIT = _kind(
+    "distribution-misfit",
+    409,
+    "Sebaran predikat tidak sesuai kurva distribusi",
+    "The spread of predikat does not fit the distribution curve",
+)
+OBJECTION_REFUSED = _kind(
+    "objection-refused", 409, "Keberatan tidak dapat diajukan", "The objection cannot be filed"
+)
 IDEMPOTENCY_IN_FLIGHT = _kind(
     "idempotency-in-flight",
     409,

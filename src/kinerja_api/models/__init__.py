@@ -2,6 +2,17 @@
 
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.auth import LoginThrottle, RefreshToken
+from kinerja_api.models.evaluations import (
+    AgencyRating,
+    DevelopmentPlan,
+    EvaluationAnswer,
+    EvaluationAssignment,
+    EvaluationCycle,
+    EvaluationObjection,
+    EvaluationRating,
+    EvaluationResponse,
+    EvaluationStatement,
+)
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.feedback import (
     Complaint,
@@ -20,10 +31,19 @@ from kinerja_api.models.sync import Tombstone
 
 __all__ = [
     "Agency",
+    "AgencyRating",
     "AuditEvent",
     "Complaint",
     "ComplaintResponse",
+    "DevelopmentPlan",
     "Employee",
+    "EvaluationAnswer",
+    "EvaluationAssignment",
+    "EvaluationCycle",
+    "EvaluationObjection",
+    "EvaluationRating",
+    "EvaluationResponse",
+    "EvaluationStatement",
     "FeedbackResponse",
     "Holiday",
     "IdempotencyRecord",

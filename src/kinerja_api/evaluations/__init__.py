@@ -1,0 +1,1 @@
+"""360° evaluations, ratings and predikat kinerja (PermenPANRB 6/2022)."""

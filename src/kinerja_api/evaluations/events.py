@@ -1,0 +1,72 @@
+"""The `data` of the events evaluations publish. None carries what a rater said, nor who rates
+whom: assignment events go to the rater (`employee_id` of the outbox row is the rater), rating,
+objection and development-plan events to the rated employee; cycle events to the cycle's
+administrators only."""
+
+import uuid
+from datetime import date
+from typing import Literal, get_args
+
+from kinerja_api.core.events import EventData
+from kinerja_api.models.evaluations import (
+    AssignmentStatus,
+    CycleStatus,
+    ObjectionStatus,
+    RatingStatus,
+)
+
+CycleEventType = Literal["evaluation.cycle_launched", "evaluation.cycle_closed"]
+AssignmentEventType = Literal["evaluation.assigned", "evaluation.submitted", "evaluation.overdue"]
+RatingEventType = Literal[
+    "evaluation.rated", "evaluation.rating_updated", "evaluation.rating_locked"
+]
+ObjectionEventType = Literal["evaluation.objection_filed", "evaluation.objection_decided"]
+DevelopmentPlanEventType = Literal["evaluation.development_planned"]
+
+
+class CycleEventData(EventData):
+    """A cycle launched (its assignments created) or closed."""
+
+    event_types = frozenset(get_args(CycleEventType))
+
+    cycle_id: uuid.UUID
+    period_id: uuid.UUID
+    status: CycleStatus
+
+
+class AssignmentEventData(EventData):
+    """An assignment given to the rater, answered by them, or overdue at the close date. It
+    names neither the ratee nor the relation."""
+
+    event_types = frozenset(get_args(AssignmentEventType))
+
+    assignment_id: uuid.UUID
+    cycle_id: uuid.UUID
+    due_on: date
+    status: AssignmentStatus
+
+
+class RatingEventData(EventData):
+    """A rating recorded, changed (while a draft, or by an objection's decision) or locked. The
+    predikat is read from the rating, which its readers may see."""
+
+    event_types = frozenset(get_args(RatingEventType))
+
+    rating_id: uuid.UUID
+    period_id: uuid.UUID
+    status: RatingStatus
+
+
+class ObjectionEventData(EventData):
+    event_types = frozenset(get_args(ObjectionEventType))
+
+    objection_id: uuid.UUID
+    rating_id: uuid.UUID
+    status: ObjectionStatus
+
+
+class DevelopmentPlanEventData(EventData):
+    event_types = frozenset(get_args(DevelopmentPlanEventType))
+
+    development_plan_id: uuid.UUID
+    rating_id: uuid.UUID
