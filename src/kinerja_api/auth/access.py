@@ -32,6 +32,9 @@ SCOPES = {
     "audit:read": "Read the audit trail",
     "plans:read": "Read periods, plans, targets and indicators",
     "progress:read": "Read progress reports, achievement and the progress stream",
+    "evaluations:read": (
+        "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
