@@ -52,6 +52,10 @@ TAGS = (
         "progress",
         "Achievement, comments and the live stream of progress, plan and comment events.",
     ),
+    Tag(
+        "evaluation-instrument",
+        "The BerAKHLAK instrument of 360° evaluations: core values and behaviour statements.",
+    ),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

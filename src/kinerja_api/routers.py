@@ -3,6 +3,7 @@
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
+from kinerja_api.evaluations.instrument.router import router as instrument_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -52,5 +53,6 @@ ROUTERS: list[Router] = [
     plan_progress_router,
     progress_stream_router,
     public_progress_router,
+    instrument_router,
     sync_router,
 ]
