@@ -32,9 +32,7 @@ BASE = frozenset(
         "embedded_pg",
     }
 )
-DOMAINS = frozenset(
-    {"plans", "progress", "feedback", "audit", "health", "sync", "evaluations"}
-)
+DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health", "sync", "evaluations"})
 WIRING = frozenset(
     {
         "main",
