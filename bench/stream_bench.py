@@ -2,7 +2,8 @@
 
 `seed_team` builds, in the bench database, a region with a supervisor and an employee whose
 approved plan has one indicator, and returns what requests need. `stream_latency` opens N
-concurrent SSE subscribers (as the supervisor, across the service's workers), posts reports as
+concurrent SSE subscribers (as the supervisor, across the service's workers; read over raw sockets
+by two client processes, so the readers do not measure themselves), posts reports as
 the employee one at a time, and measures for every subscriber the delivery latency from the
 moment the POST's response arrived to the moment the event arrived (p50/p99 over all
 deliveries). The event is sent at commit, before the response is written, so a delivery can beat
@@ -17,6 +18,7 @@ runnable on its own against a running service:
 import argparse
 import asyncio
 import json
+import multiprocessing
 import re
 import secrets
 import statistics
@@ -194,63 +196,131 @@ def report_body(team: SeededTeam) -> dict[str, Any]:
     return {"indicator_id": team.indicator_id, "value": "1", "reported_for": team.reported_for}
 
 
-class _Subscriber:
-    def __init__(self) -> None:
-        self.arrivals: dict[str, float] = {}
-        self.connected = asyncio.Event()
-
-    async def run(self, http: httpx.AsyncClient, token: str) -> None:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-        async with http.stream("GET", "/api/v1/progress/stream", headers=headers) as response:
-            response.raise_for_status()
-            self.connected.set()
-            # Lean parsing, so that 500 readers in one process measure the server, not httpx.
-            async for chunk in response.aiter_raw():
-                arrived = time.perf_counter()
-                for match in _ENTITY.finditer(chunk):
-                    self.arrivals[match[1].decode()] = arrived
+# Subscribers are read by client processes of their own, each an event loop over raw sockets:
+# one Python process parsing 5,000 streams through an HTTP library measures itself, not the
+# service. Arrivals and posts are stamped with the same system-wide monotonic clock.
+CLIENT_PROCESSES = 2
+_TAIL = 64  # bytes carried over between reads, so an id split across two reads is still found
 
 
-async def _measure(
-    base_url: str, team: SeededTeam, subscribers: int, posts: int, interval: float
-) -> dict[str, float]:
-    boss = login(base_url, team.boss_email, team.password)
+async def _subscribe(
+    host: str, port: int, token: str, arrivals: dict[str, float], connected: asyncio.Event
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(
+        (
+            "GET /api/v1/progress/stream HTTP/1.1\r\n"
+            f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+            "Accept: text/event-stream\r\n\r\n"
+        ).encode()
+    )
+    status = await reader.readline()
+    if b" 200 " not in status:
+        raise RuntimeError(f"stream refused: {status!r}")
+    await reader.readuntil(b"\r\n\r\n")
+    connected.set()
+    carried = b""
+    try:
+        while chunk := await reader.read(65536):
+            arrived = time.monotonic()
+            window = carried + chunk
+            for match in _ENTITY.finditer(window):
+                arrivals.setdefault(match[1].decode(), arrived)
+            carried = window[-_TAIL:]
+    finally:
+        writer.close()
+
+
+async def _client(
+    base_url: str, token: str, count: int, ready: Any, stop: Any
+) -> list[dict[str, float]]:
+    url = httpx.URL(base_url)
+    host, port = url.host, url.port or 80
+    arrivals: list[dict[str, float]] = [{} for _ in range(count)]
+    tasks = []
+    # Connect in waves, as clients would arrive, rather than all in the same millisecond.
+    for start in range(0, count, 50):
+        wave = range(start, min(start + 50, count))
+        events = [asyncio.Event() for _ in wave]
+        tasks += [
+            asyncio.create_task(_subscribe(host, port, token, arrivals[n], event))
+            for n, event in zip(wave, events, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(event.wait() for event in events)), 120)
+    ready.set()
+    while not stop.is_set():
+        await asyncio.sleep(0.05)
+        failed = [task for task in tasks if task.done() and task.exception()]
+        if failed:
+            raise RuntimeError("a subscriber failed") from failed[0].exception()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return arrivals
+
+
+def _client_process(
+    base_url: str, token: str, count: int, ready: Any, stop: Any, results: Any
+) -> None:
+    import uvloop
+
+    results.put(uvloop.run(_client(base_url, token, count, ready, stop)))
+
+
+async def _post(base_url: str, team: SeededTeam, posts: int, interval: float) -> dict[str, float]:
     staff = login(base_url, team.staff_email, team.password)
-    limits = httpx.Limits(max_connections=subscribers + 10)
-    timeout = httpx.Timeout(60.0, read=None)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as http:
-        clients = [_Subscriber() for _ in range(subscribers)]
-        tasks = []
-        # Connect in waves, as clients would arrive, rather than all in the same millisecond.
-        for start in range(0, subscribers, 50):
-            wave = clients[start : start + 50]
-            tasks += [asyncio.create_task(c.run(http, boss)) for c in wave]
-            await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in wave)), 60)
-        await asyncio.sleep(1.0)
-        sent: dict[str, float] = {}
-        headers = {"Authorization": f"Bearer {staff}"}
+    sent: dict[str, float] = {}
+    headers = {"Authorization": f"Bearer {staff}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
         for _ in range(posts):
             response = await http.post(
                 "/api/v1/progress-reports", json=report_body(team), headers=headers
             )
-            answered = time.perf_counter()  # before any parsing of the body
+            answered = time.monotonic()  # before any parsing of the body
             response.raise_for_status()
             sent[response.json()["id"]] = answered
             await asyncio.sleep(interval)
-        await asyncio.sleep(2.0)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    return sent
+
+
+def _measure(
+    base_url: str, team: SeededTeam, subscribers: int, posts: int, interval: float
+) -> dict[str, float]:
+    context = multiprocessing.get_context("spawn")
+    boss = login(base_url, team.boss_email, team.password)
+    stop, results = context.Event(), context.Queue()
+    shares = [subscribers // CLIENT_PROCESSES] * CLIENT_PROCESSES
+    shares[0] += subscribers - sum(shares)
+    readies = [context.Event() for _ in shares]
+    processes = [
+        context.Process(target=_client_process, args=(base_url, boss, share, ready, stop, results))
+        for share, ready in zip(shares, readies, strict=True)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for ready in readies:
+            if not ready.wait(300):
+                raise RuntimeError("the subscribers did not all connect within 300 s")
+        time.sleep(1.0)
+        sent = asyncio.run(_post(base_url, team, posts, interval))
+        time.sleep(2.0)
+    finally:
+        stop.set()
+    clients = [arrivals for _ in processes for arrivals in results.get(timeout=120)]
+    for process in processes:
+        process.join(30)
     latencies = [
-        (client.arrivals[report] - posted) * 1000
+        (client[report] - posted) * 1000
         for client in clients
         for report, posted in sent.items()
-        if report in client.arrivals
+        if report in client
     ]
     expected = len(sent) * subscribers
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
     return {
         "subscribers": float(subscribers),
+        "client_processes": float(len(processes)),
         "posts": float(len(sent)),
         "deliveries": float(len(latencies)),
         "missing": float(expected - len(latencies)),
@@ -270,9 +340,7 @@ def stream_latency(
     posts: int = 40,
     interval: float = 0.1,
 ) -> dict[str, float]:
-    import uvloop
-
-    return uvloop.run(_measure(base_url, team, subscribers, posts, interval))
+    return _measure(base_url, team, subscribers, posts, interval)
 
 
 def main() -> None:
@@ -281,9 +349,16 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="owner URL, for seeding")
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--posts", type=int, default=40)
+    parser.add_argument("--interval", type=float, default=0.1, help="seconds between posts")
     args = parser.parse_args()
     team = seed_team(args.database_url)
-    figures = stream_latency(args.base_url, team, subscribers=args.subscribers, posts=args.posts)
+    figures = stream_latency(
+        args.base_url,
+        team,
+        subscribers=args.subscribers,
+        posts=args.posts,
+        interval=args.interval,
+    )
     print(json.dumps(figures, indent=2))
 
 
