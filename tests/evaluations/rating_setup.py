@@ -105,19 +105,23 @@ async def rate(
     **extra: Any,
 ) -> httpx.Response:
     body = {"plan_id": str(unit.plans[index].id), "hasil_kerja": hasil_kerja, "perilaku": perilaku}
-    return await client.post(
-        RATINGS, json={**body, **extra}, headers=unit.auth(unit.rater_user)
-    )
+    return await client.post(RATINGS, json={**body, **extra}, headers=unit.auth(unit.rater_user))
 
 
 async def calibrate(
     client: httpx.AsyncClient, unit: Unit, admin: Any, predicate: str = "istimewa"
 ) -> httpx.Response:
-    body = {"agency_id": str(unit.agency.id), "period_id": str(unit.period.id), "predicate": predicate}
+    body = {
+        "agency_id": str(unit.agency.id),
+        "period_id": str(unit.period.id),
+        "predicate": predicate,
+    }
     return await client.post(AGENCY_RATINGS, json=body, headers=unit.auth(admin))
 
 
-async def lock(client: httpx.AsyncClient, unit: Unit, admin: Any, agency_rating: Any) -> httpx.Response:
+async def lock(
+    client: httpx.AsyncClient, unit: Unit, admin: Any, agency_rating: Any
+) -> httpx.Response:
     url = f"{AGENCY_RATINGS}/{agency_rating['id']}"
     current = await client.get(url, headers=unit.auth(admin))
     return await client.post(
@@ -125,9 +129,7 @@ async def lock(client: httpx.AsyncClient, unit: Unit, admin: Any, agency_rating:
     )
 
 
-async def locked_rating(
-    client: httpx.AsyncClient, unit: Unit, **levels: str
-) -> dict[str, Any]:
+async def locked_rating(client: httpx.AsyncClient, unit: Unit, **levels: str) -> dict[str, Any]:
     """The first staff member rated and the agency's ratings locked (organisation predikat
     `istimewa`, which any spread without too many Sangat Baik fits)."""
     rated = await rate(client, unit, **levels)

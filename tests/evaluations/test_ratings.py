@@ -271,4 +271,6 @@ async def test_another_regions_ratings_are_404(client: httpx.AsyncClient, world:
     body = {"plan_id": str(foreign.plans[0].id), "hasil_kerja": "meets", "perilaku": "meets"}
     created = await client.post(RATINGS, json=body, headers=world.auth(home.rater_user))
     assert created.status_code == 422
-    assert (await client.get(f"{RATINGS}/{uuid.uuid4()}", headers=world.auth(admin))).status_code == 404
+    assert (
+        await client.get(f"{RATINGS}/{uuid.uuid4()}", headers=world.auth(admin))
+    ).status_code == 404
