@@ -5,6 +5,7 @@ from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
 from kinerja_api.evaluations.calibration.router import router as calibration_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
+from kinerja_api.evaluations.objections.router import router as objections_router
 from kinerja_api.evaluations.ratings.router import router as ratings_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
@@ -58,5 +59,6 @@ ROUTERS: list[Router] = [
     instrument_router,
     ratings_router,
     calibration_router,
+    objections_router,
     sync_router,
 ]

@@ -66,7 +66,19 @@ async def unit(world: World, timezone: str = "Asia/Jakarta", staff: int = 1) -> 
     rater = await world.employee(region, agency, supervisor=head)
     peer = await world.employee(region, agency, supervisor=head)
     users = [await world.user(region, Role.EMPLOYEE, employee=e) for e in (head, rater, peer)]
-    built = Unit(world, region, agency, head, rater, peer, *users, await world.period(region))
+    head_user, rater_user, peer_user = users
+    built = Unit(
+        world,
+        region,
+        agency,
+        head,
+        rater,
+        peer,
+        head_user,
+        rater_user,
+        peer_user,
+        await world.period(region),
+    )
     for _ in range(staff):
         await built.add_staff()
     return built
@@ -129,10 +141,12 @@ async def lock(
     )
 
 
-async def locked_rating(client: httpx.AsyncClient, unit: Unit, **levels: str) -> dict[str, Any]:
+async def locked_rating(
+    client: httpx.AsyncClient, unit: Unit, hasil_kerja: str = "meets", perilaku: str = "meets"
+) -> dict[str, Any]:
     """The first staff member rated and the agency's ratings locked (organisation predikat
     `istimewa`, which any spread without too many Sangat Baik fits)."""
-    rated = await rate(client, unit, **levels)
+    rated = await rate(client, unit, 0, hasil_kerja, perilaku)
     assert rated.status_code == 201, rated.text
     admin = await unit.world.user(unit.region, Role.REGION_ADMIN)
     agency_rating = await calibrate(client, unit, admin)
