@@ -234,6 +234,7 @@ async def test_readers_are_the_employee_their_chain_their_agency_and_the_region(
     auditor = await world.user(u.region, Role.AUDITOR)
     assert await seen(auditor) == both
     assert await seen(await world.service_account(u.region, "evaluations:read")) == both
+    assert both <= await seen(await world.user(None, Role.SUPERADMIN))
     assert await seen(auditor, predicate="butuh_perbaikan") == {first["id"]}
     assert await seen(auditor, employee_id=str(u.staff[1].id)) == {second["id"]}
     assert await seen(auditor, status="locked") == set()
