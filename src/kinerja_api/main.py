@@ -56,6 +56,15 @@ TAGS = (
         "evaluation-instrument",
         "The BerAKHLAK instrument of 360° evaluations: core values and behaviour statements.",
     ),
+    Tag(
+        "evaluation-ratings",
+        "Ratings by the pejabat penilai: hasil kerja and perilaku, and the predikat kinerja.",
+    ),
+    Tag(
+        "evaluation-calibration",
+        "Organisation predikat per agency and period, and the lock of the agency's ratings.",
+    ),
+    Tag("evaluation-objections", "Objections (keberatan) to locked ratings, and decisions."),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

@@ -3,7 +3,10 @@
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
+from kinerja_api.evaluations.calibration.router import router as calibration_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
+from kinerja_api.evaluations.objections.router import router as objections_router
+from kinerja_api.evaluations.ratings.router import router as ratings_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -54,5 +57,8 @@ ROUTERS: list[Router] = [
     progress_stream_router,
     public_progress_router,
     instrument_router,
+    ratings_router,
+    calibration_router,
+    objections_router,
     sync_router,
 ]
