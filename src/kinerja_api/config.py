@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     public_duplicate_window_seconds: int = Field(default=180, ge=0)
     complaint_due_working_days: int = Field(default=5, ge=1, le=60)
     complaint_reopen_days: int = Field(default=14, ge=0, le=365)
+    # Sync: tombstones (what left a list) are kept this long, then purged; a client whose last
+    # sync is older does a full read (410 sync-window-expired).
+    sync_tombstone_retention_days: int = Field(default=90, ge=1, le=3650)
     # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before
     # it is disconnected (it resumes with Last-Event-ID), and how long one send may block.
     stream_ping_seconds: float = Field(default=15.0, gt=0)
