@@ -339,3 +339,25 @@ async def test_a_former_agency_admin_keeps_their_tombstones_when_their_agency_mo
     other_root = await world.agency(org.region)
     await _patch(client, f"/api/v1/agencies/{parent.id}", {"parent_id": str(other_root.id)}, admin)
     assert await deletions(client, parent_admin) == [hidden], "their agency's path changed"
+
+
+async def test_a_complaint_triaged_to_another_agency_leaves_the_former_agencys_staff(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    elsewhere = await world.agency(org.region)
+    complaint = await world.complaint(org.region, agency_id=org.agency.id)
+    former = world.auth(await world.user(org.region, Role.COMPLAINT_OFFICER, agency=org.agency))
+    new = world.auth(await world.user(org.region, Role.COMPLAINT_OFFICER, agency=elsewhere))
+    handler = await org.as_role(Role.COMPLAINT_OFFICER)
+    path = f"/api/v1/complaints/{complaint.id}"
+    etag = (await client.get(path, headers=handler)).headers["etag"]
+    triaged = await client.post(
+        f"{path}/triage",
+        json={"agency_id": str(elsewhere.id)},
+        headers={**handler, "If-Match": etag},
+    )
+    assert triaged.status_code == 200, triaged.text
+    hidden = [("complaint", str(complaint.id), "hidden")]
+    assert await deletions(client, former, entity_type="complaint") == hidden
+    assert await deletions(client, new) == []
+    assert await deletions(client, handler) == [], "an officer of no agency reads the region's"
