@@ -30,7 +30,7 @@ async def purge_tombstones(session: AsyncSession, retention_days: int) -> int:
 @app.periodic(cron="17 3 * * *")
 @app.task(name="sync.purge_tombstones", pass_context=True)
 async def purge_expired_tombstones(context: JobContext, timestamp: int) -> None:
-    """Daily, at night (server time): the window is counted in days."""
+    """Once a day: the window is counted in days."""
     worker = resources(context)
     async with worker.db.session() as session:
         purged = await purge_tombstones(session, worker.settings.sync_tombstone_retention_days)
