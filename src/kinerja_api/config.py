@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Days after a rating is locked (counted in the region's calendar) within which the rated
     # employee may object to it (keberatan).
     evaluation_objection_days: int = Field(default=14, ge=1, le=365)
+    # Sync: tombstones (what left a list) are kept this long, then purged; a client whose last
+    # sync is older does a full read (410 sync-window-expired).
+    sync_tombstone_retention_days: int = Field(default=90, ge=1, le=3650)
     # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before
     # it is disconnected (it resumes with Last-Event-ID), and how long one send may block.
     stream_ping_seconds: float = Field(default=15.0, gt=0)

@@ -1,6 +1,7 @@
-"""A mobile client's local copy of plans, targets and indicators, kept in step the way the
-README's "Sync" section tells a client to: deletions first, then the lists by `updated_since`,
-storing the server's `sync_time`."""
+"""A mobile client's local copy of the lists it reads (plans, targets and indicators unless told
+otherwise), kept in step the way the README's "Sync" section tells a client to: deletions
+first, then the lists by `updated_since`, storing the server's `sync_time`; a full read on the
+first round and when the window has passed."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,8 +13,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 DELETIONS = "/api/v1/sync/deletions"
 LISTS = {"plan": "/api/v1/plans", "target": "/api/v1/targets", "indicator": "/api/v1/indicators"}
-# Below a plan: dropping a plan drops these (their `plan_id` names it).
-CHILDREN = ("target", "indicator")
+# Every list a client may sync, by the `entity_type` its tombstones carry (progress reports
+# have none: they go with their employee).
+ALL_LISTS = {
+    **LISTS,
+    "employee": "/api/v1/employees",
+    "progress_report": "/api/v1/progress-reports",
+    "agency": "/api/v1/agencies",
+    "user": "/api/v1/users",
+    "service_unit": "/api/v1/service-units",
+    "complaint": "/api/v1/complaints",
+    "feedback": "/api/v1/feedback",
+}
+# What goes with a dropped row: {kind: [(child kind, the child's field naming the row)]}.
+CHILDREN = {
+    "plan": [("target", "plan_id"), ("indicator", "plan_id")],
+    "employee": [("progress_report", "employee_id")],
+}
+# The first round's `since`: far older than any window, so the answer is the 410 that gives the
+# sync point to store.
+EPOCH = datetime(2000, 1, 1).astimezone().isoformat()
 Rows = dict[str, dict[str, dict[str, Any]]]
 
 
@@ -32,46 +51,62 @@ async def read_all(
             return items
 
 
-async def full_read(client: httpx.AsyncClient, headers: dict[str, str]) -> Rows:
+async def full_read(
+    client: httpx.AsyncClient, headers: dict[str, str], lists: dict[str, str] = LISTS
+) -> Rows:
     return {
         kind: {item["id"]: item for item in await read_all(client, path, headers)}
-        for kind, path in LISTS.items()
+        for kind, path in lists.items()
     }
 
 
 @dataclass
 class LocalCopy:
     headers: dict[str, str]
-    rows: Rows = field(default_factory=lambda: {kind: {} for kind in LISTS})
+    lists: dict[str, str] = field(default_factory=lambda: dict(LISTS))
+    rows: Rows = field(default_factory=dict)
     sync_time: datetime | None = None
     # What the last round fetched: {kind: ids} from the lists, and the tombstones it applied.
     fetched: dict[str, set[str]] = field(default_factory=dict)
     tombstones: list[dict[str, Any]] = field(default_factory=list)
+    full_reads: int = 0
 
     async def sync(self, client: httpx.AsyncClient) -> None:
-        since = (self.sync_time or datetime(2000, 1, 1).astimezone()).isoformat()
+        """One round as the README's "Sync" tells it: deletions first, then the lists by
+        `updated_since`; with nothing stored, or the window passed (410), a full read."""
+        since = EPOCH if self.sync_time is None else self.sync_time.isoformat()
         first = await client.get(DELETIONS, params={"since": since}, headers=self.headers)
+        if first.status_code == 410:
+            assert first.json()["type"].endswith("/sync-window-expired"), first.text
+            await self._full(client, datetime.fromisoformat(first.json()["sync_time"]))
+            return
         assert first.status_code == 200, first.text
         sync_time = datetime.fromisoformat(first.json()["sync_time"])
         self.tombstones = await read_all(client, DELETIONS, self.headers, since=since)
         for tombstone in self.tombstones:
             self._drop(tombstone["entity_type"], tombstone["entity_id"])
         self.fetched = {}
-        for kind, path in LISTS.items():
+        for kind, path in self.lists.items():
             changed = await read_all(client, path, self.headers, updated_since=since)
             self.fetched[kind] = {item["id"] for item in changed}
             self.rows[kind].update((item["id"], item) for item in changed)
         self.sync_time = sync_time
 
+    async def _full(self, client: httpx.AsyncClient, sync_time: datetime) -> None:
+        self.rows = await full_read(client, self.headers, self.lists)
+        self.fetched = {kind: set(held) for kind, held in self.rows.items()}
+        self.tombstones = []
+        self.sync_time = sync_time
+        self.full_reads += 1
+
     def _drop(self, kind: str, entity_id: str) -> None:
         if kind not in self.rows:
             return
         self.rows[kind].pop(entity_id, None)
-        if kind == "plan":
-            for child in CHILDREN:
-                held = self.rows[child]
-                for child_id in [i for i, row in held.items() if row["plan_id"] == entity_id]:
-                    del held[child_id]
+        for child, link in CHILDREN.get(kind, []):
+            held = self.rows.get(child, {})
+            for child_id in [i for i, row in held.items() if row[link] == entity_id]:
+                del held[child_id]
 
     def age(self, by: timedelta) -> None:
         """The client's side of `age_the_world`: its stored instants move back with the server's."""
@@ -79,7 +114,8 @@ class LocalCopy:
             self.sync_time -= by
         for rows in self.rows.values():
             for row in rows.values():
-                row["updated_at"] = _shifted(row["updated_at"], by)
+                if "updated_at" in row:
+                    row["updated_at"] = _shifted(row["updated_at"], by)
 
 
 def _shifted(instant: str, by: timedelta) -> str:
@@ -91,6 +127,8 @@ def normalized(rows: Rows) -> Rows:
     return {
         kind: {
             i: {**row, "updated_at": datetime.fromisoformat(row["updated_at"])}
+            if "updated_at" in row
+            else row
             for i, row in held.items()
         }
         for kind, held in rows.items()
@@ -102,6 +140,12 @@ AGED = {
     "targets": "updated_at",
     "indicators": "updated_at",
     "employees": "updated_at",
+    "progress_reports": "updated_at",
+    "agencies": "updated_at",
+    "users": "updated_at",
+    "service_units": "updated_at",
+    "complaints": "updated_at",
+    "feedback_responses": "updated_at",
     "sync_tombstones": "occurred_at",
 }
 

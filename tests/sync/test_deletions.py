@@ -13,7 +13,8 @@ from tests.app.test_hostile_input import error_fields
 from tests.factories import World
 
 URL = "/api/v1/sync/deletions"
-SINCE = "2000-01-01T00:00:00Z"
+# Inside the retention window: the test's changes happen at its transaction's start, now.
+SINCE = (datetime.now(UTC) - timedelta(days=1)).isoformat()
 
 
 async def deletions(
@@ -259,3 +260,104 @@ async def test_target_and_indicator_lists_hold_every_readable_plans_rows(
         path, params={"plan_id": "x"}, headers=await org.as_employee(org.staff)
     )
     assert error_fields(invalid) == {"query.plan_id"}
+
+
+async def _patch(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]
+) -> None:
+    etag = (await client.get(path, headers=headers)).headers["etag"]
+    response = await client.patch(path, json=body, headers={**headers, "If-Match": etag})
+    assert response.status_code == 200, response.text
+
+
+async def test_a_user_placed_in_another_agency_leaves_the_former_agencys_admins(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    elsewhere = await world.agency(org.region)
+    former_admin = world.auth(await world.user(org.region, Role.AGENCY_ADMIN, agency=org.agency))
+    new_admin = world.auth(await world.user(org.region, Role.AGENCY_ADMIN, agency=elsewhere))
+    user = await world.user(org.region, Role.EMPLOYEE, agency=org.agency)
+    admin = await org.as_role(Role.REGION_ADMIN)
+    await _patch(client, f"/api/v1/users/{user.id}", {"agency_id": str(elsewhere.id)}, admin)
+    assert await deletions(client, former_admin, entity_type="user") == [
+        ("user", str(user.id), "hidden")
+    ]
+    assert await deletions(client, new_admin) == []
+    assert await deletions(client, admin) == []
+    refused = await client.get(
+        URL,
+        params={"since": SINCE, "entity_type": "user"},
+        headers=await org.as_employee(org.staff),
+    )
+    assert refused.status_code == 403, "employees do not read the users list"
+
+
+async def test_a_plan_resubmitted_to_a_new_supervisor_leaves_its_former_approver(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    """The supervisor changed while the plan was with them: they still read it as its
+    approver, until it is submitted again, to the new one."""
+    returned = await world.plan(
+        await world.period(org.region, year=2027),
+        org.staff,
+        "returned",
+        approver_id=org.supervisor.id,
+    )
+    await world.indicator(await world.target(returned))
+    admin = await org.as_role(Role.REGION_ADMIN)
+    await _patch(
+        client, f"/api/v1/employees/{org.staff.id}", {"supervisor_id": str(org.peer.id)}, admin
+    )
+    former = await org.as_employee(org.supervisor)
+    assert ("plan", str(returned.id), "hidden") not in await deletions(client, former)
+
+    staff = await org.as_employee(org.staff)
+    path = f"/api/v1/plans/{returned.id}"
+    etag = (await client.get(path, headers=staff)).headers["etag"]
+    submitted = await client.post(f"{path}/submit", headers={**staff, "If-Match": etag})
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["approver_id"] == str(org.peer.id)
+    assert ("plan", str(returned.id), "hidden") in await deletions(client, former)
+    assert await deletions(client, await org.as_employee(org.peer)) == []
+
+
+async def test_a_former_agency_admin_keeps_their_tombstones_when_their_agency_moves(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    """Tombstones name the agencies the row lay under by id, so an administrator whose own
+    agency has moved in the tree since still gets them."""
+    parent = await world.agency(org.region)
+    inner = await world.agency(org.region, parent)
+    employee = await world.employee(org.region, inner)
+    parent_admin = world.auth(await world.user(org.region, Role.AGENCY_ADMIN, agency=parent))
+    admin = await org.as_role(Role.REGION_ADMIN)
+    await _patch(
+        client, f"/api/v1/employees/{employee.id}", {"agency_id": str(org.agency.id)}, admin
+    )
+    hidden = ("employee", str(employee.id), "hidden")
+    assert await deletions(client, parent_admin) == [hidden]
+    other_root = await world.agency(org.region)
+    await _patch(client, f"/api/v1/agencies/{parent.id}", {"parent_id": str(other_root.id)}, admin)
+    assert await deletions(client, parent_admin) == [hidden], "their agency's path changed"
+
+
+async def test_a_complaint_triaged_to_another_agency_leaves_the_former_agencys_staff(
+    client: httpx.AsyncClient, org: Org, world: World
+) -> None:
+    elsewhere = await world.agency(org.region)
+    complaint = await world.complaint(org.region, agency_id=org.agency.id)
+    former = world.auth(await world.user(org.region, Role.COMPLAINT_OFFICER, agency=org.agency))
+    new = world.auth(await world.user(org.region, Role.COMPLAINT_OFFICER, agency=elsewhere))
+    handler = await org.as_role(Role.COMPLAINT_OFFICER)
+    path = f"/api/v1/complaints/{complaint.id}"
+    etag = (await client.get(path, headers=handler)).headers["etag"]
+    triaged = await client.post(
+        f"{path}/triage",
+        json={"agency_id": str(elsewhere.id)},
+        headers={**handler, "If-Match": etag},
+    )
+    assert triaged.status_code == 200, triaged.text
+    hidden = [("complaint", str(complaint.id), "hidden")]
+    assert await deletions(client, former, entity_type="complaint") == hidden
+    assert await deletions(client, new) == []
+    assert await deletions(client, handler) == [], "an officer of no agency reads the region's"

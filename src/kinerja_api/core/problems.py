@@ -74,6 +74,13 @@ IDEMPOTENCY_IN_FLIGHT = _kind(
     "Permintaan dengan Idempotency-Key ini sedang diproses",
     "A request with this Idempotency-Key is still in progress",
 )
+# A syncing client's `since` lies before the tombstones still kept: it does a full read.
+SYNC_WINDOW_EXPIRED = _kind(
+    "sync-window-expired",
+    410,
+    "Jendela sinkronisasi sudah lewat",
+    "The sync window has passed: read everything again",
+)
 PRECONDITION_FAILED = _kind(
     "precondition-failed", 412, "Versi sumber daya tidak cocok", "Precondition failed"
 )

@@ -12,6 +12,16 @@ from kinerja_api.models.org import Role
 
 REGION_WIDE = (Role.REGION_ADMIN, Role.AUDITOR)
 AGENCY_BOUND = (Role.AGENCY_ADMIN, Role.COMPLAINT_OFFICER)
+# Who reads the staff's lists: service units and survey responses; complaints also the
+# employees they are assigned to.
+STAFF_READERS = (
+    Role.SUPERADMIN,
+    Role.REGION_ADMIN,
+    Role.AGENCY_ADMIN,
+    Role.COMPLAINT_OFFICER,
+    Role.AUDITOR,
+)
+COMPLAINT_READERS = (*STAFF_READERS, Role.EMPLOYEE)
 
 
 def covers_region(principal: Principal) -> bool:

@@ -20,8 +20,8 @@ from kinerja_api.models.common import IdMixin, described
 )
 class TombstoneReason(StrEnum):
     DELETED = "deleted"
-    # Still there, but out of sight of readers who saw it before (a supervisor or agency
-    # changed).
+    # Still there, but out of sight of readers who saw it before (a supervisor, agency,
+    # assignee or approver changed, or an agency moved in the tree).
     HIDDEN = "hidden"
 
 
@@ -29,9 +29,12 @@ class Tombstone(IdMixin, Base):
     """`occurred_at` is the removing transaction's time, the clock `updated_at` is read from.
     The other columns say who may read the tombstone: `plan_id` for rows below a plan (readers
     of the plan), `former_supervisor_id` for rows hidden by a supervisor change (the former
-    supervisor's chain), `former_agency_path` for an employee moved to another agency (the
-    administrators of the former agency's subtree). They carry no foreign keys: a tombstone
-    outlives what it names."""
+    supervisor's chain), `former_agency_path` for rows whose agency changed or moved in the
+    tree (the agency-bound staff of any agency on that path: the former subtree's
+    administrators, and for feedback rows its complaint officers), `former_reader_id` for the
+    employee who read the row directly (a complaint's former assignee, a plan's former
+    approver). They carry no foreign keys: a tombstone outlives what it names, until the
+    retention window (`sync_tombstone_retention_days`) purges it."""
 
     __tablename__ = "sync_tombstones"
 
@@ -45,6 +48,7 @@ class Tombstone(IdMixin, Base):
     plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     former_supervisor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     former_agency_path: Mapped[str | None] = mapped_column(Text)
+    former_reader_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     __table_args__ = (
         Index(
@@ -54,6 +58,7 @@ class Tombstone(IdMixin, Base):
             "occurred_at",
             "id",
         ),
+        Index("ix_sync_tombstones_occurred_at", "occurred_at"),
         CheckConstraint("reason in ('deleted', 'hidden')", name="reason_allowed"),
     )
 
@@ -65,6 +70,11 @@ class Tombstone(IdMixin, Base):
         "indicator": "IKI — an indicator of a target",
         "holiday": "hari libur — a region's holiday",
         "employee": "pegawai — an employee",
+        "agency": "unit kerja — an agency",
+        "user": "pengguna — a user account",
+        "service_unit": "unit layanan — a service unit",
+        "complaint": "pengaduan — a citizen's complaint",
+        "feedback": "survei kepuasan — an IKM survey response",
     }
 )
 class SyncEntity(StrEnum):
@@ -75,3 +85,8 @@ class SyncEntity(StrEnum):
     INDICATOR = "indicator"
     HOLIDAY = "holiday"
     EMPLOYEE = "employee"
+    AGENCY = "agency"
+    USER = "user"
+    SERVICE_UNIT = "service_unit"
+    COMPLAINT = "complaint"
+    FEEDBACK = "feedback"

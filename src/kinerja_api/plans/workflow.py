@@ -30,6 +30,7 @@ from kinerja_api.core.problems import (
     ProblemKind,
     field_problem,
 )
+from kinerja_api.core.tombstones import approver_changed
 from kinerja_api.models.org import Employee, Role
 from kinerja_api.models.plans import (
     Period,
@@ -323,9 +324,17 @@ async def submit_plan(
     errors = await _submission_errors(session, plan)
     if errors:
         raise Problem(VALIDATION, _NOT_SUBMITTABLE, params={"count": len(errors)}, errors=errors)
+    former_approver_id = plan.approver_id
     plan.approver_id = supervisor_id
     plan.submitted_at = clock.utc_now()
     plan.return_note = None
+    if former_approver_id is not None and former_approver_id != supervisor_id:
+        await approver_changed(
+            session,
+            region_id=plan.region_id,
+            plan_id=plan.id,
+            former_approver_id=former_approver_id,
+        )
     return await _finish(session, principal, plan, SUBMIT, before, "submitted")
 
 

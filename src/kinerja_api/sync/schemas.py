@@ -7,6 +7,7 @@ from fastapi import Query
 from pydantic import Field
 
 from kinerja_api.core.pagination import Page
+from kinerja_api.core.problems import ProblemDetail
 from kinerja_api.core.schemas import Instant, OutputModel
 from kinerja_api.models.sync import SyncEntity, TombstoneReason
 
@@ -32,13 +33,24 @@ class DeletionPage(Page[DeletionOut]):
     )
 
 
+class SyncWindowExpiredProblem(ProblemDetail):
+    """`since` lies before the oldest tombstones kept (`sync-window-expired`): what left the
+    lists before then may no longer be reported. Drop the local copy, read every list in full
+    (without `updated_since`), and store `sync_time` for the next round."""
+
+    sync_time: datetime = Field(
+        description="The sync point to store after the full read, as a 200 would give it."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DeletionFilters:
     since: Annotated[
         Instant,
         Query(
             description="Tombstones at or after this instant (RFC 3339): the `sync_time` the "
-            "client stored at its last sync."
+            "client stored at its last sync. Older than the retention window (90 days unless "
+            "configured otherwise): 410 `sync-window-expired`, and the client reads in full."
         ),
     ]
     entity_type: Annotated[

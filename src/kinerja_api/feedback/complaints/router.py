@@ -33,23 +33,14 @@ from kinerja_api.feedback.complaints.schemas import (
     TrackingCode,
     TriageIn,
 )
+from kinerja_api.feedback.scope import COMPLAINT_READERS
 from kinerja_api.models.feedback import Complaint
 from kinerja_api.models.org import Role
 
 public_router = Router(prefix="/api/v1/public/complaints", tags=["public"])
 router = Router(prefix="/api/v1/complaints", tags=["complaints"])
 # Employees see (and answer) only the complaints assigned to them.
-Reader = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.COMPLAINT_OFFICER,
-        Role.AUDITOR,
-        Role.EMPLOYEE,
-    ),
-]
+Reader = Annotated[Principal, requires(*COMPLAINT_READERS)]
 Handler = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN)]
 Responder = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN, Role.EMPLOYEE)]
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)

@@ -16,6 +16,7 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
+from kinerja_api.core.tombstones import complaint_reassigned
 from kinerja_api.feedback.codes import grouped
 from kinerja_api.feedback.complaints import repository
 from kinerja_api.feedback.complaints.changes import AUDITED, changed, transition_refused
@@ -195,6 +196,7 @@ async def triage(
 ) -> Complaint:
     complaint = await _open_for(session, principal, complaint_id, if_match, "triaged", TRIAGEABLE)
     before = snapshot(complaint, AUDITED)
+    readers = _readers(complaint)
     if data.agency_id is not None:
         await _agency_in_region(session, complaint.region_id, data.agency_id)
         complaint.agency_id = data.agency_id
@@ -204,6 +206,7 @@ async def triage(
     if data.note is not None:
         session.add(_note(complaint, principal, data.note, ResponseVisibility.INTERNAL))
     await _save(session, complaint)
+    await _left_sight(session, complaint, readers)
     await changed(session, principal, complaint, "triaged", before=before)
     return complaint
 
@@ -220,6 +223,7 @@ async def assign(
     citizen's contact details)."""
     complaint = await _open_for(session, principal, complaint_id, if_match, "assigned")
     before = snapshot(complaint, AUDITED)
+    readers = _readers(complaint)
     if data.agency_id is not None:
         await _agency_in_region(session, complaint.region_id, data.agency_id)
     employee_agency = None
@@ -231,8 +235,31 @@ async def assign(
     complaint.assignee_employee_id = data.assignee_employee_id
     complaint.status = ComplaintStatus.ASSIGNED
     await _save(session, complaint)
+    await _left_sight(session, complaint, readers)
     await changed(session, principal, complaint, "assigned", before=before)
     return complaint
+
+
+def _readers(complaint: Complaint) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """Who the complaint is with: its agency and its assignee."""
+    return complaint.agency_id, complaint.assignee_employee_id
+
+
+async def _left_sight(
+    session: AsyncSession,
+    complaint: Complaint,
+    former: tuple[uuid.UUID | None, uuid.UUID | None],
+) -> None:
+    """A complaint handed to another agency or employee leaves the sight of the former ones
+    (tombstones for syncing clients)."""
+    agency_id, assignee_id = former
+    await complaint_reassigned(
+        session,
+        region_id=complaint.region_id,
+        complaint_id=complaint.id,
+        former_agency_id=agency_id if agency_id != complaint.agency_id else None,
+        former_assignee_id=assignee_id if assignee_id != complaint.assignee_employee_id else None,
+    )
 
 
 async def _assignee_agency(

@@ -14,6 +14,7 @@ from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
+from kinerja_api.feedback.scope import STAFF_READERS
 from kinerja_api.feedback.service_units import service
 from kinerja_api.feedback.service_units.schemas import (
     PublicCode,
@@ -30,16 +31,7 @@ from kinerja_api.models.org import Role
 
 router = Router(prefix="/api/v1/service-units", tags=["service-units"])
 public_router = Router(prefix="/api/v1/public/service-units", tags=["public"])
-Reader = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.COMPLAINT_OFFICER,
-        Role.AUDITOR,
-    ),
-]
+Reader = Annotated[Principal, requires(*STAFF_READERS)]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN)]
 
 

@@ -13,6 +13,7 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.core.tombstones import service_unit_moved
 from kinerja_api.feedback import public
 from kinerja_api.feedback.codes import STAFF_CODE_LENGTH, UNIT_CODE_LENGTH, insert_with_code
 from kinerja_api.feedback.scope import manages, staff_scope
@@ -144,9 +145,14 @@ async def update_unit(
     if "agency_id" in changes:
         await _require_agency(session, principal, changes["agency_id"])
     before = snapshot(unit, AUDITED)
+    former_agency_id = unit.agency_id
     for field, value in changes.items():
         setattr(unit, field, value)
     await session.flush()
+    if unit.agency_id != former_agency_id:
+        await service_unit_moved(
+            session, region_id=unit.region_id, unit_id=unit.id, former_agency_id=former_agency_id
+        )
     await record_entity(session, principal, "service_unit", "updated", unit, AUDITED, before=before)
     return unit
 

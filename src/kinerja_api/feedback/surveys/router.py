@@ -15,6 +15,7 @@ from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import limit_per_unit
+from kinerja_api.feedback.scope import STAFF_READERS
 from kinerja_api.feedback.surveys import service
 from kinerja_api.feedback.surveys.schemas import (
     FeedbackFilters,
@@ -32,16 +33,7 @@ from kinerja_api.models.org import Role
 public_router = Router(prefix="/api/v1/public/feedback", tags=["public"])
 router = Router(prefix="/api/v1/feedback", tags=["feedback"])
 reports_router = Router(prefix="/api/v1/reports", tags=["reports"])
-Reader = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.COMPLAINT_OFFICER,
-        Role.AUDITOR,
-    ),
-]
+Reader = Annotated[Principal, requires(*STAFF_READERS)]
 Moderator = Annotated[Principal, requires(Role.COMPLAINT_OFFICER)]
 
 

@@ -30,6 +30,7 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, Subtree, list_page
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
+from kinerja_api.core.tombstones import agency_moved
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.org.agencies.schemas import (
     AgencyCreate,
@@ -231,7 +232,9 @@ async def create_agency(session: AsyncSession, principal: Principal, data: Agenc
 async def _move(
     session: AsyncSession, principal: Principal, agency: Agency, parent_id: uuid.UUID | None
 ) -> None:
-    """Re-hangs the agency and rewrites its descendants' paths in one statement."""
+    """Re-hangs the agency and rewrites its descendants' paths in one statement; the subtree
+    leaves the sight of the administrators above it that it no longer lies under (tombstones)
+    and comes into the sight of those it now lies under."""
     parent_path = await _parent_path(session, principal, parent_id)
     if parent_path.startswith(agency.path):
         raise field_problem("body.parent_id", _CYCLE, code="cycle")
@@ -252,6 +255,8 @@ async def _move(
         )
         .execution_options(synchronize_session=False)
     )
+    await session.flush()
+    await agency_moved(session, region_id=agency.region_id, old_path=old_path, new_path=new_path)
 
 
 async def update_agency(

@@ -18,9 +18,7 @@ from kinerja_api.org.users import service
 from kinerja_api.org.users.schemas import PasswordSet, UserCreate, UserOut, UserSort, UserUpdate
 
 router = Router(prefix="/api/v1/users", tags=["users"])
-Reader = Annotated[
-    Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR)
-]
+Reader = Annotated[Principal, requires(*service.READERS)]
 Manager = Annotated[Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN)]
 
 

@@ -19,10 +19,13 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import CONFLICT, FORBIDDEN, Problem, field_problem
+from kinerja_api.core.tombstones import user_agency_changed
 from kinerja_api.models.auth import RefreshToken
 from kinerja_api.models.org import Agency, Employee, Region, Role, User
 from kinerja_api.org.users.schemas import PasswordSet, UserCreate, UserSort, UserUpdate
 
+# Who reads the users list (agency administrators their subtree's accounts).
+READERS = (Role.SUPERADMIN, Role.REGION_ADMIN, Role.AGENCY_ADMIN, Role.AUDITOR)
 AUDITED = ("region_id", "email", "full_name", "roles", "employee_id", "agency_id", "active")
 _LIST = ListOf(
     "users",
@@ -91,6 +94,11 @@ def _reach(principal: Principal, *, write: bool) -> ColumnElement[bool]:
     return false()
 
 
+def readable(principal: Principal) -> ColumnElement[bool]:
+    """The users a principal may read: the list's, a user's and sync's one condition."""
+    return _reach(principal, write=False)
+
+
 def _subtree_bound(principal: Principal) -> bool:
     """Agency admins manage only inside their subtree; region admins and superadmins do not."""
     return not principal.is_superadmin and not principal.has_any(Role.REGION_ADMIN)
@@ -124,7 +132,7 @@ async def list_users(
     }
     return await list_page(
         session,
-        select(User).where(_reach(principal, write=False)),
+        select(User).where(readable(principal)),
         _LIST,
         sort,
         cursor_filters=filters,
@@ -311,11 +319,16 @@ async def update_user(
     await _check_placement(session, principal, user.region_id, changes)
     _check_agency_role(changes.get("roles", user.roles), changes.get("agency_id", user.agency_id))
     before = snapshot(user, AUDITED)
+    former_agency_id = user.agency_id
     for field, value in changes.items():
         setattr(user, field, value)
     await _flush(session, user)
     if before["active"] and not user.active:
         await _revoke_sessions(session, user.id)
+    if user.region_id is not None and user.agency_id != former_agency_id:
+        await user_agency_changed(
+            session, region_id=user.region_id, user_id=user.id, former_agency_id=former_agency_id
+        )
     await record_entity(session, principal, "user", "updated", user, AUDITED, before=before)
     return user
 
