@@ -56,6 +56,11 @@ TAGS = (
         "evaluation-instrument",
         "The BerAKHLAK instrument of 360° evaluations: core values and behaviour statements.",
     ),
+    Tag(
+        "evaluation-cycles",
+        "360° evaluation rounds (siklus evaluasi): draft, launch (assignments from the supervisor"
+        " chain), close.",
+    ),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),
