@@ -61,6 +61,10 @@ TAGS = (
         "360° evaluation rounds (siklus evaluasi): draft, launch (assignments from the supervisor"
         " chain), close.",
     ),
+    Tag(
+        "evaluation-assignments",
+        "Who rates whom in a 360° cycle, and each rater's one anonymous response.",
+    ),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

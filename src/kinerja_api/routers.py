@@ -3,6 +3,7 @@
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
+from kinerja_api.evaluations.assignments.router import router as evaluation_assignments_router
 from kinerja_api.evaluations.cycles.router import router as evaluation_cycles_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
@@ -56,5 +57,6 @@ ROUTERS: list[Router] = [
     public_progress_router,
     instrument_router,
     evaluation_cycles_router,
+    evaluation_assignments_router,
     sync_router,
 ]
