@@ -11,12 +11,16 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from kinerja_api.auth.tenancy import enter_all_regions
+from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.tenancy import enter_all_regions, enter_region
+from kinerja_api.evaluations.assignments import repository
 from kinerja_api.evaluations.events import AssignmentEventData
 from kinerja_api.evaluations.tasks import mark_overdue
+from kinerja_api.models.evaluations import CoreValue
 from kinerja_api.models.org import Role, User
+from tests.app.test_statement_budgets import assert_within, sent
 from tests.evaluations.helpers import (
     ASSIGNMENTS,
     CYCLES,
@@ -454,3 +458,40 @@ async def test_another_regions_assignments_are_404_on_every_route(
         assert (await submit(client, headers, item)).status_code == 404
     listed = await client.get(ASSIGNMENTS, params={"limit": 200}, headers=home.admin_auth)
     assert listed.json()["items"] == []
+
+
+# set_config (travels with the BEGIN when deployed), the rater's assignment with its cycle, the
+# response stored with the assignment marked, the audit row, the outbox row.
+SUBMIT_BUDGET = 5
+
+
+async def test_a_submission_is_five_statements(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    o = await org(world)
+    await launched(client, o)
+    a = o.staff[0]
+    item = one(await mine(client, o, a), "peer")
+    with sent(connection) as seen:
+        response = await submit(client, o.auth(a), item)
+    assert response.status_code == 200, response.text
+    assert_within(seen, SUBMIT_BUDGET)
+
+
+async def test_a_response_is_stored_only_while_its_assignment_is_pending(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Two submissions at once both pass the first checks; the second stores nothing."""
+    o = await org(world)
+    cycle = await launched(client, o)
+    a = o.staff[0]
+    item = one(await mine(client, o, a), "self")
+    principal = Principal(kind="user", id=o.users[a.id].id, region_id=o.region.id, employee_id=a.id)
+    session = AsyncSession(bind=world.connection, join_transaction_mode="create_savepoint")
+    await enter_region(session, o.region.id)
+    row = await repository.own_for_submission(session, principal, uuid.UUID(item["id"]))
+    assert row is not None
+    answered = [(value.value, 3, None) for value in CoreValue]
+    assert await repository.submit(session, row, answered) == 2
+    assert await repository.submit(session, row, answered) is None
+    assert len(await responses_of(world, cycle["id"])) == 1

@@ -8,6 +8,7 @@ assignment was answered, and a response row holds neither the rater nor the assi
 time."""
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -16,7 +17,6 @@ from sqlalchemy import (
     Row,
     Select,
     SmallInteger,
-    Table,
     Text,
     and_,
     bindparam,
@@ -26,7 +26,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
@@ -35,7 +34,6 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.evaluations.cycles.repository import readable as readable_cycle
 from kinerja_api.models.evaluations import (
     ANONYMOUS_RELATIONS,
-    AssignmentStatus,
     EvaluationAssignment,
     EvaluationCycle,
 )
@@ -106,18 +104,22 @@ async def find(
     return row
 
 
-# What a submission needs to know, in one round trip: the assignment (readable by the caller),
-# its cycle's state and dates, and the region's time zone for "today".
-_FOR_SUBMISSION = (
+# What a submission needs to know, in one round trip: the caller's own assignment, its cycle's
+# state and dates, the region's time zone for "today", and what the answer shows the rater.
+_OWN_FOR_SUBMISSION = (
     select(
         Assignment.id,
         Assignment.region_id,
         Assignment.cycle_id,
-        Assignment.ratee_id,
+        EvaluationCycle.name.label("cycle_name"),
         Assignment.rater_id,
         Assignment.relation,
-        Assignment.status,
+        Assignment.ratee_id,
+        Employee.name.label("ratee_name"),
+        Assignment.agency_id,
         Assignment.due_on,
+        Assignment.status,
+        Assignment.version,
         EvaluationCycle.status.label("cycle_status"),
         EvaluationCycle.opens_on,
         EvaluationCycle.closes_on,
@@ -130,91 +132,88 @@ _FOR_SUBMISSION = (
             EvaluationCycle.region_id == Assignment.region_id,
         ),
     )
+    .join(Employee, Employee.id == Assignment.ratee_id)
     .join(Region, Region.id == Assignment.region_id)
-    .where(Assignment.id == bindparam("assignment_id"))
+    .where(
+        Assignment.id == bindparam("assignment"),
+        Assignment.region_id == bindparam("region"),
+        Assignment.rater_id == bindparam("rater"),
+    )
 )
 
 
-async def for_submission(
+async def own_for_submission(
     session: AsyncSession, principal: Principal, assignment_id: uuid.UUID
 ) -> Row[Any] | None:
-    """The assignment with its cycle's state, when the caller rates it or reads its cycle."""
-    statement = _FOR_SUBMISSION.where(or_(own(principal), readable_cycle(principal)))
-    result = await session.execute(statement, {"assignment_id": assignment_id})
+    """The assignment with its cycle's state, when the caller is its rater."""
+    if principal.kind != "user" or principal.employee_id is None or principal.region_id is None:
+        return None
+    result = await session.execute(
+        _OWN_FOR_SUBMISSION,
+        {
+            "assignment": assignment_id,
+            "region": principal.region_id,
+            "rater": principal.employee_id,
+        },
+    )
     return cast("Row[Any] | None", result.first())
 
 
-_TABLE = cast(Table, Assignment.__table__)
-# Answered only once, even by two requests at the same moment: the row changes only while it
-# is pending. Its version moves on; `updated_at` stays as it was, so the row does not record
-# when.
-_MARK_SUBMITTED = (
-    update(_TABLE)
-    .where(
-        _TABLE.c.id == bindparam("assignment"),
-        _TABLE.c.region_id == bindparam("region"),
-        _TABLE.c.status == AssignmentStatus.PENDING.value,
-    )
-    .values(
-        status=AssignmentStatus.SUBMITTED.value,
-        version=_TABLE.c.version + 1,
-        updated_at=_TABLE.c.updated_at,
-    )
-    .returning(_TABLE.c.version)
-)
-
-
-async def mark_submitted(
-    session: AsyncSession, region_id: uuid.UUID, assignment_id: uuid.UUID
-) -> int | None:
-    """The assignment's new version, or None when it was not pending."""
-    version: int | None = await session.scalar(
-        _MARK_SUBMITTED, {"assignment": assignment_id, "region": region_id}
-    )
-    return version
-
-
-# A response and its answers, in one statement. Neither names the rater or the assignment, nor
-# carries a time.
-_INSERT_RESPONSE = text(
+# The assignment marked answered and the response stored, in one statement, only while the
+# assignment is pending: answered once, even by two requests at the same moment. The
+# assignment's version moves on, its `updated_at` stays as it was, so it does not record when.
+# The response and its answers name neither the rater nor the assignment, and carry no time.
+# Answers the assignment's new version; nothing when it was not pending.
+_SUBMIT = text(
     """
-with response as (
+with marked as (
+    update evaluation_assignments
+    set status = 'submitted', version = version + 1
+    where id = :assignment and region_id = :region and status = 'pending'
+    returning version
+),
+response as (
     insert into evaluation_responses (id, region_id, cycle_id, ratee_id, relation)
-    values (:response_id, :region_id, :cycle_id, :ratee_id, :relation)
+    select :response, :region, :cycle, :ratee, :relation from marked
+),
+answers as (
+    insert into evaluation_answers
+        (response_id, value, region_id, cycle_id, ratee_id, relation, score, comment)
+    select :response, answer.value, :region, :cycle, :ratee, :relation,
+           answer.score, answer.comment
+    from marked, unnest(:answer_values, :scores, :comments) as answer(value, score, comment)
 )
-insert into evaluation_answers
-    (response_id, value, region_id, cycle_id, ratee_id, relation, score, comment)
-select :response_id, answer.value, :region_id, :cycle_id, :ratee_id, :relation,
-       answer.score, answer.comment
-from unnest(:values, :scores, :comments) as answer(value, score, comment)
+select version from marked
 """
 ).bindparams(
-    bindparam("response_id", type_=Uuid),
-    bindparam("region_id", type_=Uuid),
-    bindparam("cycle_id", type_=Uuid),
-    bindparam("ratee_id", type_=Uuid),
+    bindparam("assignment", type_=Uuid),
+    bindparam("response", type_=Uuid),
+    bindparam("region", type_=Uuid),
+    bindparam("cycle", type_=Uuid),
+    bindparam("ratee", type_=Uuid),
     bindparam("relation", type_=Text),
-    bindparam("values", type_=ARRAY(Text)),
+    bindparam("answer_values", type_=ARRAY(Text)),
     bindparam("scores", type_=ARRAY(SmallInteger)),
     bindparam("comments", type_=ARRAY(Text)),
 )
 
 
-async def insert_response(
-    session: AsyncSession,
-    assignment: Row[Any],
-    answers: list[tuple[str, int, str | None]],
-) -> None:
-    await session.execute(
-        _INSERT_RESPONSE,
+async def submit(
+    session: AsyncSession, assignment: Row[Any], answers: Sequence[tuple[str, int, str | None]]
+) -> int | None:
+    """The assignment's new version, or None when it was no longer pending (nothing stored)."""
+    version: int | None = await session.scalar(
+        _SUBMIT,
         {
-            "response_id": uuid.uuid4(),
-            "region_id": assignment.region_id,
-            "cycle_id": assignment.cycle_id,
-            "ratee_id": assignment.ratee_id,
+            "assignment": assignment.id,
+            "response": uuid.uuid4(),
+            "region": assignment.region_id,
+            "cycle": assignment.cycle_id,
+            "ratee": assignment.ratee_id,
             "relation": assignment.relation,
-            "values": [value for value, _, _ in answers],
+            "answer_values": [value for value, _, _ in answers],
             "scores": [score for _, score, _ in answers],
             "comments": [comment for _, _, comment in answers],
         },
     )
+    return version

@@ -124,22 +124,21 @@ async def submit(
 ) -> AssignmentOut:
     """The rater's one response: only while the cycle is launched and today, in the region's
     zone, lies between its opening and closing days."""
-    assignment = await repository.for_submission(session, principal, assignment_id)
+    assignment = await repository.own_for_submission(session, principal, assignment_id)
     if assignment is None:
+        if await repository.find(session, principal, assignment_id) is not None:
+            raise Problem(FORBIDDEN, _NOT_RATER)
         raise not_found("Evaluation assignment")
-    if principal.employee_id is None or assignment.rater_id != principal.employee_id:
-        raise forbidden_to_answer()
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise Problem(ALREADY_SUBMITTED, _ANSWERED)
     _open_for_answers(assignment)
-    version = await repository.mark_submitted(session, assignment.region_id, assignment.id)
-    if version is None:
-        raise Problem(ALREADY_SUBMITTED, _ANSWERED)
-    await repository.insert_response(
+    version = await repository.submit(
         session,
         assignment,
         [(answer.value.value, answer.score, answer.comment) for answer in data.answers],
     )
+    if version is None:
+        raise Problem(ALREADY_SUBMITTED, _ANSWERED)
     await record(
         session,
         principal,
@@ -163,8 +162,10 @@ async def submit(
             status=AssignmentStatus.SUBMITTED,
         ),
     )
-    return await get_assignment(session, principal, assignment.id)
-
-
-def forbidden_to_answer() -> Problem:
-    return Problem(FORBIDDEN, _NOT_RATER)
+    return AssignmentOut.model_validate(
+        {
+            **{name: getattr(assignment, name) for name in AssignmentOut.model_fields},
+            "status": AssignmentStatus.SUBMITTED,
+            "version": version,
+        }
+    )
