@@ -57,6 +57,15 @@ TAGS = (
         "The BerAKHLAK instrument of 360° evaluations: core values and behaviour statements.",
     ),
     Tag(
+        "evaluation-cycles",
+        "360° evaluation rounds (siklus evaluasi): draft, launch (assignments from the supervisor"
+        " chain), close.",
+    ),
+    Tag(
+        "evaluation-assignments",
+        "Who rates whom in a 360° cycle, and each rater's one anonymous response.",
+    ),
+    Tag(
         "evaluation-ratings",
         "Ratings by the pejabat penilai: hasil kerja and perilaku, and the predikat kinerja.",
     ),

@@ -3,7 +3,9 @@
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
+from kinerja_api.evaluations.assignments.router import router as evaluation_assignments_router
 from kinerja_api.evaluations.calibration.router import router as calibration_router
+from kinerja_api.evaluations.cycles.router import router as evaluation_cycles_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
 from kinerja_api.evaluations.objections.router import router as objections_router
 from kinerja_api.evaluations.ratings.router import router as ratings_router
@@ -57,6 +59,8 @@ ROUTERS: list[Router] = [
     progress_stream_router,
     public_progress_router,
     instrument_router,
+    evaluation_cycles_router,
+    evaluation_assignments_router,
     ratings_router,
     calibration_router,
     objections_router,

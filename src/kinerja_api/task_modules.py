@@ -5,4 +5,5 @@ imports them all so that it knows every job it may be handed. A package's jobs l
 TASK_MODULES: list[str] = [
     "kinerja_api.core.tasks",
     "kinerja_api.sync.tasks",
+    "kinerja_api.evaluations.tasks",
 ]

@@ -1,7 +1,12 @@
 """The `data` of the events evaluations publish. None carries what a rater said, nor who rates
-whom: assignment events go to the rater (`employee_id` of the outbox row is the rater), rating,
-objection and development-plan events to the rated employee; cycle events to the cycle's
-administrators only."""
+whom: assignment events go to the rater (`employee_id` of the outbox row is the rater, no
+agency), rating, objection and development-plan events to the rated employee; cycle events to
+the cycle's administrators only.
+
+`evaluation.assigned` is one event per rater and batch of new assignments (a launch, or an
+employee added to a launched cycle), not one per assignment: a launch for a region of 10,000
+employees writes about 10,000 events rather than 50,000, and the rater lists what they must rate
+with `GET /evaluation-assignments?mine=true`."""
 
 import uuid
 from datetime import date
@@ -16,7 +21,8 @@ from kinerja_api.models.evaluations import (
 )
 
 CycleEventType = Literal["evaluation.cycle_launched", "evaluation.cycle_closed"]
-AssignmentEventType = Literal["evaluation.assigned", "evaluation.submitted", "evaluation.overdue"]
+AssignedEventType = Literal["evaluation.assigned"]
+AssignmentEventType = Literal["evaluation.submitted", "evaluation.overdue"]
 RatingEventType = Literal[
     "evaluation.rated", "evaluation.rating_updated", "evaluation.rating_locked"
 ]
@@ -34,9 +40,20 @@ class CycleEventData(EventData):
     status: CycleStatus
 
 
+class AssignedEventData(EventData):
+    """New assignments for the rater in a cycle: how many, and when they are due. It names
+    neither the ratees nor the relations."""
+
+    event_types = frozenset(get_args(AssignedEventType))
+
+    cycle_id: uuid.UUID
+    due_on: date
+    assignments: int
+
+
 class AssignmentEventData(EventData):
-    """An assignment given to the rater, answered by them, or overdue at the close date. It
-    names neither the ratee nor the relation."""
+    """An assignment answered by the rater, or overdue after the close date. It names neither
+    the ratee nor the relation."""
 
     event_types = frozenset(get_args(AssignmentEventType))
 
