@@ -54,6 +54,7 @@ INTERFACES = frozenset(
         ("sync", "kinerja_api.feedback.api"),
         ("evaluations", "kinerja_api.plans.api"),
         ("evaluations", "kinerja_api.feedback.api"),
+        ("progress", "kinerja_api.evaluations.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -32,6 +32,7 @@ from kinerja_api.demo.writing import SeedReport
 from kinerja_api.feedback.codes import ALPHABET
 from kinerja_api.feedback.workdays import deadline
 from kinerja_api.models.audit import AuditEvent
+from kinerja_api.models.evaluations import EvaluationAssignment, EvaluationCycle
 from kinerja_api.models.feedback import (
     IKM_ELEMENTS,
     Complaint,
@@ -256,6 +257,12 @@ async def _snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         "feedback_responses": select(func.count()).select_from(FeedbackResponse),
         "complaints": select(Complaint.__table__).where(Complaint.region_id.in_(region_ids)),
         "holidays": select(Holiday.__table__).where(Holiday.region_id.in_(region_ids)),
+        "evaluation_cycles": select(EvaluationCycle.__table__).where(
+            EvaluationCycle.region_id.in_(region_ids)
+        ),
+        "evaluation_assignments": select(EvaluationAssignment.__table__).where(
+            EvaluationAssignment.region_id.in_(region_ids)
+        ),
     }
     return {
         name: sorted(tuple(map(str, row)) for row in (await session.execute(query)).all())
@@ -319,6 +326,9 @@ async def test_seeding_twice_creates_and_changes_nothing(
         feedback=4 * 84,
         complaint=4 * 2,
         holiday=4 * 6,
+        evaluation_cycle=4,
+        # self, the supervisor, up to three peers and the direct subordinates of each employee
+        evaluation_assignment=964,
     )
     before = await _snapshot(session)
     again = await seed_demo(session)
@@ -362,6 +372,8 @@ async def test_seed_writes_audit_events_as_the_system(
             "feedback.received": 84,
             "complaint.submitted": 2,
             "holiday.created": 6,
+            "evaluation_cycle.created": 1,
+            "evaluation_cycle.launched": 1,
         }
     )
     assert {(actor_type, actor_id) for _, actor_type, actor_id in events} == {("system", None)}
@@ -546,6 +558,34 @@ async def test_demo_feedback_fills_the_ikm_report(
     units = list(await session.scalars(select(ServiceUnit)))
     public = await client.get(f"/api/v1/public/service-units/{units[0].code}")
     assert public.status_code == 200
+
+
+async def test_demo_evaluations_give_the_employee_colleagues_to_rate_and_the_supervisor_ratings(
+    client: httpx.AsyncClient, session: AsyncSession, seeded: SeedReport, world: World
+) -> None:
+    await session.commit()  # releases the savepoint; the test's transaction still rolls back
+    # Read before any request: a request leaves its own region's tenancy on the shared
+    # connection.
+    logins = {user.email: user for user in await session.scalars(select(User))}
+    to_rate = Counter(
+        (await session.execute(select(Plan.approver_id).where(Plan.status == "approved"))).scalars()
+    )
+    for code in CODES:
+        employee = logins[f"employee@{code}.{DEMO_DOMAIN}"]
+        supervisor = logins[f"supervisor@{code}.{DEMO_DOMAIN}"]
+        # `relation` is how the rater stands to the ratee: the employee rates themselves and,
+        # as a subordinate, their supervisor; the supervisor rates their staff as such.
+        for login, expected in ((employee, "subordinate"), (supervisor, "supervisor")):
+            mine = await client.get(
+                "/api/v1/evaluation-assignments",
+                params={"mine": "true"},
+                headers=world.auth(login),
+            )
+            assert mine.status_code == 200, mine.text
+            relations = {item["relation"] for item in mine.json()["items"]}
+            assert {"self", expected} <= relations, (login.email, relations)
+            assert all(item["status"] == "pending" for item in mine.json()["items"])
+        assert to_rate[supervisor.employee_id], f"supervisor@{code} approved no plan to rate"
 
 
 async def test_demo_complaints_have_unguessable_codes_and_working_day_deadlines(

@@ -44,6 +44,7 @@ async def seed(session: AsyncSession, region: DemoRegion, report: SeedReport) ->
         await session.flush()
         await session.refresh(cycle)
         report.created["evaluation_cycle"] += 1
+        await record_entity(session, None, "evaluation_cycle", "created", cycle, CYCLE_FIELDS)
     if cycle.status == CycleStatus.DRAFT:
         report.created["evaluation_assignment"] += await assign(session, cycle)
         cycle.status = CycleStatus.LAUNCHED

@@ -28,6 +28,12 @@ RatingEventType = Literal[
 ]
 ObjectionEventType = Literal["evaluation.objection_filed", "evaluation.objection_decided"]
 DevelopmentPlanEventType = Literal["evaluation.development_planned"]
+# The rater's own events: what they must rate, what they answered, what is overdue. Streams send
+# them to the rater alone, never to the rater's supervisors or administrators, who could
+# otherwise time a rater's answer against the results.
+RATER_ONLY_EVENT_TYPES = frozenset(get_args(AssignedEventType)) | frozenset(
+    get_args(AssignmentEventType)
+)
 
 
 class CycleEventData(EventData):

@@ -11,6 +11,20 @@ from pydantic import Field
 
 from kinerja_api.core.events import EventData
 from kinerja_api.core.schemas import DecimalString, OutputModel
+from kinerja_api.evaluations.api import (
+    AssignedEventData,
+    AssignedEventType,
+    AssignmentEventData,
+    AssignmentEventType,
+    CycleEventData,
+    CycleEventType,
+    DevelopmentPlanEventData,
+    DevelopmentPlanEventType,
+    ObjectionEventData,
+    ObjectionEventType,
+    RatingEventData,
+    RatingEventType,
+)
 from kinerja_api.models.progress import ReportStatus
 from kinerja_api.plans.api import PlanEventData, PlanEventType
 
@@ -107,6 +121,69 @@ class CommentEvent(_StaffEvent):
     data: CommentEventData
 
 
+class _EvaluationEvent(OutputModel):
+    id: int = Field(description="The outbox id, also the frame's SSE `id`.")
+    region_id: uuid.UUID
+    entity_id: uuid.UUID
+    employee_id: uuid.UUID | None = Field(
+        description="The rated employee; for assignment events the rater, the only one who "
+        "receives them; none for a cycle's events."
+    )
+    agency_id: uuid.UUID | None = Field(
+        description="The rated employee's agency, or the cycle's agency subtree; none for "
+        "assignment events and region-wide cycles."
+    )
+    occurred_at: datetime
+
+
+class EvaluationCycleEvent(_EvaluationEvent):
+    """A 360° cycle launched or closed (to its administrators)."""
+
+    type: CycleEventType
+    entity_type: Literal["evaluation_cycle"]
+    data: CycleEventData
+
+
+class EvaluationAssignedEvent(_EvaluationEvent):
+    """New 360° assignments for the rater: how many, and when due. Sent to the rater only."""
+
+    type: AssignedEventType
+    entity_type: Literal["evaluation_cycle"]
+    data: AssignedEventData
+
+
+class EvaluationAssignmentEvent(_EvaluationEvent):
+    """One of the rater's assignments answered or overdue. Sent to the rater only."""
+
+    type: AssignmentEventType
+    entity_type: Literal["evaluation_assignment"]
+    data: AssignmentEventData
+
+
+class EvaluationRatingEvent(_EvaluationEvent):
+    """A rating recorded, changed or locked."""
+
+    type: RatingEventType
+    entity_type: Literal["evaluation_rating"]
+    data: RatingEventData
+
+
+class EvaluationObjectionEvent(_EvaluationEvent):
+    """An objection (keberatan) filed or decided."""
+
+    type: ObjectionEventType
+    entity_type: Literal["evaluation_objection"]
+    data: ObjectionEventData
+
+
+class DevelopmentPlanEvent(_EvaluationEvent):
+    """A development plan (rencana pengembangan) recorded for the rated employee."""
+
+    type: DevelopmentPlanEventType
+    entity_type: Literal["development_plan"]
+    data: DevelopmentPlanEventData
+
+
 class PublicProgressEvent(OutputModel):
     """Verified progress on a public target, as the public stream sends it."""
 
@@ -116,5 +193,16 @@ class PublicProgressEvent(OutputModel):
     data: PublicProgressEventData
 
 
-StaffStreamEvent = ProgressEvent | ProgressVerifiedEvent | PlanEvent | CommentEvent
+StaffStreamEvent = (
+    ProgressEvent
+    | ProgressVerifiedEvent
+    | PlanEvent
+    | CommentEvent
+    | EvaluationCycleEvent
+    | EvaluationAssignedEvent
+    | EvaluationAssignmentEvent
+    | EvaluationRatingEvent
+    | EvaluationObjectionEvent
+    | DevelopmentPlanEvent
+)
 PublicStreamEvent = PublicProgressEvent

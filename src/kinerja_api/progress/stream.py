@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sse_starlette import ServerSentEvent
 
@@ -18,12 +18,13 @@ from kinerja_api.auth.principal import Principal
 from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core.broker import OutboxBroker, StreamEvent
 from kinerja_api.core.events import Position, after, position_of, settled
+from kinerja_api.evaluations.api import RATER_ONLY_EVENT_TYPES
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.progress.events import PublicProgressEventData
 from kinerja_api.progress.repository import READ_SCOPE
 
-STREAM_FAMILIES = ("progress", "plan", "feedback")
+STREAM_FAMILIES = ("progress", "plan", "feedback", "evaluation")
 # What a public event may reveal: figures about public targets, never people.
 PUBLIC_FIELDS = tuple(PublicProgressEventData.model_fields)
 _REPLAY_PAGE = 500
@@ -34,19 +35,24 @@ _SUBSCRIBED = ServerSentEvent(retry=RECONNECT_MILLISECONDS).encode()
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """The events a subscriber may see. `region_id` None means every region (superadmins)."""
+    """The events a subscriber may see. `region_id` None means every region (superadmins).
+    A rater's own evaluation events (`RATER_ONLY_EVENT_TYPES`) go to `own_employee_id` alone,
+    whatever else the subscriber may see."""
 
     region_id: uuid.UUID | None
     region_wide: bool = False
     employee_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     agency_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     public_only: bool = False
+    own_employee_id: uuid.UUID | None = None
 
     def sees(self, event: StreamEvent) -> bool:
         if self.region_id is not None and event.region_id != self.region_id:
             return False
         if self.public_only:
             return event.public
+        if event.type in RATER_ONLY_EVENT_TYPES:
+            return self.own_employee_id is not None and event.employee_id == self.own_employee_id
         if self.region_wide:
             return True
         return event.employee_id in self.employee_ids or event.agency_id in self.agency_ids
@@ -55,14 +61,23 @@ class Audience:
         region = true() if self.region_id is None else OutboxEvent.region_id == self.region_id
         if self.public_only:
             return and_(region, OutboxEvent.public.is_(True))
+        rater_only = OutboxEvent.type.in_(RATER_ONLY_EVENT_TYPES)
+        own = (
+            false()
+            if self.own_employee_id is None
+            else OutboxEvent.employee_id == self.own_employee_id
+        )
+        return and_(region, or_(and_(not_(rater_only), self._others()), and_(rater_only, own)))
+
+    def _others(self) -> ColumnElement[bool]:
         if self.region_wide:
-            return region
+            return true()
         parts: list[ColumnElement[bool]] = []
         if self.employee_ids:
             parts.append(OutboxEvent.employee_id.in_(self.employee_ids))
         if self.agency_ids:
             parts.append(OutboxEvent.agency_id.in_(self.agency_ids))
-        return and_(region, or_(*parts)) if parts else false()
+        return or_(*parts) if parts else false()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +120,15 @@ async def audience_of(session: AsyncSession, principal: Principal) -> Audience:
     """Own events; the supervisor chain below; the agency subtree for agency administrators;
     the region for region-wide roles and `progress:read` service accounts; every region for
     superadmins. Computed when the stream opens: a reconnect picks up changes to the chain."""
+    own = principal.employee_id
     if principal.is_superadmin:
-        return Audience(region_id=None, region_wide=True)
+        return Audience(region_id=None, region_wide=True, own_employee_id=own)
     if principal.region_id is None:
         return Audience(region_id=uuid.UUID(int=0))
     if principal.kind == "service_account":
         return Audience(principal.region_id, region_wide=READ_SCOPE in principal.scopes)
     if principal.has_any(*REGION_WIDE_READERS):
-        return Audience(principal.region_id, region_wide=True)
+        return Audience(principal.region_id, region_wide=True, own_employee_id=own)
     employees: set[uuid.UUID] = set()
     if principal.employee_id is not None:
         employees.add(principal.employee_id)
@@ -128,7 +144,10 @@ async def audience_of(session: AsyncSession, principal: Principal) -> Audience:
             )
         )
     return Audience(
-        principal.region_id, employee_ids=frozenset(employees), agency_ids=frozenset(agencies)
+        principal.region_id,
+        employee_ids=frozenset(employees),
+        agency_ids=frozenset(agencies),
+        own_employee_id=own,
     )
 
 

@@ -32,7 +32,9 @@ router = Router(prefix="/api/v1/progress", tags=["progress"])
 public_router = Router(prefix="/api/v1/public/regions", tags=["public"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
 
-EventType = Annotated[ClientText, Query(pattern=r"^(progress|plan|feedback)(\.[a-z_]{1,40})?$")]
+EventType = Annotated[
+    ClientText, Query(pattern=r"^(progress|plan|feedback|evaluation)(\.[a-z_]{1,40})?$")
+]
 RegionCode = Annotated[ClientText, Path(description="The region's code, e.g. `bungo`.")]
 LastEventId = Annotated[
     ClientText | None,
