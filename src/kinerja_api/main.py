@@ -56,6 +56,11 @@ TAGS = (
         "evaluation-instrument",
         "The BerAKHLAK instrument of 360° evaluations: core values and behaviour statements.",
     ),
+    Tag(
+        "evaluation-results",
+        "360° results (anonymous aggregates, citizens' IKM beside them) and their follow-up.",
+    ),
+    Tag("development-plans", "Development plans (rencana pengembangan) after a weak predikat."),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

@@ -3,7 +3,10 @@
 from kinerja_api.audit.router import router as audit_router
 from kinerja_api.auth.router import router as auth_router
 from kinerja_api.core.routing import Router
+from kinerja_api.evaluations.development_plans.router import router as development_plans_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
+from kinerja_api.evaluations.results.router import follow_up_router as evaluation_follow_up_router
+from kinerja_api.evaluations.results.router import router as evaluation_results_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -54,5 +57,8 @@ ROUTERS: list[Router] = [
     progress_stream_router,
     public_progress_router,
     instrument_router,
+    evaluation_results_router,
+    evaluation_follow_up_router,
+    development_plans_router,
     sync_router,
 ]
