@@ -3,6 +3,7 @@ candidate; Butuh Perbaikan, Kurang and Sangat Kurang require a development plan 
 supervisor, for which a cycle's results hint at the weakest core values (under the same
 anonymity rules as the results themselves)."""
 
+import uuid
 from dataclasses import asdict
 from typing import Any
 
@@ -73,24 +74,30 @@ def _row_out(row: Any, cycle: CycleView | None, tallies: dict[Any, list[Tally]])
     )
 
 
+async def _scope(
+    session: AsyncSession, principal: Principal, filters: FollowUpFilters
+) -> tuple[CycleView | None, uuid.UUID]:
+    """The cycle (if one was given) and the period whose ratings are listed."""
+    if filters.cycle_id is not None and filters.period_id is None:
+        cycle = await find_cycle(session, principal, filters.cycle_id)
+        return cycle, cycle.cycle.period_id
+    if filters.period_id is not None and filters.cycle_id is None:
+        if not await repository.period_in_region(session, principal, filters.period_id):
+            raise not_found("Period")
+        return None, filters.period_id
+    raise field_problem("query.cycle_id", _ONE_OF)
+
+
 async def list_follow_up(
     session: AsyncSession, principal: Principal, filters: FollowUpFilters, page: PageParams
 ) -> tuple[list[FollowUpOut], str | None]:
     """One row per rated employee the caller may read, in rating id order."""
-    if (filters.cycle_id is None) == (filters.period_id is None):
-        raise field_problem("query.cycle_id", _ONE_OF)
-    cycle: CycleView | None = None
-    in_cycle_subtree = None
-    if filters.cycle_id is not None:
-        cycle = await find_cycle(session, principal, filters.cycle_id)
-        period_id = cycle.cycle.period_id
-        if cycle.agency_path is not None:
-            in_cycle_subtree = in_subtree(EvaluationRating.agency_id, cycle.agency_path)
-    else:
-        assert filters.period_id is not None
-        period_id = filters.period_id
-        if not await repository.period_in_region(session, principal, period_id):
-            raise not_found("Period")
+    cycle, period_id = await _scope(session, principal, filters)
+    in_cycle_subtree = (
+        in_subtree(EvaluationRating.agency_id, cycle.agency_path)
+        if cycle is not None and cycle.agency_path is not None
+        else None
+    )
     rows, cursor = await list_page(
         session,
         repository.follow_up_rows(principal),
