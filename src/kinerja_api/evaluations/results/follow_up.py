@@ -20,9 +20,9 @@ from kinerja_api.evaluations.results import anonymity, repository
 from kinerja_api.evaluations.results.anonymity import Tally
 from kinerja_api.evaluations.results.repository import RATING_KEYSET, CycleView
 from kinerja_api.evaluations.results.schemas import (
-    Award,
-    FollowUp,
+    FollowUpAward,
     FollowUpFilters,
+    FollowUpKind,
     FollowUpOut,
     ResultValueOut,
 )
@@ -30,25 +30,29 @@ from kinerja_api.evaluations.results.service import find_cycle, policy
 from kinerja_api.models.evaluations import EvaluationRating, Predicate, RatingStatus
 from kinerja_api.org.agencies.service import in_subtree, subtree
 
-AWARDS = (Award.PIAGAM, Award.TUNJANGAN_KINERJA, Award.PROMOTION_CONSIDERATION)
+AWARDS = (
+    FollowUpAward.PIAGAM,
+    FollowUpAward.TUNJANGAN_KINERJA,
+    FollowUpAward.PROMOTION_CONSIDERATION,
+)
 _LIST = ListOf("evaluation-follow-up", {"rating": RATING_KEYSET})
 _ONE_OF = Msg(
     "Berikan cycle_id atau period_id, salah satu saja.", "Give cycle_id or period_id, not both."
 )
 
 
-def follow_up_of(predicate: Predicate) -> FollowUp:
+def follow_up_of(predicate: Predicate) -> FollowUpKind:
     if predicate == AWARD_CANDIDATE:
-        return FollowUp.AWARD_CANDIDATE
+        return FollowUpKind.AWARD_CANDIDATE
     if predicate in NEEDS_DEVELOPMENT:
-        return FollowUp.DEVELOPMENT_PLAN
-    return FollowUp.NONE
+        return FollowUpKind.DEVELOPMENT_PLAN
+    return FollowUpKind.NONE
 
 
 def _row_out(row: Any, cycle: CycleView | None, tallies: dict[Any, list[Tally]]) -> FollowUpOut:
     predicate = Predicate(row.predicate)
     follow_up = follow_up_of(predicate)
-    required = follow_up is FollowUp.DEVELOPMENT_PLAN
+    required = follow_up is FollowUpKind.DEVELOPMENT_PLAN
     weak: list[ResultValueOut] | None = None
     if cycle is not None and required:
         own = tallies.get(row.employee_id, [])
@@ -67,7 +71,7 @@ def _row_out(row: Any, cycle: CycleView | None, tallies: dict[Any, list[Tally]])
         predicate=predicate,
         rating_status=RatingStatus(row.status),
         follow_up=follow_up,
-        awards=list(AWARDS) if follow_up is FollowUp.AWARD_CANDIDATE else [],
+        awards=list(AWARDS) if follow_up is FollowUpKind.AWARD_CANDIDATE else [],
         development_plan_required=required,
         development_plan_id=row.development_plan_id,
         weak_values=weak,

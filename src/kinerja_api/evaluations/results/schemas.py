@@ -123,7 +123,7 @@ class RateeResultDetailOut(OutputModel):
         "none": "tidak ada — Baik",
     }
 )
-class FollowUp(StrEnum):
+class FollowUpKind(StrEnum):
     AWARD_CANDIDATE = "award_candidate"
     DEVELOPMENT_PLAN = "development_plan"
     NONE = "none"
@@ -136,7 +136,7 @@ class FollowUp(StrEnum):
         "promotion_consideration": "pertimbangan promosi — considered for promotion",
     }
 )
-class Award(StrEnum):
+class FollowUpAward(StrEnum):
     PIAGAM = "piagam"
     TUNJANGAN_KINERJA = "tunjangan_kinerja"
     PROMOTION_CONSIDERATION = "promotion_consideration"
@@ -170,8 +170,10 @@ class FollowUpOut(OutputModel):
     period_id: uuid.UUID
     predicate: Predicate
     rating_status: RatingStatus
-    follow_up: FollowUp
-    awards: list[Award] = Field(description="For award candidates (Sangat Baik); else empty.")
+    follow_up: FollowUpKind
+    awards: list[FollowUpAward] = Field(
+        description="For award candidates (Sangat Baik); else empty."
+    )
     development_plan_required: bool
     development_plan_id: uuid.UUID | None = Field(
         description="The development plan recorded for the rating, if any."
