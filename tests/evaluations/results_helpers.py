@@ -101,12 +101,19 @@ def group(body: dict[str, Any], relation: str) -> dict[str, Any]:
     return found
 
 
+def figures(body: dict[str, Any], relation: str) -> dict[str, Any]:
+    """A group as lists show it: a detail's group without its comments, which must be none."""
+    found = dict(group(body, relation))
+    assert found.pop("comments", {}) == {}
+    return found
+
+
 WITHHELD_OPEN = {
     "relation": "peer",
     "anonymous": True,
     "withheld": "cycle_open",
     "responses": None,
     "mean": None,
-    "values": [],
+    "means": {},
 }
 WITHHELD_SMALL = {**WITHHELD_OPEN, "withheld": "below_threshold"}

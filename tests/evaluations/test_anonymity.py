@@ -8,7 +8,6 @@ audit log, the outbox the streams read) after every single peer answer and after
 the test fails if any reading tells one answer apart."""
 
 import json
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.evaluations.results.anonymity import (
     CyclePolicy,
-    Tally,
+    GroupTally,
     Withheld,
     group_result,
     ratee_results,
@@ -33,6 +32,7 @@ from tests.evaluations.results_helpers import (
     WITHHELD_OPEN,
     WITHHELD_SMALL,
     Team,
+    figures,
     group,
     team,
 )
@@ -42,8 +42,12 @@ PEER, SELF = RaterRelation.PEER, RaterRelation.SELF
 ALL = frozenset(RaterRelation)
 
 
-def _tallies(relation: RaterRelation, answers: int, total: int, **extra: Any) -> list[Tally]:
-    return [Tally(relation, value, answers, total, **extra) for value in CoreValue]
+def _tally(relation: RaterRelation, answers: int, total: int, **comments: Any) -> GroupTally:
+    return GroupTally(
+        relation,
+        dict.fromkeys(CoreValue, (answers, total)),
+        {CoreValue(value): said for value, said in comments.items()},
+    )
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -53,72 +57,77 @@ def _tallies(relation: RaterRelation, answers: int, total: int, **extra: Any) ->
 def test_an_open_cycle_withholds_every_anonymous_group(answers: int) -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=False)
     for relation in (RaterRelation.PEER, RaterRelation.SUBORDINATE):
-        result = group_result(relation, _tallies(relation, answers, 3 * answers), policy)
-        assert (result.withheld, result.responses, result.mean, result.values) == (
+        result = group_result(relation, _tally(relation, answers, 3 * answers), policy)
+        assert (result.withheld, result.responses, result.mean) == (
             Withheld.CYCLE_OPEN,
             None,
             None,
-            (),
         )
+        assert (result.means, result.comments) == ({}, {})
 
 
 @pytest.mark.parametrize(("answers", "shown"), [(0, False), (1, False), (2, False), (3, True)])
 def test_a_closed_cycle_shows_groups_from_the_threshold(answers: int, shown: bool) -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=True)
-    result = group_result(PEER, _tallies(PEER, answers, 4 * answers), policy)
+    result = group_result(PEER, _tally(PEER, answers, 4 * answers), policy)
     if shown:
-        assert (result.withheld, result.responses, result.mean) == (None, 3, Decimal("4.00"))
+        assert (result.withheld, result.responses, result.mean) == (None, 3, "4.00")
     else:
-        assert (result.withheld, result.responses, result.mean, result.values) == (
+        assert (result.withheld, result.responses, result.mean) == (
             Withheld.BELOW_THRESHOLD,
             None,
             None,
-            (),
         )
+        assert (result.means, result.comments) == ({}, {})
+    assert group_result(PEER, None, policy).withheld is Withheld.BELOW_THRESHOLD
 
 
 def test_a_cycles_own_threshold_counts_and_never_falls_below_three() -> None:
     five = CyclePolicy(ALL, threshold=5, closed=True)
-    assert group_result(PEER, _tallies(PEER, 4, 12), five).withheld is Withheld.BELOW_THRESHOLD
-    assert group_result(PEER, _tallies(PEER, 5, 15), five).withheld is None
+    assert group_result(PEER, _tally(PEER, 4, 12), five).withheld is Withheld.BELOW_THRESHOLD
+    assert group_result(PEER, _tally(PEER, 5, 15), five).withheld is None
     two = CyclePolicy(ALL, threshold=2, closed=True)
-    assert group_result(PEER, _tallies(PEER, 2, 6), two).withheld is Withheld.BELOW_THRESHOLD
+    assert group_result(PEER, _tally(PEER, 2, 6), two).withheld is Withheld.BELOW_THRESHOLD
 
 
 def test_a_value_answered_by_fewer_raters_withholds_the_whole_group() -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=True)
-    tallies = _tallies(PEER, 3, 9)
-    partial = [*tallies[:-1], Tally(PEER, tallies[-1].value, 2, 6)]
-    assert group_result(PEER, partial, policy).withheld is Withheld.BELOW_THRESHOLD
-    assert group_result(PEER, tallies[:-1], policy).withheld is Withheld.BELOW_THRESHOLD
+    scores = dict(_tally(PEER, 3, 9).scores)
+    scores[CoreValue.KOLABORATIF] = (2, 6)
+    assert group_result(PEER, GroupTally(PEER, scores), policy).withheld is Withheld.BELOW_THRESHOLD
+    del scores[CoreValue.KOLABORATIF]
+    assert group_result(PEER, GroupTally(PEER, scores), policy).withheld is Withheld.BELOW_THRESHOLD
 
 
 def test_comments_are_sorted_by_their_text() -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=True)
-    tallies = _tallies(PEER, 3, 9, comments=("zeta", "alpha", "mike"))
-    result = group_result(PEER, tallies, policy)
-    assert result.values[0].comments == ("alpha", "mike", "zeta")
+    tally = _tally(PEER, 3, 9, akuntabel=["zeta", "alpha", "mike"])
+    result = group_result(PEER, tally, policy)
+    assert result.comments == {CoreValue.AKUNTABEL: ("alpha", "mike", "zeta")}
 
 
 def test_self_and_supervisor_are_shown_even_alone_and_open() -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=False)
-    result = group_result(SELF, _tallies(SELF, 1, 2), policy)
-    assert (result.withheld, result.responses, result.mean) == (None, 1, Decimal("2.00"))
+    result = group_result(SELF, _tally(SELF, 1, 2), policy)
+    assert (result.withheld, result.responses, result.mean) == (None, 1, "2.00")
+    nobody = group_result(SELF, None, policy)
+    assert (nobody.withheld, nobody.responses, nobody.mean, nobody.means) == (None, 0, None, {})
 
 
 def test_groups_not_taking_part_are_left_out_in_a_fixed_order() -> None:
     policy = CyclePolicy(frozenset({PEER, SELF}), threshold=3, closed=True)
-    results = ratee_results(_tallies(PEER, 3, 9) + _tallies(SELF, 1, 3), policy)
+    tallies = {PEER: _tally(PEER, 3, 9), SELF: _tally(SELF, 1, 3)}
+    results = ratee_results(tallies, policy)
     assert [r.relation for r in results] == [SELF, PEER]
 
 
 def test_withheld_groups_give_no_hint() -> None:
     policy = CyclePolicy(ALL, threshold=3, closed=True)
-    peers = [Tally(PEER, v, 2, 2 if v is CoreValue.LOYAL else 10) for v in CoreValue]
-    own = [Tally(SELF, v, 1, 1 if v is CoreValue.ADAPTIF else 4) for v in CoreValue]
-    groups = ratee_results([*peers, *own], policy)
-    hint = weakest_values(groups, [*peers, *own], limit=1)
-    assert [(h.value, h.mean) for h in hint] == [(CoreValue.ADAPTIF, Decimal("1.00"))]
+    peers = GroupTally(PEER, {v: (2, 2 if v is CoreValue.LOYAL else 10) for v in CoreValue})
+    own = GroupTally(SELF, {v: (1, 1 if v is CoreValue.ADAPTIF else 4) for v in CoreValue})
+    tallies = {PEER: peers, SELF: own}
+    hint = weakest_values(ratee_results(tallies, policy), tallies, limit=1)
+    assert [(h.value, h.mean) for h in hint] == [(CoreValue.ADAPTIF, "1.00")]
 
 
 # --- attacks through the routes ----------------------------------------------------------------
@@ -215,7 +224,7 @@ async def test_no_reading_tells_a_peers_answer_while_the_cycle_is_open(
         )
         assert await _read_everything(client, built) == before, f"after peer {index + 1}"
     for item in _ratee_items(before, built):
-        assert group(item, "peer") == WITHHELD_OPEN
+        assert figures(item, "peer") == WITHHELD_OPEN
     assert MARK not in json.dumps(before)
     assert await _trail_and_outbox(client, connection, built) == trail_before
     assert MARK not in trail_before
@@ -236,7 +245,7 @@ async def test_a_closed_small_group_is_withheld_without_count_means_or_comments(
     await built.close()
     seen = await _read_everything(client, built)
     for item in _ratee_items(seen, built):
-        assert group(item, "peer") == WITHHELD_SMALL
+        assert figures(item, "peer") == WITHHELD_SMALL
     text = json.dumps(seen)
     assert MARK not in text
     # The hint comes from self and supervisor alone: adaptif (2+3)/2, kompeten (3+2)/2, then
@@ -285,17 +294,14 @@ async def test_a_group_of_three_shows_only_aggregates_with_sorted_comments(
     for item in _ratee_items(seen, built):
         peers = group(item, "peer")
         assert (peers["withheld"], peers["responses"], peers["mean"]) == (None, 3, "3.67")
-        for value in peers["values"]:
-            assert value["mean"] == "3.67"
-            if "comments" in value:
-                assert value["comments"] == [
-                    "alpha: kurang hadir",
-                    "mike: tepat waktu",
-                    "zeta: selalu membantu",
-                ]
+        assert set(peers["means"].values()) == {"3.67"}
+        assert len(peers["means"]) == 7
+        for said in peers.get("comments", {}).values():
+            assert said == ["alpha: kurang hadir", "mike: tepat waktu", "zeta: selalu membantu"]
     admin = built.logins["admin"]
     mine = await client.get(built.results(built.ratee), headers=admin)
     theirs = await client.get(built.results(twin), headers=admin)
+    assert len(group(mine.json(), "peer")["comments"]) == 7
     assert group(mine.json(), "peer") == group(theirs.json(), "peer")
     # No timestamp anywhere that could order the answers.
     assert "_at" not in json.dumps(group(mine.json(), "peer"))
@@ -313,5 +319,5 @@ async def test_a_subordinate_group_follows_the_same_rules(
     await built.close()
     admin = built.logins["admin"]
     body = (await client.get(built.results(built.ratee), headers=admin)).json()
-    assert group(body, "subordinate") == {**WITHHELD_SMALL, "relation": "subordinate"}
+    assert figures(body, "subordinate") == {**WITHHELD_SMALL, "relation": "subordinate"}
     assert MARK not in json.dumps(body)

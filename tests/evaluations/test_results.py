@@ -47,28 +47,24 @@ async def test_self_and_supervisor_are_shown_as_such_and_peers_after_closing(
         1,
         "4.00",
     )
-    assert [v["value"] for v in own["values"]] == VALUES
-    assert group(item, "supervisor")["values"][0] == {
-        "value": "berorientasi_pelayanan",
-        "mean": "3.00",
-    }
+    assert own["means"] == dict.fromkeys(VALUES, "4.00")
+    assert list(own["means"]) == VALUES
+    assert group(item, "supervisor")["means"]["berorientasi_pelayanan"] == "3.00"
+    assert "comments" not in own
     assert group(item, "peer") == WITHHELD_OPEN
 
     await built.close()
     item = (await client.get(built.results(), headers=admin)).json()["items"][0]
     peers = group(item, "peer")
     assert (peers["withheld"], peers["responses"], peers["mean"]) == (None, 3, "3.67")
-    assert {v["mean"] for v in peers["values"]} == {"3.67"}
+    assert peers["means"] == dict.fromkeys(VALUES, "3.67")
 
     detail = (await client.get(built.results(built.ratee), headers=admin)).json()
     assert (detail["cycle_closed"], detail["anonymity_threshold"]) == (True, 3)
-    assert group(detail, "self")["values"][0]["comments"] == ["Saya disiplin"]
-    assert group(detail, "supervisor")["values"][6]["comments"] == ["Cukup baik"]
-    assert group(detail, "peer")["values"][0] == {
-        "value": "berorientasi_pelayanan",
-        "mean": "3.67",
-        "comments": [],
-    }
+    assert group(detail, "self")["comments"] == {key: ["Saya disiplin"] for key in VALUES}
+    assert group(detail, "supervisor")["comments"]["kolaboratif"] == ["Cukup baik"]
+    assert group(detail, "peer")["means"] == dict.fromkeys(VALUES, "3.67")
+    assert group(detail, "peer")["comments"] == {}
     assert detail["citizens"] is None
 
 
@@ -85,7 +81,7 @@ async def test_a_ratee_without_answers_is_listed_with_empty_groups(
             "withheld": None,
             "responses": 0,
             "mean": None,
-            "values": [],
+            "means": {},
         },
         {
             "relation": "supervisor",
@@ -93,7 +89,7 @@ async def test_a_ratee_without_answers_is_listed_with_empty_groups(
             "withheld": None,
             "responses": 0,
             "mean": None,
-            "values": [],
+            "means": {},
         },
         {**WITHHELD_OPEN, "relation": "subordinate", "withheld": "below_threshold"},
     ]

@@ -17,7 +17,7 @@ from kinerja_api.core.pagination import PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.evaluations.predicate import AWARD_CANDIDATE, NEEDS_DEVELOPMENT
 from kinerja_api.evaluations.results import anonymity, repository
-from kinerja_api.evaluations.results.anonymity import Tally
+from kinerja_api.evaluations.results.anonymity import GroupTally
 from kinerja_api.evaluations.results.repository import RATING_KEYSET, CycleView
 from kinerja_api.evaluations.results.schemas import (
     FollowUpAward,
@@ -27,7 +27,12 @@ from kinerja_api.evaluations.results.schemas import (
     ResultValueOut,
 )
 from kinerja_api.evaluations.results.service import find_cycle, policy
-from kinerja_api.models.evaluations import EvaluationRating, Predicate, RatingStatus
+from kinerja_api.models.evaluations import (
+    EvaluationRating,
+    Predicate,
+    RaterRelation,
+    RatingStatus,
+)
 from kinerja_api.org.agencies.service import in_subtree, subtree
 
 AWARDS = (
@@ -49,13 +54,15 @@ def follow_up_of(predicate: Predicate) -> FollowUpKind:
     return FollowUpKind.NONE
 
 
-def _row_out(row: Any, cycle: CycleView | None, tallies: dict[Any, list[Tally]]) -> FollowUpOut:
+def _row_out(
+    row: Any, cycle: CycleView | None, tallies: dict[Any, dict[RaterRelation, GroupTally]]
+) -> FollowUpOut:
     predicate = Predicate(row.predicate)
     follow_up = follow_up_of(predicate)
     required = follow_up is FollowUpKind.DEVELOPMENT_PLAN
     weak: list[ResultValueOut] | None = None
     if cycle is not None and required:
-        own = tallies.get(row.employee_id, [])
+        own = tallies.get(row.employee_id, {})
         groups = anonymity.ratee_results(own, policy(cycle.cycle))
         weak = [
             ResultValueOut(value=item.value, mean=item.mean)
@@ -117,7 +124,7 @@ async def list_follow_up(
         subtree=subtree(principal, filters.under, EvaluationRating.agency_id),
         rows=True,
     )
-    tallies: dict[Any, list[Tally]] = {}
+    tallies: dict[Any, dict[RaterRelation, GroupTally]] = {}
     if cycle is not None:
         needing = [row.employee_id for row in rows if Predicate(row.predicate) in NEEDS_DEVELOPMENT]
         if needing:

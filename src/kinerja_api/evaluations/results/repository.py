@@ -1,9 +1,9 @@
 """The statements 360° results and their follow-up are read with.
 
 A page of results is ONE statement: the page's ratees (those with an assignment in the cycle
-whom the caller may read, in id order, after the cursor) and the grouped tallies of their
-answers (count and sum per ratee, relation and value), joined. Answers carry no rater, so
-nothing read here can name one."""
+whom the caller may read, in id order, after the cursor) and the tallies of their answers (per
+ratee and rater group, the count and sum of the answers to each core value, in one
+aggregation), joined. Answers carry no rater, so nothing read here can name one."""
 
 import uuid
 from collections.abc import Sequence
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Subquery,
     any_,
     exists,
     func,
@@ -27,7 +28,7 @@ from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.pagination import Keyset
 from kinerja_api.evaluations.readers import evaluated_readable
-from kinerja_api.evaluations.results.anonymity import Tally
+from kinerja_api.evaluations.results.anonymity import VALUE_ORDER, GroupTally
 from kinerja_api.models.evaluations import (
     CoreValue,
     DevelopmentPlan,
@@ -86,8 +87,9 @@ def results_page(
     after: Sequence[Any] | None,
     limit: int,
 ) -> Select[Any]:
-    """`limit` + 1 ratees of the cycle after `after`, each with one row per (relation, value)
-    answered (or one row of nulls when nothing was), in ratee order."""
+    """`limit` + 1 ratees of the cycle after `after`, in ratee order, each with one row per
+    rater group that answered (or one row of nulls when none did). Columns, read by position:
+    ratee id, name, NIP, agency, relation, then the group's `TALLY_COLUMNS`."""
     assignment = EvaluationAssignment
     ratees = (
         select(assignment.ratee_id, Employee.name, Employee.nip, Employee.agency_id)
@@ -105,22 +107,9 @@ def results_page(
     if after is not None:
         ratees = ratees.where(RATEE_KEYSET.after(after))
     page = ratees.cte("page")
-    answer = EvaluationAnswer
-    tallies = (
-        select(
-            answer.ratee_id,
-            answer.relation,
-            answer.value,
-            func.count().label("answers"),
-            func.sum(answer.score).label("total"),
-        )
-        .where(
-            answer.region_id == cycle.region_id,
-            answer.cycle_id == cycle.id,
-            answer.ratee_id == any_(func.array(select(page.c.ratee_id).scalar_subquery())),
-        )
-        .group_by(answer.ratee_id, answer.relation, answer.value)
-        .subquery("tallies")
+    tallies = grouped_tallies(
+        cycle,
+        EvaluationAnswer.ratee_id == any_(func.array(select(page.c.ratee_id).scalar_subquery())),
     )
     return (
         select(
@@ -129,9 +118,7 @@ def results_page(
             page.c.nip,
             page.c.agency_id,
             tallies.c.relation,
-            tallies.c.value,
-            tallies.c.answers,
-            tallies.c.total,
+            *(tallies.c[name] for name in TALLY_COLUMNS),
         )
         .select_from(page)
         .outerjoin(tallies, tallies.c.ratee_id == page.c.ratee_id)
@@ -139,13 +126,40 @@ def results_page(
     )
 
 
-def tally_of(row: Any, *, comments: Sequence[str] = ()) -> Tally:
-    return Tally(
-        relation=RaterRelation(row.relation),
-        value=CoreValue(row.value),
-        answers=int(row.answers),
-        total=int(row.total),
-        comments=tuple(comments),
+def grouped_tallies(cycle: EvaluationCycle, ratees: ColumnElement[bool]) -> Subquery:
+    """Per ratee and rater group, in one aggregation: for each core value (in `VALUE_ORDER`)
+    how many answered it (`n_<value>`) and the sum of their scores (`s_<value>`)."""
+    answer = EvaluationAnswer
+    per_value = []
+    for value in VALUE_ORDER:
+        chosen = answer.value == value.value
+        per_value.append(func.count().filter(chosen).label(f"n_{value.value}"))
+        per_value.append(func.sum(answer.score).filter(chosen).label(f"s_{value.value}"))
+    return (
+        select(answer.ratee_id, answer.relation, *per_value)
+        .where(answer.region_id == cycle.region_id, answer.cycle_id == cycle.id, ratees)
+        .group_by(answer.ratee_id, answer.relation)
+        .subquery("tallies")
+    )
+
+
+TALLY_COLUMNS = tuple(
+    name for value in VALUE_ORDER for name in (f"n_{value.value}", f"s_{value.value}")
+)
+_RELATIONS = {relation.value: relation for relation in RaterRelation}
+_VALUES = {value.value: value for value in CoreValue}
+
+
+def group_tally(relation: str, figures: Sequence[Any]) -> GroupTally:
+    """A row of `grouped_tallies` (its relation, then its `TALLY_COLUMNS`) as the anonymity
+    rules read it."""
+    return GroupTally(
+        _RELATIONS[relation],
+        {
+            value: (figures[2 * i], figures[2 * i + 1])
+            for i, value in enumerate(VALUE_ORDER)
+            if figures[2 * i]
+        },
     )
 
 
@@ -174,8 +188,8 @@ async def find_ratee(
 
 async def ratee_tallies(
     session: AsyncSession, cycle: EvaluationCycle, employee_id: uuid.UUID
-) -> list[Tally]:
-    """One ratee's tallies with their comments (sorted by text)."""
+) -> dict[RaterRelation, GroupTally]:
+    """One ratee's tallies per rater group, with their comments."""
     answer = EvaluationAnswer
     comments = func.array_agg(aggregate_order_by(answer.comment, answer.comment.asc())).filter(
         answer.comment.is_not(None)
@@ -195,32 +209,30 @@ async def ratee_tallies(
         )
         .group_by(answer.relation, answer.value)
     )
-    return [tally_of(row, comments=row.comments or ()) for row in rows]
+    scores: dict[RaterRelation, dict[CoreValue, tuple[int, int]]] = {}
+    said: dict[RaterRelation, dict[CoreValue, list[str]]] = {}
+    for row in rows:
+        relation, value = _RELATIONS[row.relation], _VALUES[row.value]
+        scores.setdefault(relation, {})[value] = (int(row.answers), int(row.total))
+        said.setdefault(relation, {})[value] = list(row.comments or ())
+    return {
+        relation: GroupTally(relation, by_value, said[relation])
+        for relation, by_value in scores.items()
+    }
 
 
 async def tallies_of(
     session: AsyncSession, cycle: EvaluationCycle, employee_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Tally]]:
+) -> dict[uuid.UUID, dict[RaterRelation, GroupTally]]:
     """The tallies (without comments) of several ratees, in one grouped statement."""
-    answer = EvaluationAnswer
-    rows = await session.execute(
-        select(
-            answer.ratee_id,
-            answer.relation,
-            answer.value,
-            func.count().label("answers"),
-            func.sum(answer.score).label("total"),
-        )
-        .where(
-            answer.region_id == cycle.region_id,
-            answer.cycle_id == cycle.id,
-            answer.ratee_id.in_(employee_ids),
-        )
-        .group_by(answer.ratee_id, answer.relation, answer.value)
+    tallies = grouped_tallies(cycle, EvaluationAnswer.ratee_id.in_(employee_ids))
+    found: dict[uuid.UUID, dict[RaterRelation, GroupTally]] = {}
+    statement = select(
+        tallies.c.ratee_id, tallies.c.relation, *(tallies.c[n] for n in TALLY_COLUMNS)
     )
-    found: dict[uuid.UUID, list[Tally]] = {}
-    for row in rows:
-        found.setdefault(row.ratee_id, []).append(tally_of(row))
+    for row in await session.execute(statement):
+        tally = group_tally(row[1], row[2:])
+        found.setdefault(row[0], {})[tally.relation] = tally
     return found
 
 

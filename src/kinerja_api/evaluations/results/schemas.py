@@ -26,17 +26,10 @@ class ResultFilters:
 
 
 class ResultValueOut(OutputModel):
-    """A core value's mean score in one rater group."""
+    """A core value's mean score."""
 
     value: CoreValue
     mean: Mean
-
-
-class ResultValueDetailOut(ResultValueOut):
-    comments: list[str] = Field(
-        description="The group's comments on this value, sorted by their text (never in the "
-        "order they were given). Anonymous groups have them only when the group is shown."
-    )
 
 
 class _GroupFields(OutputModel):
@@ -46,14 +39,19 @@ class _GroupFields(OutputModel):
         "the cycle's anonymity threshold of raters, once the cycle is closed."
     )
     withheld: Withheld | None = Field(
-        description="Why the group is not shown (then `responses`, `mean` and `values` are "
-        "empty); null when it is shown."
+        description="Why the group is not shown (then `responses` and `mean` are null and "
+        "`means` is empty); null when it is shown."
     )
     responses: int | None = Field(
         description="How many raters of the group answered; null when withheld."
     )
     mean: Mean | None = Field(
-        description="Mean over every value answered in the group; null when withheld or empty."
+        description="Mean over every answer of the group; null when withheld or empty."
+    )
+    means: dict[CoreValue, Mean] = Field(
+        description="The group's mean score per core value answered, in the instrument's "
+        "order; empty when withheld.",
+        examples=[{"berorientasi_pelayanan": "4.33", "akuntabel": "3.67"}],
     )
 
 
@@ -61,13 +59,15 @@ class ResultGroupOut(_GroupFields):
     """One rater group of a ratee: self and supervisor as such, peers and subordinates only as
     aggregates."""
 
-    values: list[ResultValueOut]
-
 
 class ResultGroupDetailOut(_GroupFields):
     """One rater group of a ratee, with the comments it may show."""
 
-    values: list[ResultValueDetailOut]
+    comments: dict[CoreValue, list[str]] = Field(
+        description="The group's comments per core value, sorted by their text (never in the "
+        "order they were given); anonymous groups have them only when the group is shown.",
+        examples=[{"akuntabel": ["Selalu tepat waktu", "Teliti dalam laporan"]}],
+    )
 
 
 class RateeResultOut(OutputModel):

@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
@@ -25,9 +26,6 @@ from kinerja_api.evaluations.results.schemas import (
     RateeResultOut,
     ResultFilters,
     ResultGroupDetailOut,
-    ResultGroupOut,
-    ResultValueDetailOut,
-    ResultValueOut,
 )
 from kinerja_api.feedback import api as feedback
 from kinerja_api.models.evaluations import CycleStatus, EvaluationCycle, RaterRelation
@@ -35,6 +33,7 @@ from kinerja_api.models.org import Employee
 from kinerja_api.org.agencies.service import subtree
 
 LIST_NAME = "evaluation-results"
+_RATEES = TypeAdapter(list[RateeResultOut])
 LIST_SORT = "ratee"
 
 
@@ -58,43 +57,40 @@ def policy(cycle: EvaluationCycle) -> CyclePolicy:
     )
 
 
-def _group_out(group: GroupResult) -> ResultGroupOut:
-    return ResultGroupOut(
-        relation=group.relation,
-        anonymous=group.anonymous,
-        withheld=group.withheld,
-        responses=group.responses,
-        mean=group.mean,
-        values=[ResultValueOut(value=v.value, mean=v.mean) for v in group.values],
-    )
+def _group(group: GroupResult, *, comments: bool) -> dict[str, Any]:
+    """A group as its response model reads it (lists validate a page of these in one pass)."""
+    shown = {
+        "relation": group.relation,
+        "anonymous": group.anonymous,
+        "withheld": group.withheld,
+        "responses": group.responses,
+        "mean": group.mean,
+        "means": group.means,
+    }
+    if comments:
+        shown["comments"] = group.comments
+    return shown
 
 
-def _group_detail_out(group: GroupResult) -> ResultGroupDetailOut:
-    return ResultGroupDetailOut(
-        relation=group.relation,
-        anonymous=group.anonymous,
-        withheld=group.withheld,
-        responses=group.responses,
-        mean=group.mean,
-        values=[
-            ResultValueDetailOut(value=v.value, mean=v.mean, comments=list(v.comments))
-            for v in group.values
-        ],
-    )
-
-
-def _ratee_out(rows: Iterable[Any], cycle_policy: CyclePolicy) -> RateeResultOut:
+def _ratee(rows: Iterable[Any], cycle_policy: CyclePolicy) -> dict[str, Any]:
     collected = list(rows)
     first = collected[0]
-    tallies = [repository.tally_of(row) for row in collected if row.relation is not None]
-    groups = anonymity.ratee_results(tallies, cycle_policy)
-    return RateeResultOut(
-        employee_id=first.ratee_id,
-        name=first.name,
-        nip=first.nip,
-        agency_id=first.agency_id,
-        groups=[_group_out(group) for group in groups],
-    )
+    tallies = {
+        tally.relation: tally
+        for tally in (
+            repository.group_tally(row[4], row[5:]) for row in collected if row[4] is not None
+        )
+    }
+    return {
+        "employee_id": first.ratee_id,
+        "name": first.name,
+        "nip": first.nip,
+        "agency_id": first.agency_id,
+        "groups": [
+            _group(group, comments=False)
+            for group in anonymity.ratee_results(tallies, cycle_policy)
+        ],
+    }
 
 
 async def list_results(
@@ -118,15 +114,16 @@ async def list_results(
     statement = repository.results_page(
         principal, view.cycle, conditions=conditions, after=after, limit=page.limit
     )
-    rows = (await session.execute(statement)).all()
+    # Through the connection: plain rows, without the ORM's result processing.
+    connection = await session.connection()
+    rows = (await connection.execute(statement)).all()
     cycle_policy = policy(view.cycle)
-    ratees = [
-        _ratee_out(group, cycle_policy) for _, group in groupby(rows, key=lambda r: r.ratee_id)
-    ]
-    if len(ratees) <= page.limit:
-        return ratees, None
-    ratees = ratees[: page.limit]
-    return ratees, page.codec.encode(scope, [ratees[-1].employee_id])
+    ratees = [_ratee(group, cycle_policy) for _, group in groupby(rows, key=lambda r: r.ratee_id)]
+    cursor = None
+    if len(ratees) > page.limit:
+        ratees = ratees[: page.limit]
+        cursor = page.codec.encode(scope, [ratees[-1]["employee_id"]])
+    return _RATEES.validate_python(ratees), cursor
 
 
 def period_bounds(view: CycleView) -> tuple[datetime, datetime]:
@@ -183,6 +180,6 @@ async def ratee_result(
         agency_id=ratee.agency_id,
         anonymity_threshold=max(cycle.anonymity_threshold, anonymity.ANONYMITY_FLOOR),
         cycle_closed=cycle_policy.closed,
-        groups=[_group_detail_out(group) for group in groups],
+        groups=[ResultGroupDetailOut.model_validate(_group(g, comments=True)) for g in groups],
         citizens=await _citizens(session, view, employee_id),
     )
