@@ -74,6 +74,11 @@ TAGS = (
         "Organisation predikat per agency and period, and the lock of the agency's ratings.",
     ),
     Tag("evaluation-objections", "Objections (keberatan) to locked ratings, and decisions."),
+    Tag(
+        "evaluation-results",
+        "360° results (anonymous aggregates, citizens' IKM beside them) and their follow-up.",
+    ),
+    Tag("development-plans", "Development plans (rencana pengembangan) after a weak predikat."),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

@@ -6,9 +6,12 @@ from kinerja_api.core.routing import Router
 from kinerja_api.evaluations.assignments.router import router as evaluation_assignments_router
 from kinerja_api.evaluations.calibration.router import router as calibration_router
 from kinerja_api.evaluations.cycles.router import router as evaluation_cycles_router
+from kinerja_api.evaluations.development_plans.router import router as development_plans_router
 from kinerja_api.evaluations.instrument.router import router as instrument_router
 from kinerja_api.evaluations.objections.router import router as objections_router
 from kinerja_api.evaluations.ratings.router import router as ratings_router
+from kinerja_api.evaluations.results.router import follow_up_router as evaluation_follow_up_router
+from kinerja_api.evaluations.results.router import router as evaluation_results_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -64,5 +67,8 @@ ROUTERS: list[Router] = [
     ratings_router,
     calibration_router,
     objections_router,
+    evaluation_results_router,
+    evaluation_follow_up_router,
+    development_plans_router,
     sync_router,
 ]

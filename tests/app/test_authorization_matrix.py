@@ -49,6 +49,14 @@ LIST_ACCESS: dict[str, set[Role]] = {
     },
     # Everyone signed in; each sees only the reports of employees they may read.
     "/api/v1/progress-reports": ALL,
+    # Readers of evaluations; employees see their own, their reports' and those they rate.
+    "/api/v1/development-plans": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+        Role.EMPLOYEE,
+    },
 }
 # Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
 REPORT_ACCESS: dict[str, set[Role]] = {

@@ -3,6 +3,7 @@ access tokens for any principal: one module per domain, composed into `World`.""
 
 from tests.factories.audit import AuditFactories
 from tests.factories.auth import AuthFactories
+from tests.factories.evaluations import EvaluationsFactories
 from tests.factories.feedback import FeedbackFactories
 from tests.factories.org import PASSWORD, OrgFactories, nip_for
 from tests.factories.plans import PlansFactories
@@ -10,5 +11,12 @@ from tests.factories.plans import PlansFactories
 __all__ = ["PASSWORD", "World", "nip_for"]
 
 
-class World(OrgFactories, AuthFactories, PlansFactories, FeedbackFactories, AuditFactories):
+class World(
+    OrgFactories,
+    AuthFactories,
+    PlansFactories,
+    FeedbackFactories,
+    AuditFactories,
+    EvaluationsFactories,
+):
     """Builds every domain's rows for a test: `World(connection, app)`."""

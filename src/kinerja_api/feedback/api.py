@@ -2,17 +2,28 @@
 
 Sync serves the tombstones of deleted holidays to the holidays' readers, and those of service
 units, complaints and survey responses that left some staff's sight to those who read them
-before and no longer do."""
+before and no longer do. Evaluations show the citizens' satisfaction with an employee (from at
+least `MIN_STAFF_RESPONSES` questionnaires) beside their 360° results."""
 
 from kinerja_api.feedback.complaints.repository import readable as complaint_readable
 from kinerja_api.feedback.holidays.service import READERS as HOLIDAY_READERS
+from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.scope import AGENCY_BOUND, COMPLAINT_READERS, STAFF_READERS, staff_scope
+from kinerja_api.feedback.surveys.service import (
+    MIN_STAFF_RESPONSES,
+    StaffSatisfaction,
+    staff_satisfaction,
+)
 
 __all__ = [
     "AGENCY_BOUND",
     "COMPLAINT_READERS",
     "HOLIDAY_READERS",
+    "MIN_STAFF_RESPONSES",
     "STAFF_READERS",
+    "IkmGrade",
+    "StaffSatisfaction",
     "complaint_readable",
+    "staff_satisfaction",
     "staff_scope",
 ]

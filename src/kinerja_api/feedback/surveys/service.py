@@ -1,6 +1,7 @@
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from kinerja_api.core.problems import field_problem
 from kinerja_api.feedback import abuse, ikm, public
 from kinerja_api.feedback.codes import normalize
 from kinerja_api.feedback.events import SURVEY_RECEIVED, SurveyEventData
+from kinerja_api.feedback.ikm import IkmGrade
 from kinerja_api.feedback.scope import covers_region, staff_scope
 from kinerja_api.feedback.surveys.schemas import (
     CategoryOut,
@@ -390,3 +392,59 @@ async def _staff(session: AsyncSession, base: Select[Any]) -> list[StaffIkmOut]:
             )
         )
     return staff
+
+
+# --- one employee's figures, for other domains ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSatisfaction:
+    """The citizens' satisfaction with one employee over a time range, across every service
+    unit they serve at: the IKM and its category, and each element's average."""
+
+    respondents: int
+    ikm: Decimal
+    grade: IkmGrade
+    label: str
+    elements: tuple[tuple[str, Decimal], ...]
+
+
+async def staff_satisfaction(
+    session: AsyncSession,
+    region_id: uuid.UUID,
+    employee_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> StaffSatisfaction | None:
+    """The IKM of the questionnaires naming `employee_id` as the staff who served, submitted in
+    [starts_at, ends_at); None below `MIN_STAFF_RESPONSES` of them, so that no respondent can
+    be singled out."""
+    row = (
+        await session.execute(
+            select(*_sums())
+            .select_from(FeedbackResponse)
+            .join(ServiceUnitStaff, ServiceUnitStaff.id == FeedbackResponse.staff_id)
+            .where(
+                FeedbackResponse.region_id == region_id,
+                ServiceUnitStaff.region_id == region_id,
+                ServiceUnitStaff.employee_id == employee_id,
+                FeedbackResponse.submitted_at >= starts_at,
+                FeedbackResponse.submitted_at < ends_at,
+            )
+        )
+    ).one()
+    respondents, sums = _row_sums(row, 0)
+    result = ikm.compute(respondents, sums) if respondents >= MIN_STAFF_RESPONSES else None
+    if result is None:
+        return None
+    category = result.category
+    return StaffSatisfaction(
+        respondents=respondents,
+        ikm=result.ikm_rounded,
+        grade=category.grade,
+        label=category.label,
+        elements=tuple(
+            (element, ikm.round_half_up(nrr, 3))
+            for element, nrr in zip(IKM_ELEMENTS, result.nrr, strict=True)
+        ),
+    )
