@@ -275,3 +275,33 @@ async def test_another_regions_ratings_are_404(client: httpx.AsyncClient, world:
     assert (
         await client.get(f"{RATINGS}/{uuid.uuid4()}", headers=world.auth(admin))
     ).status_code == 404
+
+
+async def test_a_rating_shows_the_360_results_of_its_period_as_perilaku_evidence(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The same groups as the results, withheld by the same rules: the rater sees the
+    supervisor's and self answers as such, two peers' only as `below_threshold`."""
+    u = await unit(world)
+    staff = u.staff[0]
+    cycle = await world.cycle(u.period, status="closed", name="Evaluasi 360 Triwulan II")
+    await world.assignment(cycle, staff, staff, "self")
+    await world.response(cycle, staff, "self", scores=5)
+    await world.response(cycle, staff, "supervisor", scores=4)
+    for score in (1, 2):
+        await world.response(cycle, staff, "peer", scores=score, comments="rahasia")
+    other_period = await world.period(u.region, year=2025)
+    await world.assignment(await world.cycle(other_period, status="closed"), staff, staff, "self")
+    created = await rate(client, u)
+    assert created.status_code == 201, created.text
+    found = await client.get(f"{RATINGS}/{created.json()['id']}", headers=u.auth(u.rater_user))
+    assert found.status_code == 200, found.text
+    (evidence,) = found.json()["perilaku_evidence"]
+    assert (evidence["cycle_id"], evidence["cycle_closed"]) == (str(cycle.id), True)
+    groups = {group["relation"]: group for group in evidence["groups"]}
+    assert groups["self"]["mean"] == "5.00"
+    assert groups["supervisor"]["mean"] == "4.00"
+    assert groups["peer"]["withheld"] == "below_threshold"
+    assert groups["peer"]["responses"] is None
+    assert groups["peer"]["means"] == {}
+    assert "rahasia" not in found.text

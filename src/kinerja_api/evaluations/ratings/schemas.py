@@ -8,6 +8,7 @@ from fastapi import Query
 from pydantic import Field, StringConstraints
 
 from kinerja_api.core.schemas import InputModel, OutputModel, PatchModel, UpdatedSince
+from kinerja_api.evaluations.results.schemas import CycleEvidenceOut
 from kinerja_api.models.common import described
 from kinerja_api.models.evaluations import Predicate, RatingLevel, RatingStatus
 from kinerja_api.plans.api import Percent
@@ -90,7 +91,14 @@ class AchievementEvidenceOut(OutputModel):
 
 
 class RatingDetailOut(RatingOut):
-    achievement: AchievementEvidenceOut
+    achievement: AchievementEvidenceOut = Field(
+        description="The evidence for hasil kerja: the plan's achievement as it stands."
+    )
+    perilaku_evidence: list[CycleEvidenceOut] = Field(
+        description="The evidence for perilaku: the employee's 360° results in the period's "
+        "launched and closed cycles (peers and subordinates only as aggregates of a closed "
+        "cycle that meet its anonymity threshold)."
+    )
 
 
 @described(

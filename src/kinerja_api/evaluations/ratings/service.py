@@ -44,6 +44,7 @@ from kinerja_api.evaluations.ratings.schemas import (
     RatingUpdate,
     TargetEvidenceOut,
 )
+from kinerja_api.evaluations.results.service import perilaku_evidence
 from kinerja_api.models.evaluations import (
     AgencyRatingStatus,
     EvaluationRating,
@@ -145,8 +146,17 @@ def refuse_above(
         raise field_problem(field, ABOVE_REFUSED, code="above_not_allowed", targets=below)
 
 
-def detail(rating: EvaluationRating, found: AchievementEvidenceOut) -> RatingDetailOut:
-    return RatingDetailOut(**RatingOut.model_validate(rating).model_dump(), achievement=found)
+async def detail(
+    session: AsyncSession, rating: EvaluationRating, found: AchievementEvidenceOut
+) -> RatingDetailOut:
+    perilaku = await perilaku_evidence(
+        session, rating.region_id, rating.period_id, rating.employee_id
+    )
+    return RatingDetailOut(
+        **RatingOut.model_validate(rating).model_dump(),
+        achievement=found,
+        perilaku_evidence=perilaku,
+    )
 
 
 class RatingRef(Protocol):
@@ -233,7 +243,7 @@ async def get_rating(
     session: AsyncSession, principal: Principal, rating_id: uuid.UUID
 ) -> RatingDetailOut:
     rating = await find_rating(session, principal, rating_id)
-    return detail(rating, await evidence(session, rating.region_id, rating.plan_id))
+    return await detail(session, rating, await evidence(session, rating.region_id, rating.plan_id))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -289,7 +299,7 @@ async def create_rating(
         raise
     await record_entity(session, principal, "evaluation_rating", "created", rating, AUDITED)
     await publish_rating(session, "evaluation.rated", rating)
-    return detail(rating, found)
+    return await detail(session, rating, found)
 
 
 async def update_rating(
@@ -322,7 +332,7 @@ async def update_rating(
         session, principal, "evaluation_rating", "updated", rating, AUDITED, before=before
     )
     await publish_rating(session, "evaluation.rating_updated", rating)
-    return detail(rating, found)
+    return await detail(session, rating, found)
 
 
 def apply_levels(

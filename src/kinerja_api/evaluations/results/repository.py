@@ -31,6 +31,7 @@ from kinerja_api.evaluations.readers import evaluated_readable
 from kinerja_api.evaluations.results.anonymity import VALUE_ORDER, GroupTally
 from kinerja_api.models.evaluations import (
     CoreValue,
+    CycleStatus,
     DevelopmentPlan,
     EvaluationAnswer,
     EvaluationAssignment,
@@ -283,3 +284,30 @@ async def period_in_region(
         select(Period.id).where(Period.id == period_id, in_region(principal, Period.region_id))
     )
     return found is not None
+
+
+async def cycles_rating(
+    session: AsyncSession, region_id: uuid.UUID, period_id: uuid.UUID, employee_id: uuid.UUID
+) -> list[EvaluationCycle]:
+    """The launched or closed cycles of the period in which the employee is rated, oldest
+    first."""
+    rated = (
+        select(EvaluationAssignment.id)
+        .where(
+            EvaluationAssignment.region_id == region_id,
+            EvaluationAssignment.cycle_id == EvaluationCycle.id,
+            EvaluationAssignment.ratee_id == employee_id,
+        )
+        .exists()
+    )
+    found = await session.scalars(
+        select(EvaluationCycle)
+        .where(
+            EvaluationCycle.region_id == region_id,
+            EvaluationCycle.period_id == period_id,
+            EvaluationCycle.status.in_((CycleStatus.LAUNCHED, CycleStatus.CLOSED)),
+            rated,
+        )
+        .order_by(EvaluationCycle.opens_on, EvaluationCycle.id)
+    )
+    return list(found)

@@ -80,6 +80,16 @@ class RateeResultOut(OutputModel):
     groups: list[ResultGroupOut]
 
 
+class CycleEvidenceOut(OutputModel):
+    """The rated employee's 360° result in one cycle of the rating's period, as evidence for
+    the perilaku rating, under the same anonymity rules as the results themselves."""
+
+    cycle_id: uuid.UUID
+    name: str
+    cycle_closed: bool
+    groups: list[ResultGroupOut]
+
+
 class IkmElementOut(OutputModel):
     element: str = Field(examples=["kompetensi"])
     nrr: DecimalString = Field(description="The element's average score (1-4), to 3 decimals.")

@@ -21,6 +21,7 @@ from kinerja_api.evaluations.results.anonymity import CyclePolicy, GroupResult
 from kinerja_api.evaluations.results.repository import CycleView
 from kinerja_api.evaluations.results.schemas import (
     CitizenSatisfactionOut,
+    CycleEvidenceOut,
     IkmElementOut,
     RateeResultDetailOut,
     RateeResultOut,
@@ -183,3 +184,25 @@ async def ratee_result(
         groups=[ResultGroupDetailOut.model_validate(_group(g, comments=True)) for g in groups],
         citizens=await _citizens(session, view, employee_id),
     )
+
+
+async def perilaku_evidence(
+    session: AsyncSession, region_id: uuid.UUID, period_id: uuid.UUID, employee_id: uuid.UUID
+) -> list[CycleEvidenceOut]:
+    """The employee's 360° results in the period's cycles, for whoever reads their rating:
+    the same groups, withheld by the same rules, without comments."""
+    evidence = []
+    for cycle in await repository.cycles_rating(session, region_id, period_id, employee_id):
+        tallies = await repository.ratee_tallies(session, cycle, employee_id)
+        groups = anonymity.ratee_results(tallies, policy(cycle))
+        evidence.append(
+            CycleEvidenceOut.model_validate(
+                {
+                    "cycle_id": cycle.id,
+                    "name": cycle.name,
+                    "cycle_closed": cycle.status == CycleStatus.CLOSED,
+                    "groups": [_group(group, comments=False) for group in groups],
+                }
+            )
+        )
+    return evidence
