@@ -49,7 +49,41 @@ LIST_ACCESS: dict[str, set[Role]] = {
     },
     # Everyone signed in; each sees only the reports of employees they may read.
     "/api/v1/progress-reports": ALL,
+    # Administrators of 360° cycles and those who audit them; employees list only their own
+    # assignments (`?mine=true`).
+    "/api/v1/evaluation-cycles": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+    },
+    "/api/v1/evaluation-assignments": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+    },
+    "/api/v1/agency-ratings": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+    },
     # Readers of evaluations; employees see their own, their reports' and those they rate.
+    "/api/v1/evaluation-ratings": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+        Role.EMPLOYEE,
+    },
+    "/api/v1/evaluation-objections": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+        Role.EMPLOYEE,
+    },
     "/api/v1/development-plans": {
         Role.SUPERADMIN,
         Role.REGION_ADMIN,
