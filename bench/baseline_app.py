@@ -3,8 +3,9 @@ that answers `GET /health/ready` with the same query and the same JSON as the se
 readiness endpoint, and nothing else (no framework, no middleware, no validation). For the plan
 scenarios it also lists plans (`GET /api/v1/plans`) and approves one
 (`POST /api/v1/plans/{id}/approve`), and for progress-create creates a progress report
-(`POST /api/v1/progress-reports` with an Idempotency-Key), with the equivalent bare SQL, without
-authentication.
+(`POST /api/v1/progress-reports` with an Idempotency-Key), and for evaluation-submit takes a
+360° response (`POST /api/v1/evaluation-assignments/{id}/response`, the rater named by the
+`X-Bench-Rater` header), with the equivalent bare SQL, without authentication.
 
 Run it like the service: `uvicorn baseline_app:app --app-dir bench --workers 2 --loop uvloop
 --http httptools`, with KINERJA_DATABASE_URL naming the database. Each worker opens a pool as
@@ -22,6 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -260,6 +262,98 @@ async def create_report(pool: Any, key: str, body: bytes) -> tuple[int, bytes, l
     return 201, body_out, [(b"location", location.encode()), (b"etag", headers["etag"].encode())]
 
 
+# --- evaluations: the bare equivalent of the service's response submission -------------------
+
+ASSIGNMENTS_PATH = "/api/v1/evaluation-assignments/"
+# The service's statements, in its order: the rater's own assignment with its cycle's state and
+# the region's zone; the assignment marked answered with the response and its answers stored in
+# one statement; the audit event; the outbox event.
+_REGION_TENANCY = "select set_config('kinerja.region_id', '{}', true)"
+_OWN_ASSIGNMENT = """
+select a.id, a.region_id, a.cycle_id, c.name as cycle_name, a.rater_id, a.relation, a.ratee_id,
+  e.name as ratee_name, a.agency_id, a.due_on, a.status, a.version, c.status as cycle_status,
+  c.opens_on, c.closes_on, r.timezone
+from evaluation_assignments a
+  join evaluation_cycles c on c.id = a.cycle_id and c.region_id = a.region_id
+  join employees e on e.id = a.ratee_id join regions r on r.id = a.region_id
+where a.id = $1 and a.region_id = $2 and a.rater_id = $3
+"""
+_SUBMIT = """
+with marked as (
+    update evaluation_assignments set status = 'submitted', version = version + 1
+    where id = $1::uuid and region_id = $2::uuid and status = 'pending' returning version
+),
+response as (
+    insert into evaluation_responses (id, region_id, cycle_id, ratee_id, relation)
+    select $3::uuid, $2::uuid, $4::uuid, $5::uuid, $6::varchar from marked
+),
+answers as (
+    insert into evaluation_answers
+        (response_id, value, region_id, cycle_id, ratee_id, relation, score, comment)
+    select $3::uuid, answer.value, $2::uuid, $4::uuid, $5::uuid, $6::varchar, answer.score,
+           answer.comment
+    from marked, unnest($7::text[], $8::smallint[], $9::text[]) as answer(value, score, comment)
+)
+select version from marked
+"""
+_AUDIT_SUBMITTED = (
+    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
+    "changes) values ($1, 'user', $2, 'evaluation_assignment.submitted', "
+    '\'evaluation_assignment\', $3, \'{"after": {"status": "submitted"}}\'::jsonb)'
+)
+_OUTBOX_SUBMITTED = (
+    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
+    "agency_id, public, payload) values ($1, 'evaluation.submitted', 'evaluation_assignment', "
+    "$2, $3, null, false, $4::jsonb)"
+)
+_ANSWERED = ("id", "cycle_id", "cycle_name", "rater_id", "relation", "ratee_id", "ratee_name",
+             "agency_id", "due_on")  # fmt: skip
+_CONFLICT = b'{"status":409}'
+
+
+async def submit_response(
+    pool: Any, region_id: str, rater_id: str, assignment_id: str, body: bytes
+) -> tuple[int, bytes]:
+    answers = json.loads(body)["answers"]
+    values = [answer["value"] for answer in answers]
+    if len(set(values)) != 7 or any(not 1 <= int(a["score"]) <= 5 for a in answers):
+        return 422, b'{"status":422}'
+    async with (
+        pool.acquire() as connection,
+        _begin_with(connection, _REGION_TENANCY.format(uuid.UUID(region_id))),
+    ):
+        found = await connection.fetchrow(
+            _OWN_ASSIGNMENT, uuid.UUID(assignment_id), uuid.UUID(region_id), uuid.UUID(rater_id)
+        )
+        if found is None:
+            return 404, _NOT_FOUND
+        today = datetime.now(ZoneInfo(found["timezone"])).date()
+        if found["status"] != "pending" or found["cycle_status"] != "launched":
+            return 409, _CONFLICT
+        if not found["opens_on"] <= today <= found["closes_on"]:
+            return 409, _CONFLICT
+        version = await connection.fetchval(
+            _SUBMIT, found["id"], found["region_id"], uuid.uuid4(), found["cycle_id"],
+            found["ratee_id"], found["relation"], values, [int(a["score"]) for a in answers],
+            [a.get("comment") for a in answers],
+        )  # fmt: skip
+        if version is None:
+            return 409, _CONFLICT
+        await connection.execute(
+            _AUDIT_SUBMITTED, found["region_id"], found["rater_id"], str(found["id"])
+        )
+        out = {name: found[name] for name in _ANSWERED}
+        await connection.execute(
+            _OUTBOX_SUBMITTED, found["region_id"], found["id"], found["rater_id"],
+            json.dumps(
+                {"assignment_id": str(found["id"]), "cycle_id": str(found["cycle_id"]),
+                 "due_on": found["due_on"].isoformat(), "status": "submitted"}
+            ),
+        )  # fmt: skip
+    out = _json_row({**out, "status": "submitted", "version": version})
+    return 200, json.dumps(out).encode()
+
+
 async def _body(receive: Receive) -> bytes:
     chunks = []
     while True:
@@ -311,6 +405,15 @@ class BaselineApp:
         elif path == REPORTS_PATH and method == "POST":
             key = dict(scope["headers"]).get(b"idempotency-key", b"").decode()
             status, body, extra_headers = await create_report(self.pool, key, await _body(receive))
+        elif path.startswith(ASSIGNMENTS_PATH) and path.endswith("/response") and method == "POST":
+            given = dict(scope["headers"])
+            status, body = await submit_response(
+                self.pool,
+                given.get(b"x-bench-region", b"").decode(),
+                given.get(b"x-bench-rater", b"").decode(),
+                path[len(ASSIGNMENTS_PATH) : -len("/response")],
+                await _body(receive),
+            )
         else:
             status, body = 404, _NOT_FOUND
         headers = [*_JSON_HEADERS, *extra_headers, (b"content-length", str(len(body)).encode())]

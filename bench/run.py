@@ -349,6 +349,75 @@ SCENARIOS += [
     ),
 ]
 
+# --- evaluations (issue 19) -----------------------------------------------------------------
+
+
+def _evaluation_results(context: "BenchContext") -> Mapping[str, float]:
+    import evaluations_bench
+    import evaluations_data
+
+    log("evaluation-results: writing 10,000 employees and 100,000 responses (first run only)")
+    data = evaluations_data.results_data(context.database_url)
+    token = _password_token(context, data.admin_email, evaluations_data.PASSWORD)
+    args = parse_args(sys.argv[1:])
+    return evaluations_bench.compare(
+        context.base_urls["service"], token, context.database_url, data, args.rounds
+    )
+
+
+# Cycles of 9,999 pending assignments each written per run, shared between the two targets.
+SUBMIT_CYCLES = 6
+
+
+def _prepare_evaluation_submit(context: "BenchContext") -> Prepared:
+    import evaluations_data
+
+    args = parse_args(sys.argv[1:])
+    log(f"evaluation-submit: writing {SUBMIT_CYCLES} open cycles of pending assignments")
+    data = evaluations_data.submit_data(context.database_url, SUBMIT_CYCLES)
+    token = _password_token(context, data.rater_email, evaluations_data.PASSWORD)
+    targets = sorted(context.base_urls)
+    share = len(data.assignment_ids) // len(targets)
+    for number, target in enumerate(targets):
+        port = urllib.parse.urlsplit(context.base_urls[target]).port
+        ids = data.assignment_ids[number * share : (number + 1) * share]
+        (RESULTS_DIR / f"submit-ids-{port}.txt").write_text("".join(f"{i}\n" for i in ids))
+        (RESULTS_DIR / f"submit-offset-{port}").unlink(missing_ok=True)
+    block = share // ((args.rounds + 1) * args.threads)
+    return Prepared(
+        headers={
+            "Authorization": f"Bearer {token}",
+            "X-Bench-Rater": str(data.rater_id),
+            "X-Bench-Region": str(data.region_id),
+        },
+        script_env={"SUBMIT_DIR": str(RESULTS_DIR), "SUBMIT_BLOCK": str(block)},
+    )
+
+
+SCENARIOS += [
+    Scenario(
+        "evaluation-submit",
+        "/api/v1/evaluation-assignments/{id}/response",
+        "a rater answers a different pending 360° assignment each request (seven core values, "
+        "one comment): the rater's assignment with its cycle and zone, the assignment marked "
+        "answered with the anonymous response and answers in one statement, audit and outbox; "
+        "the baseline runs the same SQL (goal: at least 0.5x its throughput)",
+        script="evaluation_submit.lua",
+        prepare=_prepare_evaluation_submit,
+    ),
+    Scenario(
+        "evaluation-results",
+        "/api/v1/evaluation-cycles/{id}/results",
+        "a closed cycle's 360° results for a region of 10,000 employees and 100,000 responses: "
+        "every page (200 ratees) through the service, beside the same aggregation as one raw "
+        "SQL statement through bare asyncpg; the ratio is the service's time to the raw SQL's "
+        "(goal: at most 2)",
+        targets=("service",),
+        ratio_to=None,
+        custom=_evaluation_results,
+    ),
+]
+
 # --- plumbing -------------------------------------------------------------------------------
 
 
