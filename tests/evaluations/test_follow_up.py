@@ -38,19 +38,19 @@ async def test_award_candidates_and_required_plans_per_period(
     rows = _by_rating(response.json())
     assert len(rows) == 4
     star = rows[str(ratings["star"].id)]
-    assert (star["follow_up"], star["awards"], star["development_plan_required"]) == (
+    assert (star["kind"], star["awards"], star["development_plan_required"]) == (
         "award_candidate",
         ["piagam", "tunjangan_kinerja", "promotion_consideration"],
         False,
     )
     fine = rows[str(ratings["fine"].id)]
-    assert (fine["follow_up"], fine["awards"], fine["development_plan_required"]) == (
+    assert (fine["kind"], fine["awards"], fine["development_plan_required"]) == (
         "none",
         [],
         False,
     )
     weak = rows[str(ratings["ratee"].id)]
-    assert (weak["follow_up"], weak["development_plan_required"]) == ("development_plan", True)
+    assert (weak["kind"], weak["development_plan_required"]) == ("development_plan", True)
     assert (weak["development_plan_id"], weak["weak_values"]) == (None, None)
     assert weak["name"] == built.ratee.name
     poor = rows[str(ratings["poor"].id)]

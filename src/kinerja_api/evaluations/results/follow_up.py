@@ -77,7 +77,7 @@ def _row_out(
         period_id=row.period_id,
         predicate=predicate,
         rating_status=RatingStatus(row.status),
-        follow_up=follow_up,
+        kind=follow_up,
         awards=list(AWARDS) if follow_up is FollowUpKind.AWARD_CANDIDATE else [],
         development_plan_required=required,
         development_plan_id=row.development_plan_id,

@@ -180,7 +180,7 @@ class FollowUpOut(OutputModel):
     period_id: uuid.UUID
     predicate: Predicate
     rating_status: RatingStatus
-    follow_up: FollowUpKind
+    kind: FollowUpKind = Field(description="What follows from the predikat.")
     awards: list[FollowUpAward] = Field(
         description="For award candidates (Sangat Baik); else empty."
     )
