@@ -58,7 +58,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.CheckConstraint(
             "competency_area in ('teknis', 'manajerial', 'sosial_kultural',"
-            " 'berorientasi_pelayanan', 'akuntabel', 'kompeten', 'harmonis', 'loyal', 'adaptif', 'kolaboratif')",
+            " 'berorientasi_pelayanan', 'akuntabel', 'kompeten', 'harmonis', 'loyal',"
+            " 'adaptif', 'kolaboratif')",
             name=op.f("ck_training_programs_area_allowed"),
         ),
         sa.CheckConstraint(
