@@ -113,6 +113,7 @@ def upgrade() -> None:
             "status", sa.String(length=10), server_default=sa.text("'scheduled'"), nullable=False
         ),
         sa.Column("seats_taken", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("arrivals", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("waitlist_next", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
@@ -151,6 +152,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "waitlist_next >= 1", name=op.f("ck_training_sessions_waitlist_next_positive")
         ),
+        sa.CheckConstraint("arrivals >= 0", name=op.f("ck_training_sessions_arrivals_counted")),
         sa.ForeignKeyConstraint(
             ["mentor_id"], ["employees.id"], name=op.f("fk_training_sessions_mentor_id_employees")
         ),
@@ -190,6 +192,7 @@ def upgrade() -> None:
         sa.Column("employee_id", sa.Uuid(), nullable=False),
         sa.Column("agency_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("arrival", sa.Integer(), nullable=False),
         sa.Column("waitlist_order", sa.Integer(), nullable=True),
         sa.Column("nominated_by", sa.Uuid(), nullable=True),
         sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=True),
@@ -266,6 +269,12 @@ def upgrade() -> None:
         ["region_id", "session_id", "employee_id"],
         unique=True,
         postgresql_where=sa.text("status <> 'cancelled'"),
+    )
+    op.create_index(
+        "uq_training_enrollments_region_id_session_id_arrival",
+        "training_enrollments",
+        ["region_id", "session_id", "arrival"],
+        unique=True,
     )
     op.create_table(
         "jp_ledger",
@@ -483,6 +492,9 @@ def downgrade() -> None:
     )
     op.drop_index("ix_jp_ledger_region_id_employee_id_year", table_name="jp_ledger")
     op.drop_table("jp_ledger")
+    op.drop_index(
+        "uq_training_enrollments_region_id_session_id_arrival", table_name="training_enrollments"
+    )
     op.drop_index(
         "uq_training_enrollments_region_id_session_id_employee_id",
         table_name="training_enrollments",

@@ -148,9 +148,10 @@ class TrainingProgram(IdMixin, TimestampsMixin, VersionedMixin, Base):
 
 class TrainingSession(IdMixin, TimestampsMixin, VersionedMixin, Base):
     """One run of a program: when and where, how many seats, the enrollment window and who may
-    enroll. `seats_taken` counts the enrolled (and those who attended or completed);
-    `waitlist_next` is the next number handed out on the waitlist. Both change only under the
-    row's lock and leave `version` alone (an enrollment does not change the session)."""
+        enroll. `seats_taken` counts the enrolled (and those who attended or completed);
+        `waitlist_next` is the next number handed out on the waitlist. Both change only under the
+        row's lock and leave `version` alone, as does `arrivals`, the count of enrollment requests
+    taken (an enrollment does not change the session)."""
 
     __tablename__ = "training_sessions"
 
@@ -172,6 +173,7 @@ class TrainingSession(IdMixin, TimestampsMixin, VersionedMixin, Base):
     mentor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("employees.id"))
     status: Mapped[str] = mapped_column(String(10), server_default=text("'scheduled'"))
     seats_taken: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    arrivals: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     waitlist_next: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -183,6 +185,7 @@ class TrainingSession(IdMixin, TimestampsMixin, VersionedMixin, Base):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("seats_taken between 0 and capacity", name="seats_within_capacity"),
         CheckConstraint("waitlist_next >= 1", name="waitlist_next_positive"),
+        CheckConstraint("arrivals >= 0", name="arrivals_counted"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint(
             "enrollment_closes_at > enrollment_opens_at", name="window_closes_after_opening"
@@ -207,6 +210,7 @@ class TrainingEnrollment(IdMixin, TimestampsMixin, VersionedMixin, Base):
     employee_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("employees.id"))
     agency_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("agencies.id"))
     status: Mapped[str] = mapped_column(String(12))
+    arrival: Mapped[int] = mapped_column(Integer)
     waitlist_order: Mapped[int | None] = mapped_column(Integer)
     nominated_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -220,6 +224,13 @@ class TrainingEnrollment(IdMixin, TimestampsMixin, VersionedMixin, Base):
             "employee_id",
             unique=True,
             postgresql_where=text("status <> 'cancelled'"),
+        ),
+        Index(
+            "uq_training_enrollments_region_id_session_id_arrival",
+            "region_id",
+            "session_id",
+            "arrival",
+            unique=True,
         ),
         Index(
             "ix_training_enrollments_region_id_session_id_status",
