@@ -199,6 +199,8 @@ async def enroll(
     the enrollment: a seat while `seats_taken < capacity`, else the next waitlist number."""
     employee_id = data.employee_id or principal.employee_id
     if employee_id is None:
+        if await sessions.find(session, principal, session_id) is None:
+            raise not_found("Training session")
         raise field_problem("body.employee_id", _NO_EMPLOYEE, code="required")
     nominated = employee_id != principal.employee_id
     by_supervisor = nominated and not principal.has_any(*NOMINATORS)
