@@ -58,7 +58,8 @@ async def test_sessions_are_filtered_by_program_status_and_start(
         params={"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z", "limit": 1},
         headers=headers,
     )
-    assert len(both.json()["items"]) == 1 and both.json()["next_cursor"]
+    assert len(both.json()["items"]) == 1
+    assert both.json()["next_cursor"]
     cancelled = await client.get(SESSIONS, params={"status": "cancelled"}, headers=headers)
     assert cancelled.json()["items"] == []
 
@@ -166,7 +167,8 @@ async def test_cancelling_a_session_cancels_its_enrollments_and_tells_each_parti
     assert sorted(map(str, events)) == sorted([str(t.boss.id), str(t.staff.id)])
     left = await connection.scalar(
         text(
-            "select count(*) from training_enrollments where session_id = :s and status <> 'cancelled'"
+            "select count(*) from training_enrollments"
+            " where session_id = :s and status <> 'cancelled'"
         ),
         {"s": session.id},
     )
