@@ -72,5 +72,7 @@ class EnrollmentFilters:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnrollmentFilters:
+    """A session's list filters by status; for changes since an instant, sync through
+    `GET /training-enrollments?session_id=&updated_since=`."""
+
     status: EnrollmentStatus | None = None
-    updated_since: UpdatedSince = None

@@ -157,8 +157,6 @@ async def list_session_enrollments(
             TrainingEnrollment.session_id: session_id,
             TrainingEnrollment.status: filters.status,
         },
-        updated_at=TrainingEnrollment.updated_at,
-        updated_since=filters.updated_since,
     )
     return [enrollment_out(e) for e in found], cursor
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from fastapi import Query
-from pydantic import AnyHttpUrl, AwareDatetime, Field, UrlConstraints
+from pydantic import AnyHttpUrl, Field, UrlConstraints
 
 from kinerja_api.core.schemas import (
     JSON_INTEGER,
@@ -116,11 +116,11 @@ class SessionFilters:
     program_id: uuid.UUID | None = None
     status: SessionStatus | None = None
     from_: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="from", description="Only sessions starting at or after this instant."),
     ] = None
     to: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(description="Only sessions starting before this instant."),
     ] = None
     updated_since: UpdatedSince = None
