@@ -128,7 +128,7 @@ async def test_raising_capacity_promotes_the_waitlist_in_order(
     )
     assert raised.status_code == 200, raised.text
     assert (raised.json()["seats_taken"], raised.json()["seats_left"]) == (2, 0)
-    statuses = dict(
+    statuses: dict[object, str] = dict(
         (
             await connection.execute(
                 text("select id, status from training_enrollments where session_id = :s"),

@@ -1,6 +1,6 @@
 """Which enrollments a principal reads: the region's training and region administrators and
 auditors all of the region's; agency administrators their subtree's; everyone their own and
-their reports' (transitively). The enrollment request's one locking read, and a session's
+their reports' (transitively). What an enrollment request is decided on, and a session's
 cancellation in one statement."""
 
 import uuid
@@ -113,17 +113,13 @@ async def lock(session: AsyncSession, enrollment_id: uuid.UUID) -> TrainingEnrol
 
 
 def enrollment_facts(
-    session_id: uuid.UUID,
-    employee_id: uuid.UUID,
-    condition: ColumnElement[bool],
-    *,
-    supervisor_id: uuid.UUID | None,
+    session_id: uuid.UUID, employee_id: uuid.UUID, *, supervisor_id: uuid.UUID | None
 ) -> Select[Any]:
-    """One statement that locks the session row (FOR UPDATE OF it alone) and reads, beside it,
-    what an enrollment request is decided on: the employee (active, of the session's region),
-    whether their agency and employment type are eligible, their enrollment of the session not
-    cancelled (if any), and whether `supervisor_id` is above them in the chain. Requests of a
-    session queue on this lock, so seats and waitlist numbers are handed out in their order."""
+    """What an enrollment request is decided on, read once the session's lock is held (in a
+    statement of its own, so that under READ COMMITTED it sees every enrollment committed
+    before the lock was granted): the employee (active, of the session's region), whether
+    their agency and employment type are eligible, their enrollment of the session not
+    cancelled (if any), and whether `supervisor_id` is above them in the chain."""
     root = aliased(Agency)
     agency_ok = or_(
         func.cardinality(TrainingSession.eligible_agency_ids) == 0,
@@ -155,7 +151,6 @@ def enrollment_facts(
     )
     statement = (
         select(
-            TrainingSession,
             Employee.id.label("employee_id"),
             Employee.agency_id.label("agency_id"),
             agency_ok.label("agency_ok"),
@@ -163,6 +158,7 @@ def enrollment_facts(
             held.label("held"),
             supervised.label("supervised"),
         )
+        .select_from(TrainingSession)
         .outerjoin(
             Employee,
             and_(
@@ -172,9 +168,7 @@ def enrollment_facts(
             ),
         )
         .outerjoin(Agency, Agency.id == Employee.agency_id)
-        .where(TrainingSession.id == session_id, condition)
-        .with_for_update(of=TrainingSession)
-        .execution_options(populate_existing=True)
+        .where(TrainingSession.id == session_id)
     )
     return cast(Select[Any], statement)
 

@@ -193,8 +193,8 @@ def _check_window(training_session: TrainingSession) -> None:
 async def enroll(
     session: AsyncSession, principal: Principal, session_id: uuid.UUID, data: EnrollmentCreate
 ) -> TrainingEnrollment:
-    """Takes the session's lock, decides the request on what it reads under it, and inserts
-    the enrollment: a seat while `seats_taken < capacity`, else the next waitlist number."""
+    """Takes the session's lock, decides the request on what it reads once it holds it, and
+    inserts the enrollment: a seat while `seats_taken < capacity`, else the next waitlist number."""
     employee_id = data.employee_id or principal.employee_id
     if employee_id is None:
         if await sessions.find(session, principal, session_id) is None:
@@ -204,16 +204,16 @@ async def enroll(
     by_supervisor = nominated and not principal.has_any(*NOMINATORS)
     if by_supervisor and principal.employee_id is None:
         raise Problem(FORBIDDEN, _NOT_NOMINATOR)
-    statement = repository.enrollment_facts(
-        session_id,
-        employee_id,
-        sessions.readable(principal),
-        supervisor_id=principal.employee_id if by_supervisor else None,
-    )
-    row = (await session.execute(statement)).one_or_none()
-    if row is None:
+    # The session's lock: requests for a session queue here, so seats and waitlist numbers
+    # are handed out in their order. The facts are read after it is granted, in a statement of
+    # their own, so they include every enrollment committed before.
+    training_session = await sessions.find(session, principal, session_id, lock=True)
+    if training_session is None:
         raise not_found("Training session")
-    training_session: TrainingSession = row[0]
+    statement = repository.enrollment_facts(
+        session_id, employee_id, supervisor_id=principal.employee_id if by_supervisor else None
+    )
+    row = (await session.execute(statement)).one()
     if row.employee_id is None:
         raise field_problem("body.employee_id", _EMPLOYEE_UNKNOWN, code="not_found")
     if by_supervisor and not row.supervised:
