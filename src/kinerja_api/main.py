@@ -79,6 +79,12 @@ TAGS = (
         "360° results (anonymous aggregates, citizens' IKM beside them) and their follow-up.",
     ),
     Tag("development-plans", "Development plans (rencana pengembangan) after a weak predikat."),
+    Tag("training-programs", "The training catalog (programs) and the JP each completion credits."),
+    Tag("training-sessions", "Sessions of training programs: times, seats, window, eligibility."),
+    Tag(
+        "training-enrollments",
+        "Enrollment in training sessions: seats, the first-come waitlist, cancellations.",
+    ),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

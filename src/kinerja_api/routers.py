@@ -35,6 +35,10 @@ from kinerja_api.progress.router import router as progress_reports_router
 from kinerja_api.progress.stream_router import public_router as public_progress_router
 from kinerja_api.progress.stream_router import router as progress_stream_router
 from kinerja_api.sync.router import router as sync_router
+from kinerja_api.training.enrollments.router import router as training_enrollments_router
+from kinerja_api.training.enrollments.router import session_router as session_enrollments_router
+from kinerja_api.training.programs.router import router as training_programs_router
+from kinerja_api.training.sessions.router import router as training_sessions_router
 
 ROUTERS: list[Router] = [
     health_router,
@@ -70,5 +74,9 @@ ROUTERS: list[Router] = [
     evaluation_results_router,
     evaluation_follow_up_router,
     development_plans_router,
+    training_programs_router,
+    training_sessions_router,
+    session_enrollments_router,
+    training_enrollments_router,
     sync_router,
 ]

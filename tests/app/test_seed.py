@@ -51,6 +51,7 @@ from kinerja_api.models.org import (
     User,
 )
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
+from kinerja_api.models.training import TrainingEnrollment, TrainingProgram, TrainingSession
 from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.org.users.bootstrap import AdminRole, BootstrapError, create_admin
 from kinerja_api.plans.cascade import cascade
@@ -263,6 +264,15 @@ async def _snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         "evaluation_assignments": select(EvaluationAssignment.__table__).where(
             EvaluationAssignment.region_id.in_(region_ids)
         ),
+        "training_programs": select(TrainingProgram.__table__).where(
+            TrainingProgram.region_id.in_(region_ids)
+        ),
+        "training_sessions": select(TrainingSession.__table__).where(
+            TrainingSession.region_id.in_(region_ids)
+        ),
+        "training_enrollments": select(TrainingEnrollment.__table__).where(
+            TrainingEnrollment.region_id.in_(region_ids)
+        ),
     }
     return {
         name: sorted(tuple(map(str, row)) for row in (await session.execute(query)).all())
@@ -329,6 +339,10 @@ async def test_seeding_twice_creates_and_changes_nothing(
         evaluation_cycle=4,
         # self, the supervisor, up to three peers and the direct subordinates of each employee
         evaluation_assignment=964,
+        training_program=4 * 6,
+        training_session=4 * 6,
+        # all seats but one of each region's first session
+        training_enrollment=4 * 11,
     )
     before = await _snapshot(session)
     again = await seed_demo(session)
@@ -374,6 +388,9 @@ async def test_seed_writes_audit_events_as_the_system(
             "holiday.created": 6,
             "evaluation_cycle.created": 1,
             "evaluation_cycle.launched": 1,
+            "training_program.created": 6,
+            "training_session.created": 6,
+            "training_enrollment.enrolled": 11,
         }
     )
     assert {(actor_type, actor_id) for _, actor_type, actor_id in events} == {("system", None)}

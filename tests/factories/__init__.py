@@ -7,6 +7,7 @@ from tests.factories.evaluations import EvaluationsFactories
 from tests.factories.feedback import FeedbackFactories
 from tests.factories.org import PASSWORD, OrgFactories, nip_for
 from tests.factories.plans import PlansFactories
+from tests.factories.training import TrainingFactories
 
 __all__ = ["PASSWORD", "World", "nip_for"]
 
@@ -18,5 +19,6 @@ class World(
     FeedbackFactories,
     AuditFactories,
     EvaluationsFactories,
+    TrainingFactories,
 ):
     """Builds every domain's rows for a test: `World(connection, app)`."""

@@ -35,6 +35,7 @@ SCOPES = {
     "evaluations:read": (
         "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
     ),
+    "training:read": "Read the training catalog, sessions and enrollments",
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

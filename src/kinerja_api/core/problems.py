@@ -68,6 +68,21 @@ DISTRIBUTION_MISFIT = _kind(
 OBJECTION_REFUSED = _kind(
     "objection-refused", 409, "Keberatan tidak dapat diajukan", "The objection cannot be filed"
 )
+ENROLLMENT_CLOSED = _kind(
+    "enrollment-closed",
+    409,
+    "Pendaftaran sesi pelatihan tidak dibuka",
+    "Enrollment in the training session is not open",
+)
+ALREADY_ENROLLED = _kind(
+    "already-enrolled",
+    409,
+    "Pegawai sudah terdaftar di sesi ini",
+    "Already enrolled in the session",
+)
+NOT_ELIGIBLE = _kind(
+    "not-eligible", 422, "Pegawai tidak memenuhi syarat sesi ini", "Not eligible for the session"
+)
 IDEMPOTENCY_IN_FLIGHT = _kind(
     "idempotency-in-flight",
     409,

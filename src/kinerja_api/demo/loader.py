@@ -6,13 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import get_settings
-from kinerja_api.demo import evaluations, feedback, org, plans
+from kinerja_api.demo import evaluations, feedback, org, plans, training
 from kinerja_api.demo.data import REGIONS, DemoDataError
 from kinerja_api.demo.writing import DemoRegion, SeedReport
 
 DomainSeed = Callable[[AsyncSession, DemoRegion, SeedReport], Awaitable[None]]
 # In order: a domain's demo may read what the ones before it wrote.
-DOMAINS: tuple[DomainSeed, ...] = (plans.seed, feedback.seed, evaluations.seed)
+DOMAINS: tuple[DomainSeed, ...] = (plans.seed, feedback.seed, evaluations.seed, training.seed)
 
 
 async def seed_demo(session: AsyncSession) -> SeedReport:

@@ -28,6 +28,14 @@ from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Targ
 from kinerja_api.models.platform import IdempotencyRecord
 from kinerja_api.models.progress import PlanComment, ProgressReport
 from kinerja_api.models.sync import Tombstone
+from kinerja_api.models.training import (
+    JpLedgerEntry,
+    TrainingCertificate,
+    TrainingEnrollment,
+    TrainingFeedback,
+    TrainingProgram,
+    TrainingSession,
+)
 
 __all__ = [
     "Agency",
@@ -48,6 +56,7 @@ __all__ = [
     "Holiday",
     "IdempotencyRecord",
     "Indicator",
+    "JpLedgerEntry",
     "LoginThrottle",
     "OutboxEvent",
     "Period",
@@ -63,5 +72,10 @@ __all__ = [
     "ServiceUnitStaff",
     "Target",
     "Tombstone",
+    "TrainingCertificate",
+    "TrainingEnrollment",
+    "TrainingFeedback",
+    "TrainingProgram",
+    "TrainingSession",
     "User",
 ]

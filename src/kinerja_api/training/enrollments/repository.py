@@ -1,0 +1,195 @@
+"""Which enrollments a principal reads: the region's training and region administrators and
+auditors all of the region's; agency administrators their subtree's; everyone their own and
+their reports' (transitively). What an enrollment request is decided on, and a session's
+cancellation in one statement."""
+
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import any_ as any_of
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from kinerja_api.auth.policies import agency_in_subtree, subordinates_of
+from kinerja_api.auth.principal import Principal
+from kinerja_api.models.org import Agency, Employee, Role
+from kinerja_api.models.training import EnrollmentStatus, TrainingEnrollment, TrainingSession
+from kinerja_api.training.programs.repository import READ_SCOPE
+
+REGION_WIDE = (Role.REGION_ADMIN, Role.TRAINING_ADMIN, Role.AUDITOR)
+ORGANISERS = (Role.REGION_ADMIN, Role.TRAINING_ADMIN)
+HOLDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
+ENROLLMENTS = cast(Table, TrainingEnrollment.__table__)
+
+
+def readable(principal: Principal) -> ColumnElement[bool]:
+    if principal.is_superadmin:
+        return true()
+    if principal.region_id is None:
+        return false()
+    region = TrainingEnrollment.region_id == principal.region_id
+    if principal.kind == "service_account":
+        return region if READ_SCOPE in principal.scopes else false()
+    if principal.has_any(*REGION_WIDE):
+        return region
+    conditions: list[ColumnElement[bool]] = []
+    if principal.has_any(Role.AGENCY_ADMIN):
+        conditions.append(agency_in_subtree(principal, TrainingEnrollment.agency_id))
+    if principal.employee_id is not None:
+        conditions.append(TrainingEnrollment.employee_id == principal.employee_id)
+        conditions.append(
+            TrainingEnrollment.employee_id.in_(subordinates_of(principal.employee_id))
+        )
+    if not conditions:
+        return false()
+    return and_(region, or_(*conditions))
+
+
+def cancellable(principal: Principal) -> ColumnElement[bool]:
+    """The participant, their supervisors (transitively) and the region's organisers."""
+    if principal.kind != "user" or principal.region_id is None:
+        return false()
+    region = TrainingEnrollment.region_id == principal.region_id
+    if principal.has_any(*ORGANISERS):
+        return region
+    if principal.employee_id is None:
+        return false()
+    return and_(
+        region,
+        or_(
+            TrainingEnrollment.employee_id == principal.employee_id,
+            TrainingEnrollment.employee_id.in_(subordinates_of(principal.employee_id)),
+        ),
+    )
+
+
+def readable_enrollments(principal: Principal) -> Select[Any]:
+    return select(TrainingEnrollment).where(readable(principal))
+
+
+async def find(
+    session: AsyncSession, principal: Principal, enrollment_id: uuid.UUID
+) -> TrainingEnrollment | None:
+    found: TrainingEnrollment | None = await session.scalar(
+        select(TrainingEnrollment).where(
+            TrainingEnrollment.id == enrollment_id, readable(principal)
+        )
+    )
+    return found
+
+
+async def may_cancel(session: AsyncSession, principal: Principal, enrollment_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(TrainingEnrollment.id).where(
+            TrainingEnrollment.id == enrollment_id, cancellable(principal)
+        )
+    )
+    return found is not None
+
+
+async def lock(session: AsyncSession, enrollment_id: uuid.UUID) -> TrainingEnrollment | None:
+    found: TrainingEnrollment | None = await session.scalar(
+        select(TrainingEnrollment)
+        .where(TrainingEnrollment.id == enrollment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return found
+
+
+def enrollment_facts(
+    session_id: uuid.UUID, employee_id: uuid.UUID, *, supervisor_id: uuid.UUID | None
+) -> Select[Any]:
+    """What an enrollment request is decided on, read once the session's lock is held (in a
+    statement of its own, so that under READ COMMITTED it sees every enrollment committed
+    before the lock was granted): the employee (active, of the session's region), whether
+    their agency and employment type are eligible, their enrollment of the session not
+    cancelled (if any), and whether `supervisor_id` is above them in the chain."""
+    root = aliased(Agency)
+    agency_ok = or_(
+        func.cardinality(TrainingSession.eligible_agency_ids) == 0,
+        exists(
+            select(literal(1)).where(
+                root.id == any_of(TrainingSession.eligible_agency_ids),
+                root.region_id == TrainingSession.region_id,
+                Agency.path.startswith(root.path, autoescape=False),
+            )
+        ),
+    )
+    type_ok = or_(
+        func.cardinality(TrainingSession.eligible_employment_types) == 0,
+        Employee.employment_type == any_of(TrainingSession.eligible_employment_types),
+    )
+    held = (
+        select(TrainingEnrollment.id)
+        .where(
+            TrainingEnrollment.region_id == TrainingSession.region_id,
+            TrainingEnrollment.session_id == TrainingSession.id,
+            TrainingEnrollment.employee_id == employee_id,
+            TrainingEnrollment.status != EnrollmentStatus.CANCELLED,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    supervised: ColumnElement[bool] = (
+        Employee.id.in_(subordinates_of(supervisor_id)) if supervisor_id is not None else false()
+    )
+    statement = (
+        select(
+            Employee.id.label("employee_id"),
+            Employee.agency_id.label("agency_id"),
+            agency_ok.label("agency_ok"),
+            type_ok.label("type_ok"),
+            held.label("held"),
+            supervised.label("supervised"),
+        )
+        .select_from(TrainingSession)
+        .outerjoin(
+            Employee,
+            and_(
+                Employee.id == employee_id,
+                Employee.region_id == TrainingSession.region_id,
+                Employee.active,
+            ),
+        )
+        .outerjoin(Agency, Agency.id == Employee.agency_id)
+        .where(TrainingSession.id == session_id)
+    )
+    return cast(Select[Any], statement)
+
+
+async def cancel_all(
+    session: AsyncSession, session_id: uuid.UUID, now: datetime
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """Cancels every enrollment of the session holding a seat or a waitlist place, in one
+    statement; answers (enrollment, employee, agency) of each."""
+    rows = await session.execute(
+        update(ENROLLMENTS)
+        .where(
+            ENROLLMENTS.c.session_id == session_id,
+            ENROLLMENTS.c.status.in_([str(s) for s in HOLDING]),
+        )
+        .values(
+            status=EnrollmentStatus.CANCELLED.value,
+            cancelled_at=now,
+            updated_at=func.now(),
+            version=ENROLLMENTS.c.version + 1,
+        )
+        .returning(ENROLLMENTS.c.id, ENROLLMENTS.c.employee_id, ENROLLMENTS.c.agency_id)
+    )
+    return sorted((row[0], row[1], row[2]) for row in rows)
