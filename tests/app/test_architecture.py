@@ -32,7 +32,9 @@ BASE = frozenset(
         "embedded_pg",
     }
 )
-DOMAINS = frozenset({"plans", "progress", "feedback", "audit", "health", "sync", "evaluations"})
+DOMAINS = frozenset(
+    {"plans", "progress", "feedback", "audit", "health", "sync", "evaluations", "training"}
+)
 WIRING = frozenset(
     {
         "main",
