@@ -13,7 +13,14 @@ from kinerja_api.models.common import described
 from kinerja_api.models.evaluations import CoreValue
 from kinerja_api.models.org import EmploymentType
 
-__all__ = ["CompetencyArea", "CoreValue", "EmploymentType", "LedgerSource", "area_of"]
+__all__ = [
+    "CompetencyArea",
+    "CoreValue",
+    "EmploymentType",
+    "LedgerSource",
+    "SuggestionReason",
+    "area_of",
+]
 
 
 @described(
@@ -61,3 +68,21 @@ class LedgerSource(StrEnum):
 
     TRAINING = "training"
     EXTERNAL = "external"
+
+
+@described(
+    {
+        "weak_value": "nilai BerAKHLAK di bawah ekspektasi — a core value the latest 360° results"
+        " show as weak",
+        "hasil_kerja_below": "hasil kerja di bawah ekspektasi — the predikat calls for a"
+        " development plan because of the work results",
+        "perilaku_below": "perilaku di bawah ekspektasi — the predikat calls for a development"
+        " plan because of behaviour, with no core value singled out",
+    }
+)
+class SuggestionReason(StrEnum):
+    """Why a competency area is suggested to an employee."""
+
+    WEAK_VALUE = "weak_value"
+    HASIL_KERJA_BELOW = "hasil_kerja_below"
+    PERILAKU_BELOW = "perilaku_below"
