@@ -57,6 +57,7 @@ INTERFACES = frozenset(
         ("evaluations", "kinerja_api.plans.api"),
         ("evaluations", "kinerja_api.feedback.api"),
         ("progress", "kinerja_api.evaluations.api"),
+        ("training", "kinerja_api.evaluations.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -1,7 +1,8 @@
 """What other domains may use of evaluations: the one module they import from it.
 
 The progress streams carry evaluation events, so they describe them with evaluations' own
-models, and send the rater's own events to the rater alone."""
+models, and send the rater's own events to the rater alone. Training reads the predikat matrix
+and the predikat that call for a development plan to suggest programs."""
 
 from kinerja_api.evaluations.events import (
     RATER_ONLY_EVENT_TYPES,
@@ -18,8 +19,11 @@ from kinerja_api.evaluations.events import (
     RatingEventData,
     RatingEventType,
 )
+from kinerja_api.evaluations.predicate import MATRIX, NEEDS_DEVELOPMENT
 
 __all__ = [
+    "MATRIX",
+    "NEEDS_DEVELOPMENT",
     "RATER_ONLY_EVENT_TYPES",
     "AssignedEventData",
     "AssignedEventType",

@@ -1,0 +1,1 @@
+"""Certificates of completed training: their numbers and their PDF."""
