@@ -17,7 +17,7 @@ from kinerja_api.training.jp import (
     year_entries,
     zone_abbreviation,
 )
-from kinerja_api.training.vocabulary import EmploymentType, LedgerSource
+from kinerja_api.training.vocabulary import EmploymentType, JpSource
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 
@@ -26,7 +26,7 @@ def entry(
     jp: int | str,
     ended_at: datetime,
     *,
-    source: LedgerSource = LedgerSource.TRAINING,
+    source: JpSource = JpSource.TRAINING,
     source_id: uuid.UUID | None = None,
 ) -> LedgerEntry:
     return LedgerEntry(
@@ -127,7 +127,7 @@ def test_each_source_is_credited_once() -> None:
     entries = [
         entry(10, ended, source_id=enrollment),
         entry(10, ended, source_id=enrollment),  # completion recorded twice
-        entry(5, ended, source=LedgerSource.EXTERNAL, source_id=enrollment),  # another source
+        entry(5, ended, source=JpSource.EXTERNAL, source_id=enrollment),  # another source
     ]
     summary = ledger_summary(entries, 2025, EmploymentType.PNS, zone=WIB)
     assert summary == (Decimal(15), Decimal(20), Decimal(5))

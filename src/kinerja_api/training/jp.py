@@ -10,7 +10,7 @@ An activity counts in the calendar year of the region's own time zone in which i
 WITA (15:30 UTC) counts in that year; one that ends at 1 January 00:30 WITA (31 December 16:30
 UTC) counts in the new one, while the same instant is still 31 December 23:30 in WIB.
 
-Each source (a completed enrollment, an external record: `LedgerSource` and the record's id) is
+Each source (a completed enrollment, an external record: `JpSource` and the record's id) is
 credited once: a completion recorded twice, or a record listed twice, adds its JP once (the
 first occurrence counts)."""
 
@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from kinerja_api.training.vocabulary import EmploymentType, LedgerSource
+from kinerja_api.training.vocabulary import EmploymentType, JpSource
 
 MINIMUM_JP = Decimal(20)
 """The yearly minimum of a PNS (PP 17/2020; Peraturan LAN 10/2018)."""
@@ -75,7 +75,7 @@ def year_bounds(year: int, zone: ZoneInfo | str) -> tuple[datetime, datetime]:
 class LedgerEntry:
     """One activity of an employee's ledger."""
 
-    source: LedgerSource
+    source: JpSource
     source_id: Hashable
     """The enrollment's id for training, the external record's id otherwise."""
     jp: Decimal
@@ -89,8 +89,8 @@ class LedgerEntry:
             raise ValueError("jp must not be negative")
 
     @property
-    def key(self) -> tuple[LedgerSource, Hashable]:
-        return (LedgerSource(self.source), self.source_id)
+    def key(self) -> tuple[JpSource, Hashable]:
+        return (JpSource(self.source), self.source_id)
 
 
 class LedgerSummary(NamedTuple):
@@ -106,7 +106,7 @@ def year_entries(
 ) -> list[LedgerEntry]:
     """The year's activities, each source once (its first occurrence), by end then source."""
     tz = _zone(zone)
-    seen: set[tuple[LedgerSource, Hashable]] = set()
+    seen: set[tuple[JpSource, Hashable]] = set()
     kept: list[LedgerEntry] = []
     for entry in entries:
         if entry.key in seen:
