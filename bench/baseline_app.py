@@ -5,7 +5,9 @@ scenarios it also lists plans (`GET /api/v1/plans`) and approves one
 (`POST /api/v1/plans/{id}/approve`), and for progress-create creates a progress report
 (`POST /api/v1/progress-reports` with an Idempotency-Key), and for evaluation-submit takes a
 360° response (`POST /api/v1/evaluation-assignments/{id}/response`, the rater named by the
-`X-Bench-Rater` header), with the equivalent bare SQL, without authentication.
+`X-Bench-Rater` header), and for training-enroll enrolls an employee in a training session
+(`POST /api/v1/training-sessions/{id}/enrollments`, the nominating training administrator
+named by `X-Bench-Actor`), with the equivalent bare SQL, without authentication.
 
 Run it like the service: `uvicorn baseline_app:app --app-dir bench --workers 2 --loop uvloop
 --http httptools`, with KINERJA_DATABASE_URL naming the database. Each worker opens a pool as
@@ -19,7 +21,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -354,6 +356,147 @@ async def submit_response(
     return 200, json.dumps(out).encode()
 
 
+# --- training: the bare equivalent of the service's enrollment ---------------------------------
+
+TRAINING_SESSIONS_PATH = "/api/v1/training-sessions/"
+ENROLLMENTS_PATH = "/api/v1/training-enrollments"
+# The service's statements, in its order: the tenancy (with the BEGIN); the session row locked,
+# so that requests for a session queue and take seats and waitlist numbers in their order; what
+# the request is decided on, read once the lock is held (the employee, the eligibility of their
+# agency subtree and employment type, a place they already hold); the session's counters; the
+# enrollment; the audit event; the outbox event.
+_SESSION_TENANCY = (
+    "select set_config('kinerja.region_id', '{}', true), set_config('kinerja.all_regions', '', "
+    "true)"
+)
+_LOCK_SESSION = """
+select region_id, program_id, starts_at, ends_at, place, meeting_link, capacity,
+  enrollment_opens_at, enrollment_closes_at, eligible_agency_ids, eligible_employment_types,
+  mentor_id, status, seats_taken, arrivals, waitlist_next, cancelled_at, id, created_at,
+  updated_at, version
+from training_sessions where id = $1 and region_id = $2 for update
+"""
+_ENROLLMENT_FACTS = """
+select e.id as employee_id, e.agency_id,
+  cardinality(s.eligible_agency_ids) = 0 or exists (
+    select 1 from agencies root where root.id = any(s.eligible_agency_ids)
+      and root.region_id = s.region_id and a.path like root.path || '%'
+  ) as agency_ok,
+  cardinality(s.eligible_employment_types) = 0
+    or e.employment_type = any(s.eligible_employment_types) as type_ok,
+  (select te.id from training_enrollments te where te.region_id = s.region_id
+     and te.session_id = s.id and te.employee_id = $1 and te.status != 'cancelled'
+   limit 1) as held,
+  false as supervised
+from training_sessions s
+  left join employees e on e.id = $1 and e.region_id = s.region_id and e.active
+  left join agencies a on a.id = e.agency_id
+where s.id = $2
+"""
+_SEATED_COUNTERS = (
+    "update training_sessions set arrivals = $1, seats_taken = $2, updated_at = now() where id = $3"
+)
+_WAITLIST_COUNTERS = (
+    "update training_sessions set arrivals = $1, waitlist_next = $2, updated_at = now() "
+    "where id = $3"
+)
+_INSERT_ENROLLMENT = """
+insert into training_enrollments (region_id, session_id, program_id, employee_id, agency_id,
+  status, arrival, waitlist_order, nominated_by, enrolled_at, cancelled_at, version)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, 1)
+returning id, created_at, updated_at
+"""
+_AUDIT_ENROLLMENT = (
+    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
+    "changes, request_id) values ($1, 'user', $2, $3, 'training_enrollment', $4, $5::jsonb, $6) "
+    "returning id"
+)
+_OUTBOX_ENROLLMENT = (
+    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
+    "agency_id, public, payload) values ($1, $2, 'training_enrollment', $3, $4, $5, false, "
+    "$6::jsonb)"
+)
+_ENROLLMENT_AUDITED = ("session_id", "employee_id", "status", "arrival", "waitlist_order",
+                       "nominated_by", "enrolled_at", "cancelled_at")  # fmt: skip
+
+
+async def enroll(
+    pool: Any, region_id: str, actor_id: str, session_id: str, body: bytes
+) -> tuple[int, bytes, list[Any]]:
+    """A training administrator's nomination of `employee_id` (the actor named by the
+    X-Bench-Actor header): a seat while any is free, else the next waitlist number."""
+    employee_id = uuid.UUID(json.loads(body)["employee_id"])
+    actor = uuid.UUID(actor_id)
+    async with (
+        pool.acquire() as connection,
+        _begin_with(connection, _SESSION_TENANCY.format(uuid.UUID(region_id))),
+    ):
+        found = await connection.fetchrow(
+            _LOCK_SESSION, uuid.UUID(session_id), uuid.UUID(region_id)
+        )
+        if found is None:
+            return 404, _NOT_FOUND, []
+        facts = await connection.fetchrow(_ENROLLMENT_FACTS, employee_id, found["id"])
+        if facts["employee_id"] is None:
+            return 422, b'{"status":422}', []
+        now = datetime.now(UTC)
+        if found["status"] == "cancelled" or not (
+            found["enrollment_opens_at"] <= now < found["enrollment_closes_at"]
+        ):
+            return 409, _CONFLICT, []
+        if not facts["agency_ok"] or not facts["type_ok"]:
+            return 422, b'{"status":422}', []
+        if facts["held"] is not None:
+            return 409, _CONFLICT, []
+        seated = found["seats_taken"] < found["capacity"]
+        arrival = found["arrivals"] + 1
+        if seated:
+            await connection.execute(
+                _SEATED_COUNTERS, arrival, found["seats_taken"] + 1, found["id"]
+            )
+        else:
+            await connection.execute(
+                _WAITLIST_COUNTERS, arrival, found["waitlist_next"] + 1, found["id"]
+            )
+        out: dict[str, Any] = {
+            "region_id": found["region_id"],
+            "session_id": found["id"],
+            "program_id": found["program_id"],
+            "employee_id": employee_id,
+            "agency_id": facts["agency_id"],
+            "status": "enrolled" if seated else "waitlisted",
+            "arrival": arrival,
+            "waitlist_order": None if seated else found["waitlist_next"],
+            "nominated_by": actor,
+            "enrolled_at": now if seated else None,
+            "cancelled_at": None,
+        }
+        inserted = await connection.fetchrow(
+            _INSERT_ENROLLMENT, out["region_id"], out["session_id"], out["program_id"],
+            employee_id, out["agency_id"], out["status"], arrival, out["waitlist_order"],
+            actor, out["enrolled_at"],
+        )  # fmt: skip
+        out = _json_row({"id": inserted["id"], **out, **dict(inserted), "version": 1})
+        action = "enrolled" if seated else "waitlisted"
+        await connection.execute(
+            _AUDIT_ENROLLMENT, out["region_id"], actor, f"training_enrollment.{action}",
+            out["id"], json.dumps({"after": {name: out[name] for name in _ENROLLMENT_AUDITED}}),
+            uuid.uuid4().hex,
+        )  # fmt: skip
+        await connection.execute(
+            _OUTBOX_ENROLLMENT, found["region_id"], f"training.{action}", inserted["id"],
+            employee_id, facts["agency_id"],
+            json.dumps(
+                {"enrollment_id": out["id"], "session_id": out["session_id"],
+                 "program_id": out["program_id"], "status": out["status"],
+                 "waitlist_order": out["waitlist_order"],
+                 "starts_at": found["starts_at"].isoformat()}
+            ),
+        )  # fmt: skip
+    location = f"{ENROLLMENTS_PATH}/{out['id']}"
+    return 201, json.dumps(out).encode(), [(b"location", location.encode()), (b"etag", b'"1"')]
+
+
 async def _body(receive: Receive) -> bytes:
     chunks = []
     while True:
@@ -412,6 +555,19 @@ class BaselineApp:
                 given.get(b"x-bench-region", b"").decode(),
                 given.get(b"x-bench-rater", b"").decode(),
                 path[len(ASSIGNMENTS_PATH) : -len("/response")],
+                await _body(receive),
+            )
+        elif (
+            path.startswith(TRAINING_SESSIONS_PATH)
+            and path.endswith("/enrollments")
+            and method == "POST"
+        ):
+            given = dict(scope["headers"])
+            status, body, extra_headers = await enroll(
+                self.pool,
+                given.get(b"x-bench-region", b"").decode(),
+                given.get(b"x-bench-actor", b"").decode(),
+                path[len(TRAINING_SESSIONS_PATH) : -len("/enrollments")],
                 await _body(receive),
             )
         else:

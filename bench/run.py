@@ -91,6 +91,9 @@ class Scenario:
     # A scenario that wrk cannot measure (e.g. streams) measures itself instead: it gets the
     # running servers and returns named figures, printed as they are.
     custom: Callable[["BenchContext"], Mapping[str, float]] | None = None
+    # Runs once after a wrk scenario's rounds: named figures of what the load left behind
+    # (e.g. invariants it must not have broken), printed under the scenario's table.
+    verify: Callable[["BenchContext"], Mapping[str, float]] | None = None
 
 
 def _pool_env(context: "BenchContext") -> Mapping[str, str]:
@@ -418,6 +421,88 @@ SCENARIOS += [
     ),
 ]
 
+# --- training (issue 20) --------------------------------------------------------------------
+
+# Each wrk run (warm-up and rounds) of a target gets fresh sessions for the pairs it may send,
+# sized for this many requests/s over the run's duration; a faster run wraps (409s).
+ENROLL_RATE_CEILING = 2500
+
+
+def _enroll_port(context: "BenchContext", target: str) -> int | None:
+    return urllib.parse.urlsplit(context.base_urls[target]).port
+
+
+def _prepare_training_enroll(context: "BenchContext") -> Prepared:
+    import training_data
+
+    args = parse_args(sys.argv[1:])
+    scenario = next(s for s in SCENARIOS if s.name == "training-enroll")
+    employees = training_data.UNITS * (training_data.STAFF_PER_UNIT + 1)
+    per_group = training_data.GROUP * employees
+    seconds = max(args.duration, args.warmup)
+    groups_per_run = math.ceil(ENROLL_RATE_CEILING * seconds / per_group)
+    groups = groups_per_run * (args.rounds + 1)
+    log(
+        f"training-enroll: writing {groups * training_data.GROUP} fresh sessions per target "
+        f"({training_data.CAPACITY} seats each; the region's 500 employees on the first run)"
+    )
+    data = training_data.enroll_data(context.database_url, list(scenario.targets), groups)
+    token = _password_token(context, data.admin_email, training_data.PASSWORD)
+    (RESULTS_DIR / "enroll-employees.txt").write_text("".join(f"{i}\n" for i in data.employee_ids))
+    for target, ids in data.session_ids.items():
+        port = _enroll_port(context, target)
+        (RESULTS_DIR / f"enroll-sessions-{port}.txt").write_text("".join(f"{i}\n" for i in ids))
+        (RESULTS_DIR / f"enroll-offset-{port}").unlink(missing_ok=True)
+    return Prepared(
+        headers={
+            "Authorization": f"Bearer {token}",
+            "X-Bench-Actor": str(data.admin_id),
+            "X-Bench-Region": str(data.region_id),
+        },
+        script_env={
+            "ENROLL_DIR": str(RESULTS_DIR),
+            "ENROLL_SPAN": str(groups_per_run * per_group),
+            "ENROLL_GROUP": str(training_data.GROUP),
+            "ENROLL_THREADS": str(args.threads),
+        },
+    )
+
+
+def _verify_training_enroll(context: "BenchContext") -> Mapping[str, float]:
+    """Counts, over the sessions each target was loaded with in this run, of what the locking
+    must prevent (overbooked or miscounted sessions, a waitlist beside a free seat or numbered
+    other than 1..n, two places of one employee), beside the seats and places taken."""
+    import training_data
+
+    scenario = next(s for s in SCENARIOS if s.name == "training-enroll")
+    figures: dict[str, float] = {}
+    for target in scenario.targets:
+        path = RESULTS_DIR / f"enroll-sessions-{_enroll_port(context, target)}.txt"
+        ids = path.read_text().split()
+        found = training_data.check(context.database_url, ids)
+        figures |= {f"{target}_{name}": value for name, value in found.items()}
+    figures["overbooked_sessions"] = sum(
+        figures[f"{target}_overbooked_sessions"] for target in scenario.targets
+    )
+    return figures
+
+
+SCENARIOS += [
+    Scenario(
+        "training-enroll",
+        "/api/v1/training-sessions/{id}/enrollments",
+        "a training administrator enrolls the region's 500 employees in 10 sessions of 25 seats "
+        "at once, each request another (session, employee): the session's row lock (requests "
+        "for a session queue there), the facts read once it is held (employee, eligibility by "
+        "agency subtree and employment type, a place already held), the session's counters, "
+        "the enrollment (a seat or the next waitlist number), audit and outbox; the baseline "
+        "runs the same SQL (goal: at least 0.5x its throughput, no session overbooked)",
+        script="training_enroll.lua",
+        prepare=_prepare_training_enroll,
+        verify=_verify_training_enroll,
+    ),
+]
+
 # --- plumbing -------------------------------------------------------------------------------
 
 
@@ -624,7 +709,11 @@ class Measurement:
         return statistics.median(float(getattr(result, attribute)) for result in self.rounds)
 
 
-def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> None:
+def report(
+    measurements: Sequence[Measurement],
+    args: argparse.Namespace,
+    checks: Mapping[str, Mapping[str, float]],
+) -> None:
     print()
     print(
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency, "
@@ -656,12 +745,17 @@ def report(measurements: Sequence[Measurement], args: argparse.Namespace) -> Non
                 continue
             ratio = row.median("requests_per_second") / reference.median("requests_per_second")
             print(f"  ratio {row.target}/{reference.target} req/s: {ratio:.2f}")
+        if scenario.name in checks:
+            print("  after the load: " + ", ".join(
+                f"{key} {value:,.0f}" for key, value in checks[scenario.name].items()
+            ))  # fmt: skip
 
 
 def save(
     measurements: Sequence[Measurement],
     custom: Mapping[str, Mapping[str, float]],
     args: argparse.Namespace,
+    checks: Mapping[str, Mapping[str, float]],
 ) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{stamp}.json"
@@ -680,6 +774,7 @@ def save(
             name: {key: None if math.isnan(value) else value for key, value in figures.items()}
             for name, figures in custom.items()
         },
+        "checks": checks,
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
@@ -770,20 +865,22 @@ def main(argv: Sequence[str] | None = None) -> None:
             base = stack.enter_context(running_server(spec, context, args.workers, log_file))
             context.base_urls[name] = base
 
-        measurements = [
-            row
-            for scenario in scenarios
-            if scenario.custom is None
-            for row in measure(scenario, context, wrk, args)
-        ]
+        measurements: list[Measurement] = []
+        checks: dict[str, Mapping[str, float]] = {}
+        for scenario in scenarios:
+            if scenario.custom is None:
+                measurements += measure(scenario, context, wrk, args)
+                if scenario.verify is not None:
+                    checks[scenario.name] = scenario.verify(context)
+                    log(f"{scenario.name}: after the load: {checks[scenario.name]}")
         custom = {s.name: s.custom(context) for s in scenarios if s.custom is not None}
 
-    report(measurements, args)
+    report(measurements, args, checks)
     for name, figures in custom.items():
         scenario = next(s for s in scenarios if s.name == name)
         print(f"\n{name}: {scenario.path} — {scenario.description}")
         print("  " + ", ".join(f"{key} {value:,.2f}" for key, value in figures.items()))
-    print(f"\n(raw figures: {save(measurements, custom, args).relative_to(ROOT)})")
+    print(f"\n(raw figures: {save(measurements, custom, args, checks).relative_to(ROOT)})")
 
 
 if __name__ == "__main__":
