@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.core import clock
 from kinerja_api.models.events import OutboxEvent
+from tests.app.test_statement_budgets import assert_within, sent
 from tests.factories import World
 from tests.training.helpers import ENROLLMENTS, SESSIONS, team
 
@@ -246,3 +247,32 @@ async def test_another_regions_session_and_enrollment_are_not_found(
         assert (await client.get(ENROLLMENTS, headers=headers)).json()["items"] == []
     listed = await client.get(enroll_url(session), headers=world.auth(t.foreign_admin))
     assert listed.status_code == 404
+
+
+# The tenancy's set_config (travels with the BEGIN when deployed), the session's row lock, the
+# facts read once it is held, the session's counters, the enrollment, the audit row, the outbox
+# row. (An Idempotency-Key adds three: its advisory lock, its lookup and its record.)
+ENROLL_BUDGET = 7
+
+
+async def test_an_enrollment_is_seven_statements(
+    client: httpx.AsyncClient, world: World, connection: AsyncConnection
+) -> None:
+    t = await team(world)
+    program = await world.program(t.region)
+    full = await world.training_session(program, capacity=1)
+    await world.enrollment(full, t.boss)
+    free = await world.training_session(program, capacity=1)
+    for session, employee, status in (
+        (full, t.staff, "waitlisted"),
+        (free, t.colleague, "enrolled"),
+    ):
+        with sent(connection) as seen:
+            response = await client.post(
+                enroll_url(session),
+                json={"employee_id": str(employee.id)},
+                headers=world.auth(t.admin),
+            )
+        assert response.status_code == 201, response.text
+        assert response.json()["status"] == status
+        assert_within(seen, ENROLL_BUDGET)
