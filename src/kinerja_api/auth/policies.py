@@ -80,8 +80,11 @@ def agency_in_subtree(
     )
 
 
-def subordinates_of(employee_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
-    """Ids of everyone below `employee_id` in the supervisor chain (transitively)."""
+def subordinates_of(
+    employee_id: uuid.UUID | ColumnElement[uuid.UUID],
+) -> Select[tuple[uuid.UUID]]:
+    """Ids of everyone below `employee_id` (a value, or a bound parameter of a statement built
+    once) in the supervisor chain (transitively)."""
     chain = select(Employee.id).where(Employee.supervisor_id == employee_id).cte(recursive=True)
     below = aliased(Employee)
     chain = chain.union(select(below.id).where(below.supervisor_id == chain.c.id))

@@ -9,9 +9,12 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     Table,
+    Uuid,
     and_,
+    bindparam,
     exists,
     false,
     func,
@@ -112,14 +115,15 @@ async def lock(session: AsyncSession, enrollment_id: uuid.UUID) -> TrainingEnrol
     return found
 
 
-def enrollment_facts(
-    session_id: uuid.UUID, employee_id: uuid.UUID, *, supervisor_id: uuid.UUID | None
-) -> Select[Any]:
+def _facts_statement(*, nominated_by_supervisor: bool) -> Select[Any]:
     """What an enrollment request is decided on, read once the session's lock is held (in a
     statement of its own, so that under READ COMMITTED it sees every enrollment committed
     before the lock was granted): the employee (active, of the session's region), whether
     their agency and employment type are eligible, their enrollment of the session not
-    cancelled (if any), and whether `supervisor_id` is above them in the chain."""
+    cancelled (if any), and whether the nominating supervisor is above them in the chain.
+    Built once per shape with bound parameters: building it costs far more than running it."""
+    session_id = bindparam("session_id", type_=Uuid)
+    employee_id = bindparam("employee_id", type_=Uuid)
     root = aliased(Agency)
     agency_ok = or_(
         func.cardinality(TrainingSession.eligible_agency_ids) == 0,
@@ -147,7 +151,9 @@ def enrollment_facts(
         .scalar_subquery()
     )
     supervised: ColumnElement[bool] = (
-        Employee.id.in_(subordinates_of(supervisor_id)) if supervisor_id is not None else false()
+        Employee.id.in_(subordinates_of(bindparam("supervisor_id", type_=Uuid)))
+        if nominated_by_supervisor
+        else false()
     )
     statement = (
         select(
@@ -171,6 +177,26 @@ def enrollment_facts(
         .where(TrainingSession.id == session_id)
     )
     return cast(Select[Any], statement)
+
+
+_FACTS = {flag: _facts_statement(nominated_by_supervisor=flag) for flag in (False, True)}
+
+
+async def enrollment_facts(
+    session: AsyncSession,
+    session_id: uuid.UUID,
+    employee_id: uuid.UUID,
+    *,
+    supervisor_id: uuid.UUID | None,
+) -> Row[Any]:
+    """The facts of `_facts_statement` for one request (`supervisor_id`: the nominating
+    supervisor, if a supervisor nominates)."""
+    result = await session.execute(
+        _FACTS[supervisor_id is not None],
+        {"session_id": session_id, "employee_id": employee_id, "supervisor_id": supervisor_id},
+    )
+    row: Row[Any] = result.one()
+    return row
 
 
 async def cancel_all(

@@ -210,10 +210,12 @@ async def enroll(
     training_session = await sessions.find(session, principal, session_id, lock=True)
     if training_session is None:
         raise not_found("Training session")
-    statement = repository.enrollment_facts(
-        session_id, employee_id, supervisor_id=principal.employee_id if by_supervisor else None
+    row = await repository.enrollment_facts(
+        session,
+        session_id,
+        employee_id,
+        supervisor_id=principal.employee_id if by_supervisor else None,
     )
-    row = (await session.execute(statement)).one()
     if row.employee_id is None:
         raise field_problem("body.employee_id", _EMPLOYEE_UNKNOWN, code="not_found")
     if by_supervisor and not row.supervised:
