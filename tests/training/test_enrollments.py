@@ -276,3 +276,26 @@ async def test_an_enrollment_is_seven_statements(
         assert response.status_code == 201, response.text
         assert response.json()["status"] == status
         assert_within(seen, ENROLL_BUDGET)
+
+
+async def test_an_enrollment_leaves_the_session_unchanged_for_its_readers(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Seats and waitlist counters move under the session's lock, but an organiser's copy of
+    the session (its ETag, its `updated_at` for sync) stays as it was."""
+    t = await team(world)
+    program = await world.program(t.region)
+    training_session = await world.training_session(program, capacity=1)
+    url = f"{SESSIONS}/{training_session.id}"
+    before = await client.get(url, headers=world.auth(t.admin))
+    assert before.status_code == 200, before.text
+    for employee in (t.staff, t.colleague):  # a seat, then the waitlist
+        enrolled = await client.post(
+            enroll_url(training_session),
+            json={"employee_id": str(employee.id)},
+            headers=world.auth(t.admin),
+        )
+        assert enrolled.status_code == 201, enrolled.text
+    after = await client.get(url, headers=world.auth(t.admin))
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()["updated_at"] == before.json()["updated_at"]

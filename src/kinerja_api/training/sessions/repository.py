@@ -87,4 +87,9 @@ async def is_active_employee(
 async def set_counters(session: AsyncSession, session_id: uuid.UUID, **values: Any) -> None:
     """Changes the seats and waitlist counters (under the row's lock), leaving the session's
     version and `updated_at` alone: an enrollment does not change the session."""
-    await session.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(**values))
+    # Naming updated_at keeps it: the column's onupdate would otherwise move it.
+    await session.execute(
+        update(SESSIONS)
+        .where(SESSIONS.c.id == session_id)
+        .values(**values, updated_at=SESSIONS.c.updated_at)
+    )
