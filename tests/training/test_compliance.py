@@ -31,7 +31,7 @@ async def test_the_report_lists_a_subtree_with_jp_and_shortfall(
     await connection.execute(
         update(Employee).where(Employee.id == t.colleague.id).values(employment_type="pppk")
     )
-    params = {"year": 2026, "agency_id": str(t.agency.id)}
+    params: dict[str, str | int] = {"year": 2026, "agency_id": str(t.agency.id)}
     response = await client.get(REPORT, params=params, headers=world.auth(t.admin))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -82,7 +82,7 @@ async def test_pages_follow_the_cursor_with_one_statement_each(
         cursor = None
         pages = 0
         while True:
-            params: dict[str, object] = {"year": 2026, "agency_id": str(t.agency.id), "limit": 3}
+            params: dict[str, str | int] = {"year": 2026, "agency_id": str(t.agency.id), "limit": 3}
             if cursor is not None:
                 params["cursor"] = cursor
             response = await client.get(REPORT, params=params, headers=world.auth(t.admin))
