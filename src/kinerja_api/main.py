@@ -85,6 +85,14 @@ TAGS = (
         "training-enrollments",
         "Enrollment in training sessions: seats, the first-come waitlist, cancellations.",
     ),
+    Tag(
+        "training-ledger",
+        "The yearly JP ledger: external JP, an employee's year, the JP compliance report.",
+    ),
+    Tag(
+        "training-recommendations",
+        "Programs suggested from an employee's latest evaluation (weak BerAKHLAK values).",
+    ),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),

@@ -37,6 +37,9 @@ from kinerja_api.progress.stream_router import router as progress_stream_router
 from kinerja_api.sync.router import router as sync_router
 from kinerja_api.training.enrollments.router import router as training_enrollments_router
 from kinerja_api.training.enrollments.router import session_router as session_enrollments_router
+from kinerja_api.training.ledger.router import reports_router as jp_reports_router
+from kinerja_api.training.ledger.router import router as jp_ledger_router
+from kinerja_api.training.needs.router import router as training_needs_router
 from kinerja_api.training.programs.router import router as training_programs_router
 from kinerja_api.training.sessions.router import router as training_sessions_router
 
@@ -78,5 +81,8 @@ ROUTERS: list[Router] = [
     training_sessions_router,
     session_enrollments_router,
     training_enrollments_router,
+    jp_ledger_router,
+    jp_reports_router,
+    training_needs_router,
     sync_router,
 ]

@@ -106,6 +106,13 @@ REPORT_ACCESS: dict[str, set[Role]] = {
         Role.COMPLAINT_OFFICER,
         Role.AUDITOR,
     },
+    "/api/v1/reports/jp-compliance?year=2026": {
+        Role.SUPERADMIN,
+        Role.REGION_ADMIN,
+        Role.TRAINING_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.AUDITOR,
+    },
 }
 
 

@@ -1,13 +1,18 @@
 """Training: programs, sessions (with an open enrollment window unless told otherwise) and
 enrollments, inserted as the tables hold them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import update
 
 from kinerja_api.core import clock
-from kinerja_api.models.training import TrainingEnrollment, TrainingProgram, TrainingSession
+from kinerja_api.models.training import (
+    JpLedgerEntry,
+    TrainingEnrollment,
+    TrainingProgram,
+    TrainingSession,
+)
 from tests.factories.base import Factories, serial
 
 
@@ -66,5 +71,24 @@ class TrainingFactories(Factories):
             arrival=arrivals,
             waitlist_order=waitlist_next - 1 if status == "waitlisted" else None,
             enrolled_at=clock.utc_now() if status == "enrolled" else None,
+            **values,
+        )
+
+    async def jp_entry(self, employee: Any, **values: Any) -> Any:
+        """A ledger row: external with its evidence unless an `enrollment` is given (then
+        training, for the enrollment's employee)."""
+        enrollment = values.pop("enrollment", None)
+        completed_on = values.pop("completed_on", date(2026, 6, 1))
+        return await self._insert(
+            JpLedgerEntry,
+            region_id=employee.region_id,
+            employee_id=employee.id,
+            year=values.pop("year", completed_on.year),
+            jp=values.pop("jp", 8),
+            source="training" if enrollment is not None else "external",
+            enrollment_id=enrollment.id if enrollment is not None else None,
+            activity=values.pop("activity", f"Kegiatan {next(serial)}"),
+            completed_on=completed_on,
+            evidence=values.pop("evidence", None if enrollment is not None else "Sertifikat 1"),
             **values,
         )

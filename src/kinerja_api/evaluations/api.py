@@ -1,8 +1,9 @@
 """What other domains may use of evaluations: the one module they import from it.
 
 The progress streams carry evaluation events, so they describe them with evaluations' own
-models, and send the rater's own events to the rater alone. Training reads the predikat matrix
-and the predikat that call for a development plan to suggest programs."""
+models, and send the rater's own events to the rater alone. Training reads the predikat matrix,
+the predikat that call for a development plan, and an employee's latest standing (predikat and
+weak core values, under the results' anonymity rules) to suggest programs."""
 
 from kinerja_api.evaluations.events import (
     RATER_ONLY_EVENT_TYPES,
@@ -20,6 +21,7 @@ from kinerja_api.evaluations.events import (
     RatingEventType,
 )
 from kinerja_api.evaluations.predicate import MATRIX, NEEDS_DEVELOPMENT
+from kinerja_api.evaluations.results.standing import Standing, WeakValue, latest_standing
 
 __all__ = [
     "MATRIX",
@@ -37,4 +39,7 @@ __all__ = [
     "ObjectionEventType",
     "RatingEventData",
     "RatingEventType",
+    "Standing",
+    "WeakValue",
+    "latest_standing",
 ]

@@ -1,7 +1,8 @@
 """The `data` of the events training publishes. Enrollment events go to the participant (the
 outbox row's `employee_id` is theirs): a seat taken, a place on the waitlist, a seat freed for
 them by someone else's cancellation (`training.promoted`), their own place cancelled; a
-cancelled session tells each participant it held, one `training.session_cancelled` each."""
+cancelled session tells each participant it held, one `training.session_cancelled` each. JP
+recorded from outside the catalog tell the employee (`training.jp_recorded`)."""
 
 import uuid
 from datetime import datetime
@@ -43,3 +44,18 @@ class SessionCancelledEventData(EventData):
     program_id: uuid.UUID
     enrollment_id: uuid.UUID
     starts_at: datetime
+
+
+JpRecordedEventType = Literal["training.jp_recorded"]
+
+
+class JpRecordedEventData(EventData):
+    """JP from an activity outside the catalog were recorded in the employee's ledger."""
+
+    event_types = frozenset(get_args(JpRecordedEventType))
+
+    entry_id: uuid.UUID
+    employee_id: uuid.UUID
+    year: int
+    jp: int
+    activity: str
