@@ -85,6 +85,12 @@ TAGS = (
         "training-enrollments",
         "Enrollment in training sessions: seats, the first-come waitlist, cancellations.",
     ),
+    Tag(
+        "training-attendance",
+        "A session's attendance in bulk, and its completion (JP, certificates).",
+    ),
+    Tag("training-certificates", "Certificates of completed training, as JSON and as PDF."),
+    Tag("training-feedback", "Participants' ratings of sessions; organisers' anonymous summaries."),
     Tag("service-units", "Service units (unit layanan) with public codes, and their staff."),
     Tag("feedback", "Citizens' satisfaction surveys (survei kepuasan masyarakat), staff side."),
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),
