@@ -55,7 +55,7 @@ async def set_status(
     """One statement for every enrollment given the same status; answers those changed."""
     if not enrollment_ids:
         return []
-    marked = func.unnest(_ids(enrollment_ids)).table_valued("id").alias("marked")
+    marked = func.unnest(_ids(enrollment_ids)).table_valued("id").render_derived(name="marked")
     rows = await session.execute(
         update(ENROLLMENTS)
         .where(ENROLLMENTS.c.id == marked.c.id, ENROLLMENTS.c.status != status.value)
@@ -112,7 +112,7 @@ async def credit_jp(
     rows = (
         func.unnest(_ids([e for e, _ in enrollments]), _ids([p for _, p in enrollments]))
         .table_valued("enrollment_id", "employee_id")
-        .alias("completed")
+        .render_derived(name="completed")
     )
     source = select(
         literal(region_id, Uuid),
