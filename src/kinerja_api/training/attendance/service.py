@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
-from kinerja_api.core.audit import record
+from kinerja_api.core.audit import plain, record
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SESSION_NOT_HELD, Problem, field_problem
@@ -227,8 +227,8 @@ async def record_completion(
             entity_id=certificate_id,
             region_id=region_id,
             after={
-                "enrollment_id": row.id,
-                "employee_id": row.employee_id,
+                "enrollment_id": plain(row.id),
+                "employee_id": plain(row.employee_id),
                 "number": number,
                 "jp": program.jp,
             },

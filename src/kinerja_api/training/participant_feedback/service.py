@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.audit import record
+from kinerja_api.core.audit import plain, record
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import ALREADY_SUBMITTED, FORBIDDEN, NOT_ATTENDED, Problem
 from kinerja_api.models.training import EnrollmentStatus, TrainingEnrollment, TrainingFeedback
@@ -79,7 +79,7 @@ async def give_feedback(
         entity_type=ENTITY,
         entity_id=feedback_id,
         region_id=enrollment.region_id,
-        after={k: v for k, v in values.items() if k != "region_id"},
+        after={k: plain(v) for k, v in values.items() if k != "region_id"},
     )
     found = await repository.of_enrollment(session, enrollment.id)
     assert found is not None
