@@ -86,6 +86,12 @@ TAGS = (
         "Enrollment in training sessions: seats, the first-come waitlist, cancellations.",
     ),
     Tag(
+        "training-attendance",
+        "A session's attendance in bulk, and its completion (JP, certificates).",
+    ),
+    Tag("training-certificates", "Certificates of completed training, as JSON and as PDF."),
+    Tag("training-feedback", "Participants' ratings of sessions; organisers' anonymous summaries."),
+    Tag(
         "training-ledger",
         "The yearly JP ledger: external JP, an employee's year, the JP compliance report.",
     ),

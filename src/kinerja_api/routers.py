@@ -35,11 +35,20 @@ from kinerja_api.progress.router import router as progress_reports_router
 from kinerja_api.progress.stream_router import public_router as public_progress_router
 from kinerja_api.progress.stream_router import router as progress_stream_router
 from kinerja_api.sync.router import router as sync_router
+from kinerja_api.training.attendance.router import router as training_attendance_router
+from kinerja_api.training.certificates.router import router as training_certificates_router
 from kinerja_api.training.enrollments.router import router as training_enrollments_router
 from kinerja_api.training.enrollments.router import session_router as session_enrollments_router
 from kinerja_api.training.ledger.router import reports_router as jp_reports_router
 from kinerja_api.training.ledger.router import router as jp_ledger_router
 from kinerja_api.training.needs.router import router as training_needs_router
+from kinerja_api.training.participant_feedback.router import (
+    program_router as program_feedback_router,
+)
+from kinerja_api.training.participant_feedback.router import router as enrollment_feedback_router
+from kinerja_api.training.participant_feedback.router import (
+    session_router as session_feedback_router,
+)
 from kinerja_api.training.programs.router import router as training_programs_router
 from kinerja_api.training.sessions.router import router as training_sessions_router
 
@@ -84,5 +93,10 @@ ROUTERS: list[Router] = [
     jp_ledger_router,
     jp_reports_router,
     training_needs_router,
+    training_attendance_router,
+    training_certificates_router,
+    enrollment_feedback_router,
+    session_feedback_router,
+    program_feedback_router,
     sync_router,
 ]

@@ -92,10 +92,12 @@ LIST_ACCESS: dict[str, set[Role]] = {
         Role.EMPLOYEE,
     },
     # The training catalog and its sessions are read by everyone of the region; enrollments
-    # by everyone, each seeing their own, their reports' or (organisers) the region's.
+    # by everyone, each seeing their own, their reports' or (organisers) the region's; so are
+    # certificates.
     "/api/v1/training-programs": ALL,
     "/api/v1/training-sessions": ALL,
     "/api/v1/training-enrollments": ALL,
+    "/api/v1/training-certificates": ALL,
 }
 # Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
 REPORT_ACCESS: dict[str, set[Role]] = {

@@ -10,6 +10,7 @@ from tests.factories import World
 PROGRAMS = "/api/v1/training-programs"
 SESSIONS = "/api/v1/training-sessions"
 ENROLLMENTS = "/api/v1/training-enrollments"
+CERTIFICATES = "/api/v1/training-certificates"
 
 
 @dataclass

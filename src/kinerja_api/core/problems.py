@@ -83,6 +83,18 @@ ALREADY_ENROLLED = _kind(
 NOT_ELIGIBLE = _kind(
     "not-eligible", 422, "Pegawai tidak memenuhi syarat sesi ini", "Not eligible for the session"
 )
+NOT_ATTENDED = _kind(
+    "not-attended",
+    409,
+    "Hanya peserta yang hadir yang dapat memberi penilaian",
+    "Only a participant who attended may rate the session",
+)
+SESSION_NOT_HELD = _kind(
+    "session-not-held",
+    409,
+    "Sesi pelatihan belum berlangsung atau sudah dibatalkan",
+    "The training session has not taken place yet, or is cancelled",
+)
 IDEMPOTENCY_IN_FLIGHT = _kind(
     "idempotency-in-flight",
     409,

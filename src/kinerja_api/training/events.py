@@ -46,6 +46,35 @@ class SessionCancelledEventData(EventData):
     starts_at: datetime
 
 
+AttendanceEventType = Literal["training.attended", "training.no_show"]
+CompletedEventType = Literal["training.completed"]
+
+
+class AttendanceEventData(EventData):
+    """The participant's attendance of a session was recorded (or changed)."""
+
+    event_types = frozenset(get_args(AttendanceEventType))
+
+    enrollment_id: uuid.UUID
+    session_id: uuid.UUID
+    program_id: uuid.UUID
+    status: EnrollmentStatus
+
+
+class CompletedEventData(EventData):
+    """The participant completed the session: the program's JP are credited to their ledger
+    and a certificate is issued."""
+
+    event_types = frozenset(get_args(CompletedEventType))
+
+    enrollment_id: uuid.UUID
+    session_id: uuid.UUID
+    program_id: uuid.UUID
+    certificate_id: uuid.UUID
+    certificate_number: str
+    jp: int
+
+
 JpRecordedEventType = Literal["training.jp_recorded"]
 
 
