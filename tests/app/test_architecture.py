@@ -57,6 +57,7 @@ INTERFACES = frozenset(
         ("evaluations", "kinerja_api.plans.api"),
         ("evaluations", "kinerja_api.feedback.api"),
         ("progress", "kinerja_api.evaluations.api"),
+        ("progress", "kinerja_api.training.api"),
         ("training", "kinerja_api.evaluations.api"),
     }
 )

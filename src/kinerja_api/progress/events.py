@@ -27,6 +27,18 @@ from kinerja_api.evaluations.api import (
 )
 from kinerja_api.models.progress import ReportStatus
 from kinerja_api.plans.api import PlanEventData, PlanEventType
+from kinerja_api.training.api import (
+    AttendanceEventData,
+    AttendanceEventType,
+    CompletedEventData,
+    CompletedEventType,
+    EnrollmentEventData,
+    EnrollmentEventType,
+    JpRecordedEventData,
+    JpRecordedEventType,
+    SessionCancelledEventData,
+    SessionCancelledEventType,
+)
 
 ProgressEventType = Literal["progress.reported", "progress.updated", "progress.withdrawn"]
 ProgressVerifiedEventType = Literal["progress.verified"]
@@ -184,6 +196,47 @@ class DevelopmentPlanEvent(_EvaluationEvent):
     data: DevelopmentPlanEventData
 
 
+class TrainingEnrollmentEvent(_StaffEvent):
+    """A participant's place in a training session: enrolled, waitlisted, promoted from the
+    waitlist, or cancelled."""
+
+    type: EnrollmentEventType
+    entity_type: Literal["training_enrollment"]
+    data: EnrollmentEventData
+
+
+class TrainingSessionCancelledEvent(_StaffEvent):
+    """A training session was cancelled, and the participant's enrollment with it."""
+
+    type: SessionCancelledEventType
+    entity_type: Literal["training_session"]
+    data: SessionCancelledEventData
+
+
+class TrainingAttendanceEvent(_StaffEvent):
+    """The participant's attendance of a session was recorded."""
+
+    type: AttendanceEventType
+    entity_type: Literal["training_enrollment"]
+    data: AttendanceEventData
+
+
+class TrainingCompletedEvent(_StaffEvent):
+    """The participant completed a session: JP credited, a certificate issued."""
+
+    type: CompletedEventType
+    entity_type: Literal["training_enrollment"]
+    data: CompletedEventData
+
+
+class JpRecordedEvent(_StaffEvent):
+    """JP from an activity outside the catalog recorded in the employee's ledger."""
+
+    type: JpRecordedEventType
+    entity_type: Literal["jp_ledger_entry"]
+    data: JpRecordedEventData
+
+
 class PublicProgressEvent(OutputModel):
     """Verified progress on a public target, as the public stream sends it."""
 
@@ -204,5 +257,10 @@ StaffStreamEvent = (
     | EvaluationRatingEvent
     | EvaluationObjectionEvent
     | DevelopmentPlanEvent
+    | TrainingEnrollmentEvent
+    | TrainingSessionCancelledEvent
+    | TrainingAttendanceEvent
+    | TrainingCompletedEvent
+    | JpRecordedEvent
 )
 PublicStreamEvent = PublicProgressEvent

@@ -24,7 +24,7 @@ from kinerja_api.models.org import Agency, Role
 from kinerja_api.progress.events import PublicProgressEventData
 from kinerja_api.progress.repository import READ_SCOPE
 
-STREAM_FAMILIES = ("progress", "plan", "feedback", "evaluation")
+STREAM_FAMILIES = ("progress", "plan", "feedback", "evaluation", "training")
 # What a public event may reveal: figures about public targets, never people.
 PUBLIC_FIELDS = tuple(PublicProgressEventData.model_fields)
 _REPLAY_PAGE = 500
