@@ -11,13 +11,13 @@ from kinerja_api.core.schemas import (
     JSON_INTEGER,
     DecimalString,
     InputModel,
-    Instant,
     Name,
     OutputModel,
 )
 from kinerja_api.models.common import described
 from kinerja_api.models.org import EmploymentType
 from kinerja_api.models.training import JpSource
+from kinerja_api.training.localtime import LocalTime
 
 Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Year = Annotated[
@@ -38,7 +38,7 @@ class JpEntryCreate(InputModel):
     activity: Name = Field(
         description="The activity's title.", examples=["Seminar Nasional Pelayanan Publik"]
     )
-    ended_at: Instant = Field(
+    ended_at: LocalTime = Field(
         description="When the activity ended: a local time in the region's zone "
         "(`2026-11-20T16:00:00`), or an instant with its offset. It counts in the calendar "
         "year of the region's zone in which it ended.",

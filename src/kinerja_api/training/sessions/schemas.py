@@ -18,6 +18,7 @@ from kinerja_api.core.schemas import (
 )
 from kinerja_api.models.common import described
 from kinerja_api.models.training import SessionStatus
+from kinerja_api.training.localtime import LocalTime
 
 EmploymentType = Literal["pns", "pppk"]
 MeetingLink = Annotated[AnyHttpUrl, UrlConstraints(max_length=500)]
@@ -26,10 +27,6 @@ Capacity = Annotated[
     Field(ge=1, le=10000, description="Seats; more requests wait.", examples=[30]),
     JSON_INTEGER,
 ]
-_LOCAL = (
-    " A local time in the region's zone (`2026-07-06T08:00:00`), or an instant with its offset."
-)
-LocalTime = Annotated[Instant, Field(description="An instant." + _LOCAL)]
 AgencyIds = Annotated[
     list[uuid.UUID],
     Field(
