@@ -150,6 +150,14 @@ class Database:
         async with self.sessions() as session:
             yield session
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A background chore's unit of work: one session whose transaction commits when the
+        block ends without an error, and rolls back when it raises (requests have theirs in
+        `core.uow`)."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
     async def fetch_value(self, query: str) -> Any:
         """The first column of `query`'s first row, sent straight to a pooled connection's driver
         (asyncpg): a single statement needing no transaction, so no BEGIN or ROLLBACK round trips.

@@ -2,6 +2,8 @@
 older ones, and a client whose `since` is older is told to read in full (410)."""
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -53,13 +55,19 @@ async def test_the_purge_deletes_every_regions_tombstones_past_the_window_only(
     assert old | {near_the_edge, fresh} <= await _kept(connection)
     before = int(await connection.scalar(select(func.count()).select_from(Tombstone)) or 0)
 
-    session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
-    purged = await purge_tombstones(session, 90)
+    @asynccontextmanager
+    async def savepoint() -> AsyncIterator[AsyncSession]:
+        """A batch's transaction, as a savepoint of the test's own."""
+        session = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
+        async with session, session.begin():
+            yield session
+
+    purged = await purge_tombstones(savepoint, 90)
     kept = await _kept(connection)
     assert old.isdisjoint(kept), "every region's, on the all-regions path"
     assert {near_the_edge, fresh} <= kept
     assert purged == before - len(kept) >= 2
-    assert await purge_tombstones(session, 90) == 0, "a second run deletes nothing more"
+    assert await purge_tombstones(savepoint, 90) == 0, "a second run deletes nothing more"
 
 
 async def test_the_purge_is_a_periodic_job_the_worker_knows() -> None:

@@ -33,7 +33,6 @@ async def purge_expired_rows(session: AsyncSession, settings: Settings) -> Purge
 async def purge_expired(context: JobContext, timestamp: int) -> None:
     """Every ten minutes; a purge that runs twice deletes nothing the second time."""
     worker = resources(context)
-    async with worker.db.session() as session:
+    async with worker.db.transaction() as session:
         purged = await purge_expired_rows(session, worker.settings)
-        await session.commit()
     logger.info("expired rows purged", extra=asdict(purged))

@@ -72,8 +72,7 @@ async def mark_overdue_assignments(context: JobContext, timestamp: int) -> None:
     """Hourly, so that each region's midnight (WIB, WITA, WIT alike) is caught within the hour;
     a run that finds nothing new changes nothing."""
     worker = resources(context)
-    async with worker.db.session() as session:
+    async with worker.db.transaction() as session:
         marked = await mark_overdue(session)
-        await session.commit()
     if marked:
         logger.info("evaluation assignments overdue", extra={"marked": marked})
