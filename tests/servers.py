@@ -1,11 +1,20 @@
 """Helpers for tests that start the service as a separate process and talk to it over HTTP."""
 
+import asyncio
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from kinerja_api.dbadmin import drop_database, ensure_database, migrate
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -33,3 +42,51 @@ def wait_until_ready(
 
 def _output(log: Path | None) -> str:
     return f":\n{log.read_text()}" if log else ""
+
+
+@contextmanager
+def migrated_database(url: str) -> Iterator[str]:
+    """A database of its own at `url`, migrated to head, dropped on exit."""
+    asyncio.run(ensure_database(url))
+    try:
+        migrate(url)
+        yield url
+    finally:
+        asyncio.run(drop_database(url))
+
+
+@contextmanager
+def running_servers(
+    database_url: str, count: int = 2, env: Mapping[str, str] | None = None
+) -> Iterator[list[str]]:
+    """`count` separate server processes on one database; their base URLs once each is
+    ready. `env` adds settings to the test environment's."""
+    environment = {
+        **os.environ,
+        "KINERJA_ENV": "test",
+        "KINERJA_DATABASE_URL": database_url,
+        "KINERJA_ACCESS_LOG": "false",
+        "KINERJA_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    processes, bases = [], []
+    for _ in range(count):
+        port = free_port()
+        command = [
+            str(Path(sys.executable).parent / "uvicorn"), "kinerja_api.main:create_app",
+            "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        ]  # fmt: skip
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=environment))  # noqa: S603
+        bases.append(f"http://127.0.0.1:{port}")
+    try:
+        for process, base in zip(processes, bases, strict=True):
+            wait_until_ready(process, base, seconds=30)
+        yield bases
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()

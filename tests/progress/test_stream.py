@@ -4,13 +4,9 @@ HTTP, real commits); a report posted through one reaches subscribers connected t
 import asyncio
 import contextlib
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, get_args
 
 import httpx
@@ -21,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kinerja_api.config import Settings
 from kinerja_api.core.openapi_schemas import SCHEMAS, domain_name
 from kinerja_api.db import create_engine
-from kinerja_api.dbadmin import drop_database, ensure_database, migrate
 from kinerja_api.main import create_app
 from kinerja_api.models.org import Role
 from kinerja_api.openapi_export import contract
@@ -29,9 +24,8 @@ from kinerja_api.progress.events import PublicStreamEvent, StaffStreamEvent
 from tests.conftest import fresh_database_url
 from tests.factories import World
 from tests.progress.helpers import URL, Team, report_body, team
-from tests.servers import free_port, wait_until_ready
+from tests.servers import migrated_database, running_servers
 
-ROOT = Path(__file__).resolve().parents[2]
 STREAM = "/api/v1/progress/stream"
 WAIT = 10.0
 # Were each stream to keep a connection, this many would outgrow what the pools hold idle.
@@ -40,47 +34,18 @@ STREAMS_PER_SERVER = 12
 
 @pytest.fixture(scope="module")
 def stream_database() -> Iterator[str]:
-    url = fresh_database_url("kinerja_stream")
-    asyncio.run(ensure_database(url))
-    try:
-        migrate(url)
+    with migrated_database(fresh_database_url("kinerja_stream")) as url:
         yield url
-    finally:
-        asyncio.run(drop_database(url))
 
 
 @pytest.fixture(scope="module")
 def servers(stream_database: str) -> Iterator[tuple[str, str]]:
     """Two separate server processes on one database."""
-    env = {
-        **os.environ,
-        "KINERJA_ENV": "test",
-        "KINERJA_DATABASE_URL": stream_database,
-        "KINERJA_ACCESS_LOG": "false",
-        "KINERJA_LOG_LEVEL": "WARNING",
-        "KINERJA_STREAM_PING_SECONDS": "1",
-    }
-    processes, bases = [], []
-    for _ in range(2):
-        port = free_port()
-        command = [
-            str(Path(sys.executable).parent / "uvicorn"), "kinerja_api.main:create_app",
-            "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-        ]  # fmt: skip
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
-        bases.append(f"http://127.0.0.1:{port}")
-    try:
-        for process, base in zip(processes, bases, strict=True):
-            wait_until_ready(process, base, seconds=30)
-        yield bases[0], bases[1]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_servers(stream_database, env={"KINERJA_STREAM_PING_SECONDS": "1"}) as (
+        first,
+        second,
+    ):
+        yield first, second
 
 
 @pytest.fixture

@@ -2,13 +2,9 @@
 their own (real commits), 200 employees asking for a 30-seat session at once."""
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,61 +15,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
 from kinerja_api.db import create_engine
-from kinerja_api.dbadmin import drop_database, ensure_database, migrate
 from kinerja_api.main import create_app
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
 from tests.conftest import fresh_database_url
 from tests.factories import World
-from tests.servers import free_port, wait_until_ready
+from tests.servers import migrated_database, running_servers
 from tests.training.helpers import ENROLLMENTS, SESSIONS
 
-ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 200
 SEATS = 30
 
 
 @pytest.fixture(scope="module")
 def race_database() -> Iterator[str]:
-    url = fresh_database_url("kinerja_training_race")
-    asyncio.run(ensure_database(url))
-    try:
-        migrate(url)
+    with migrated_database(fresh_database_url("kinerja_training_race")) as url:
         yield url
-    finally:
-        asyncio.run(drop_database(url))
 
 
 @pytest.fixture(scope="module")
 def servers(race_database: str) -> Iterator[tuple[str, str]]:
-    env = {
-        **os.environ,
-        "KINERJA_ENV": "test",
-        "KINERJA_DATABASE_URL": race_database,
-        "KINERJA_ACCESS_LOG": "false",
-        "KINERJA_LOG_LEVEL": "WARNING",
-    }
-    processes, bases = [], []
-    for _ in range(2):
-        port = free_port()
-        command = [
-            str(Path(sys.executable).parent / "uvicorn"), "kinerja_api.main:create_app",
-            "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-        ]  # fmt: skip
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env))  # noqa: S603
-        bases.append(f"http://127.0.0.1:{port}")
-    try:
-        for process, base in zip(processes, bases, strict=True):
-            wait_until_ready(process, base, seconds=30)
-        yield bases[0], bases[1]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_servers(race_database) as (first, second):
+        yield first, second
 
 
 @pytest.fixture
