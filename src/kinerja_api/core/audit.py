@@ -4,6 +4,7 @@ the `audit` domain's."""
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -74,6 +75,33 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Change:
+    """One audit event: `before` given, only what changed is kept; else `after` whole."""
+
+    action: str
+    entity_type: str
+    entity_id: object
+    region_id: uuid.UUID | None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+def _row(actor: Actor | None, change: Change) -> dict[str, Any]:
+    before, after = change.before, change.after
+    changes = diff(before, after or {}) if before is not None else {"after": after or {}}
+    return {
+        "region_id": change.region_id,
+        "actor_type": actor.kind if actor else "system",
+        "actor_id": actor.id if actor else None,
+        "action": change.action,
+        "entity_type": change.entity_type,
+        "entity_id": str(change.entity_id) if change.entity_id is not None else None,
+        "changes": storable(changes),
+        "request_id": request_id_var.get(),
+    }
+
+
 async def record(
     session: AsyncSession,
     actor: Actor | None,
@@ -85,20 +113,16 @@ async def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> None:
-    changes = diff(before or {}, after or {}) if before is not None else {"after": after or {}}
-    await session.execute(
-        _INSERT,
-        {
-            "region_id": region_id,
-            "actor_type": actor.kind if actor else "system",
-            "actor_id": actor.id if actor else None,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": str(entity_id) if entity_id is not None else None,
-            "changes": storable(changes),
-            "request_id": request_id_var.get(),
-        },
-    )
+    change = Change(action, entity_type, entity_id, region_id, before, after)
+    await session.execute(_INSERT, _row(actor, change))
+
+
+async def record_all(session: AsyncSession, actor: Actor | None, changes: Iterable[Change]) -> None:
+    """The events of a bulk change (a lock, a session's attendance) in one statement rather
+    than one round trip each."""
+    rows = [_row(actor, change) for change in changes]
+    if rows:
+        await session.execute(_INSERT, rows)
 
 
 async def record_entity(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import not_found, region_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
-from kinerja_api.core.audit import record, record_entity, snapshot
+from kinerja_api.core.audit import Change, record_all, record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.listing import ListOf, list_page
@@ -304,16 +304,21 @@ async def lock_agency_ratings(
     await record_entity(
         session, principal, "agency_rating", "locked", agency_rating, AUDITED, before=before
     )
+    await record_all(
+        session,
+        principal,
+        (
+            Change(
+                "evaluation_rating.locked",
+                "evaluation_rating",
+                rating.id,
+                rating.region_id,
+                before={"status": RatingStatus.DRAFT.value, "locked_at": None},
+                after={"status": RatingStatus.LOCKED.value, "locked_at": now.isoformat()},
+            )
+            for rating in locked
+        ),
+    )
     for rating in locked:
-        await record(
-            session,
-            principal,
-            "evaluation_rating.locked",
-            entity_type="evaluation_rating",
-            entity_id=rating.id,
-            region_id=rating.region_id,
-            before={"status": RatingStatus.DRAFT.value, "locked_at": None},
-            after={"status": RatingStatus.LOCKED.value, "locked_at": now.isoformat()},
-        )
         await publish_rating(session, "evaluation.rating_locked", rating)
     return await _detail(session, agency_rating)

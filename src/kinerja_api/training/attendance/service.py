@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core import clock
-from kinerja_api.core.audit import plain, record
+from kinerja_api.core.audit import Change, plain, record_all
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SESSION_NOT_HELD, Problem, field_problem
@@ -126,18 +126,24 @@ async def record_attendance(
     refreshed = {
         e.id: e for e in await repository.named(session, session_id, [i for i, _ in chosen], [])
     }
-    for enrollment_id in sorted(changed, key=str):
+    marked = sorted(changed, key=str)
+    await record_all(
+        session,
+        principal,
+        (
+            Change(
+                f"{ENTITY}.{marks[enrollment_id].value}",
+                ENTITY,
+                enrollment_id,
+                refreshed[enrollment_id].region_id,
+                before={"status": before[enrollment_id]},
+                after={"status": refreshed[enrollment_id].status},
+            )
+            for enrollment_id in marked
+        ),
+    )
+    for enrollment_id in marked:
         enrollment = refreshed[enrollment_id]
-        await record(
-            session,
-            principal,
-            f"{ENTITY}.{marks[enrollment_id].value}",
-            entity_type=ENTITY,
-            entity_id=enrollment_id,
-            region_id=enrollment.region_id,
-            before={"status": before[enrollment_id]},
-            after={"status": enrollment.status},
-        )
         await publish(
             session,
             f"training.{marks[enrollment_id].value}",
@@ -207,32 +213,38 @@ async def record_completion(
         jp=program.jp,
     )
     entries: list[CompletionEntry] = []
+    await record_all(
+        session,
+        principal,
+        [
+            change
+            for row in completed
+            for change in (
+                Change(
+                    f"{ENTITY}.completed",
+                    ENTITY,
+                    row.id,
+                    region_id,
+                    before={"status": EnrollmentStatus.ATTENDED.value},
+                    after={"status": EnrollmentStatus.COMPLETED.value},
+                ),
+                Change(
+                    f"{certificates.ENTITY}.issued",
+                    certificates.ENTITY,
+                    issued[row.id][0],
+                    region_id,
+                    after={
+                        "enrollment_id": plain(row.id),
+                        "employee_id": plain(row.employee_id),
+                        "number": issued[row.id][1],
+                        "jp": program.jp,
+                    },
+                ),
+            )
+        ],
+    )
     for row in completed:
         certificate_id, number = issued[row.id]
-        await record(
-            session,
-            principal,
-            f"{ENTITY}.completed",
-            entity_type=ENTITY,
-            entity_id=row.id,
-            region_id=region_id,
-            before={"status": EnrollmentStatus.ATTENDED.value},
-            after={"status": EnrollmentStatus.COMPLETED.value},
-        )
-        await record(
-            session,
-            principal,
-            f"{certificates.ENTITY}.issued",
-            entity_type=certificates.ENTITY,
-            entity_id=certificate_id,
-            region_id=region_id,
-            after={
-                "enrollment_id": plain(row.id),
-                "employee_id": plain(row.employee_id),
-                "number": number,
-                "jp": program.jp,
-            },
-        )
         await publish(
             session,
             "training.completed",
