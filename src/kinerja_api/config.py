@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # so no request can pick its own address (and rate-limit bucket) with a header.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     body_limit_bytes: int = 1024 * 1024
+    # Bulk imports: the largest file `POST /api/v1/imports` takes (its own body limit), and how
+    # many staged rows a worker checks and writes per transaction.
+    import_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=10_000, ge=1, le=1_000_000)
     # Citizen feedback: fixed-window limits on the public endpoints, per client address and per
     # service unit, and how long an identical submission from the same address is refused.
     public_rate_window_seconds: int = Field(default=600, ge=1)
@@ -62,6 +66,10 @@ class Settings(BaseSettings):
     stream_ping_seconds: float = Field(default=15.0, gt=0)
     stream_queue_size: int = Field(default=256, ge=1, le=100_000)
     stream_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Job workers: how often each tells the queue it is alive, and after how long without word
+    # its running jobs count as stalled and are handed to another worker.
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    job_stalled_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

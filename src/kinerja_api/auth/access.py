@@ -36,6 +36,9 @@ SCOPES = {
         "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
     ),
     "training:read": "Read the training catalog, sessions and enrollments",
+    "imports:write": (
+        "Run bulk imports of agencies and employees (CSV or NDJSON files) and follow them"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

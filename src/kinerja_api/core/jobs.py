@@ -9,17 +9,24 @@ The queue's connections assume the application role, like the service's own: def
 from a request and running it in a worker need nothing more than the grants the migration that
 created procrastinate's tables gave that role."""
 
-from collections.abc import AsyncIterator, Iterable
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import procrastinate
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.config import Settings
 from kinerja_api.db import Database
 
+logger = logging.getLogger("kinerja_api.core.jobs")
+DEFAULT_QUEUE = "default"
 # Connections of one process: a worker listens on one and runs its job, heartbeat and periodic
 # deferrals on the others.
 POOL_SIZE = 4
@@ -73,16 +80,70 @@ async def opened(url: str, settings: Settings) -> AsyncIterator[procrastinate.Ap
         await pool.close()
 
 
+async def retry_stalled(queue: procrastinate.App, settings: Settings) -> int:
+    """Hands the jobs of workers silent for `job_stalled_seconds` (killed, or cut off from the
+    database) back to the queue, for any worker to run again; answers how many. Every job must
+    therefore be safe to run again from wherever its last run stopped."""
+    stalled = await queue.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=settings.job_stalled_seconds
+    )
+    count = 0
+    for job in stalled:
+        await queue.job_manager.retry_job(job)
+        count += 1
+    if count:
+        logger.warning("stalled jobs handed back to the queue", extra={"jobs": count})
+    return count
+
+
+# procrastinate's own function for deferring jobs, called inside the caller's transaction (the
+# queue's tables and functions live in the service's database, migration 0010), so that a job
+# exists exactly when the change that calls for it commits, like an outbox event. Tied to the
+# pinned procrastinate version, as the migration that created its schema is.
+_DEFER = text(
+    "select unnest(procrastinate_defer_jobs_v1(array[row("
+    ":queue, :task, 0, :lock, :queueing_lock, cast(:args as jsonb), null"
+    ")::procrastinate_job_to_defer_v1]))"
+)
+
+
+async def defer_in_transaction(
+    session: AsyncSession,
+    task_name: str,
+    args: Mapping[str, Any],
+    *,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+) -> int:
+    """Queues the job `task_name(**args)` in `session`'s transaction: it exists, and a worker
+    is woken for it, only if that transaction commits. Answers the job's id."""
+    job_id = await session.scalar(
+        _DEFER,
+        {
+            "queue": DEFAULT_QUEUE,
+            "task": task_name,
+            "lock": lock,
+            "queueing_lock": queueing_lock,
+            "args": json.dumps(dict(args), default=str),
+        },
+    )
+    return int(job_id)
+
+
 async def run_worker(url: str, settings: Settings, task_modules: Iterable[str]) -> None:
-    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish."""
+    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish.
+    Jobs that a worker which stopped answering left running are handed back first."""
     app.import_paths = list(task_modules)
     db = Database(url, settings)
     try:
         async with opened(url, settings):
+            await retry_stalled(app, settings)
             await app.run_worker_async(
                 additional_context={_RESOURCES: WorkerResources(db, settings)},
                 # A failed job stays for inspection; succeeded ones would only pile up.
                 delete_jobs="successful",
+                update_heartbeat_interval=settings.job_heartbeat_seconds,
+                stalled_worker_timeout=settings.job_stalled_seconds,
             )
     finally:
         await db.dispose()

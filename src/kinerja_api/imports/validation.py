@@ -1,0 +1,234 @@
+"""Checking every staged row of an import against its kind's declaration, in set-based
+statements: each kind of problem is one `INSERT INTO import_errors ... SELECT` over the staged
+rows (the row-by-row checks all in one pass), never a Python loop over rows. The statements
+are composed from the kinds' declarations, which are constants (hence the S608 exemptions);
+what a client sent only ever travels as data (the staged cells, parameters)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.core.i18n import Msg
+from kinerja_api.imports.kind import (
+    Check,
+    Found,
+    Kind,
+    Reference,
+    TakenElsewhere,
+    cell_checks,
+    quoted,
+)
+from kinerja_api.imports.reading import Malformed
+from kinerja_api.imports.statements import statement
+from kinerja_api.models.imports import RowProblem
+
+_MALFORMED: dict[Malformed, tuple[RowProblem, Msg]] = {
+    Malformed.CELL_COUNT: (
+        RowProblem.MALFORMED_ROW,
+        Msg(
+            "Baris memuat lebih banyak sel daripada baris judul.",
+            "The row holds more cells than the header row.",
+        ),
+    ),
+    Malformed.INVALID_JSON: (
+        RowProblem.MALFORMED_ROW,
+        Msg("Baris bukan JSON yang valid.", "The line is not valid JSON."),
+    ),
+    Malformed.NOT_AN_OBJECT: (
+        RowProblem.MALFORMED_ROW,
+        Msg("Baris bukan objek JSON.", "The line is not a JSON object."),
+    ),
+    Malformed.NESTED_VALUE: (
+        RowProblem.MALFORMED_ROW,
+        Msg(
+            "Nilai bertingkat (objek) tidak dapat diimpor.",
+            "A nested value (an object) cannot be imported.",
+        ),
+    ),
+    Malformed.UNKNOWN_FIELD: (
+        RowProblem.UNKNOWN_FIELD,
+        Msg(
+            "Objek memuat field yang tidak dikenal untuk jenis impor ini.",
+            "The object holds a field this kind of import does not have.",
+        ),
+    ),
+}
+_INSERT = """
+insert into import_errors
+       (region_id, import_id, row_number, line, field, problem, message_id, message_en, value)
+"""
+_EXISTING = """not exists (
+    select 1 from import_errors e
+     where e.region_id = :region_id and e.import_id = :import_id
+       and e.row_number = r.row_number and e.field = {field} and e.problem = {problem})"""
+
+
+def _entry(bad: str, field: str | None, problem: RowProblem, message: Msg, value: str) -> str:
+    return (
+        f"({bad}, {quoted(field) if field else 'null'}::text, {quoted(problem.value)}::text, "
+        f"{quoted(message.id)}::text, {quoted(message.en)}::text, ({value})::text)"
+    )
+
+
+def _check_entry(check: Check, key: str) -> str:
+    value = check.value or (f"left(r.{check.field}, 200)" if check.field else "null")
+    if not check.variants:
+        bad = f"r.malformed is null and ({check.bad})"
+        return _entry(bad, check.field, check.problem, check.message, value)
+    bad = f"r.malformed is null and {key}.key is not null"
+    messages = {
+        language: " ".join(
+            f"when {quoted(name)} then {quoted(getattr(message, language))}"
+            for name, message in check.variants
+        )
+        for language in ("id", "en")
+    }
+    return (
+        f"({bad}, {quoted(check.field or '')}::text, {quoted(check.problem.value)}::text, "
+        f"(case {key}.key {messages['id']} end)::text, "
+        f"(case {key}.key {messages['en']} end)::text, ({value})::text)"
+    )
+
+
+def checks_sql(checks: tuple[Check, ...]) -> str:
+    """Every row-by-row check in one pass over the rows: a row meets each check in turn
+    (a lateral VALUES list) and every one it fails becomes an error. A check with variants
+    names its variant in a lateral subquery of its own, evaluated once per row."""
+    entries = [
+        _entry(f"r.malformed = {quoted(reason.value)}", None, problem, message, "null")
+        for reason, (problem, message) in _MALFORMED.items()
+    ]
+    keyed = ""
+    for position, check in enumerate(checks):
+        key = f"k{position}"
+        if check.variants:
+            keyed += f"\n  cross join lateral (select ({check.bad})::text as key) as {key}"
+        entries.append(_check_entry(check, key))
+    values = ",\n        ".join(entries)
+    return f"""{_INSERT}
+select :region_id, :import_id, r.row_number, r.line, c.field, c.problem, c.message_id,
+       c.message_en, c.value
+  from rows r{keyed}
+  cross join lateral (values
+        {values}
+  ) as c(bad, field, problem, message_id, message_en, value)
+ where c.bad"""  # noqa: S608
+
+
+def _found_sql(found: Found) -> str:
+    field = quoted(found.field) if found.field else "null"
+    return f"""{_INSERT}
+select :region_id, :import_id, x.row_number, x.line, {field}, {quoted(found.problem.value)},
+       {quoted(found.message.id)}, {quoted(found.message.en)}, left(x.value, 200)
+  from ({found.select}) as x"""  # noqa: S608
+
+
+def _duplicates(kind: Kind) -> list[Found]:
+    return [
+        Found(
+            key.field,
+            RowProblem.DUPLICATE,
+            Msg(
+                f"Nilai {key.field} ini muncul lebih dari sekali dalam berkas.",
+                f"This {key.field} appears more than once in the file.",
+            ),
+            f"""select d.row_number, d.line, d.value from (
+                select r.row_number, r.line, r.{key.field} as value,
+                       count(*) over (partition by {key.expression}) as times
+                  from rows r
+                 where r.malformed is null and {key.expression} is not null) as d
+             where d.times > 1""",  # noqa: S608
+        )
+        for key in kind.keys
+    ]
+
+
+def _taken_sql(taken: TakenElsewhere) -> str:
+    return _found_sql(
+        Found(
+            taken.field,
+            RowProblem.OTHER_REGION,
+            taken.message,
+            f"""select r.row_number, r.line, r.{taken.field} as value from rows r
+                 where r.malformed is null and {taken.expression} = any(:taken)""",  # noqa: S608
+        )
+    )
+
+
+def _reference_sql(reference: Reference) -> str:
+    field = reference.field
+    already = _EXISTING.format(field=quoted(field), problem=quoted(RowProblem.NOT_FOUND.value))
+    return _found_sql(
+        Found(
+            field,
+            RowProblem.NOT_FOUND,
+            reference.message,
+            f"""select r.row_number, r.line, r.{field} as value from rows r
+                 where r.malformed is null and r.{field} is not null
+                   and not ({reference.recorded})
+                   and not exists (select 1 from valid t where t.{reference.target} = r.{field})
+                   and {already}""",  # noqa: S608
+        )
+    )
+
+
+_FAILED = """
+select count(distinct e.row_number) from import_errors e
+ where e.region_id = :region_id and e.import_id = :import_id
+"""
+
+
+async def taken_elsewhere(
+    session: AsyncSession, kind: Kind, values: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """For each of the kind's keys unique across regions, the values of the file that another
+    region holds. `session` must be on the all-regions path; it only reads."""
+    taken: dict[str, list[str]] = {}
+    for check in kind.taken_elsewhere:
+        query = statement(kind, check.select)
+        found = await session.scalars(query.clause, query.parameters(values))
+        taken[check.field] = [str(value) for value in found]
+    return taken
+
+
+async def _insert(session: AsyncSession, kind: Kind, sql: str, values: Mapping[str, Any]) -> int:
+    query = statement(kind, sql)
+    result = await session.execute(query.clause, query.parameters(values))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _references(session: AsyncSession, kind: Kind, values: Mapping[str, Any]) -> None:
+    # Until a pass refuses nothing more: a row naming a row refused in the last pass fails too.
+    while True:
+        refused = 0
+        for reference in kind.references:
+            refused += await _insert(session, kind, _reference_sql(reference), values)
+        if refused == 0:
+            return
+
+
+async def validate(
+    session: AsyncSession,
+    kind: Kind,
+    values: Mapping[str, Any],
+    taken: Mapping[str, list[str]],
+) -> int:
+    """Records every problem of the import's staged rows (`values` names the import and the
+    whole file as `:first`..`:last`); answers how many rows have one. `taken` holds, per key,
+    the file's values another region holds (`taken_elsewhere`)."""
+    await _insert(session, kind, checks_sql(cell_checks(kind.columns) + kind.checks), values)
+    for duplicate in _duplicates(kind):
+        await _insert(session, kind, _found_sql(duplicate), values)
+    for check in kind.taken_elsewhere:
+        if taken.get(check.field):
+            await _insert(session, kind, _taken_sql(check), {**values, "taken": taken[check.field]})
+    for found in kind.found:
+        await _insert(session, kind, _found_sql(found), values)
+    await _references(session, kind, values)
+    if kind.chains:
+        for chain in kind.chains:
+            await _insert(session, kind, _found_sql(chain), values)
+        await _references(session, kind, values)
+    failed = statement(kind, _FAILED)
+    return int(await session.scalar(failed.clause, failed.parameters(values)) or 0)
