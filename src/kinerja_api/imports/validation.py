@@ -58,10 +58,6 @@ _INSERT = """
 insert into import_errors
        (region_id, import_id, row_number, line, field, problem, message_id, message_en, value)
 """
-_EXISTING = """not exists (
-    select 1 from import_errors e
-     where e.region_id = :region_id and e.import_id = :import_id
-       and e.row_number = r.row_number and e.field = {field} and e.problem = {problem})"""
 
 
 def _entry(bad: str, field: str | None, problem: RowProblem, message: Msg, value: str) -> str:
@@ -157,18 +153,17 @@ def _taken_sql(taken: TakenElsewhere) -> str:
 
 
 def _reference_sql(reference: Reference) -> str:
+    """Rows without a problem so far whose reference names neither a recorded row nor a row of
+    the file without a problem."""
     field = reference.field
-    already = _EXISTING.format(field=quoted(field), problem=quoted(RowProblem.NOT_FOUND.value))
     return _found_sql(
         Found(
             field,
             RowProblem.NOT_FOUND,
             reference.message,
-            f"""select r.row_number, r.line, r.{field} as value from rows r
-                 where r.malformed is null and r.{field} is not null
-                   and not ({reference.recorded})
-                   and not exists (select 1 from valid t where t.{reference.target} = r.{field})
-                   and {already}""",  # noqa: S608
+            f"""select r.row_number, r.line, r.{field} as value from valid r
+                 where r.{field} is not null and not ({reference.recorded})
+                   and not exists (select 1 from valid t where t.{reference.target} = r.{field})""",  # noqa: S608
         )
     )
 

@@ -18,8 +18,8 @@ _KNOWN = ", ".join(f"'{role.value}'" for role in Role)
 _GRANTED = ", ".join(role.value for role in Role if role != Role.SUPERADMIN)
 # The roles of a cell (separated by commas, semicolons, bars or spaces), as a sorted set.
 _ROLES = (
-    "(select coalesce(array_agg(distinct x order by x), '{{}}') "
-    r"from unnest(regexp_split_to_array(lower({cell}), '[\s,;|]+')) as x where x <> '')"
+    r"array(select distinct x from unnest(regexp_split_to_array(lower({cell}), '[\s,;|]+'))"
+    " as x where x <> '' order by x)"
 )
 _ROLES_OF_ROW = _ROLES.format(cell="r.roles")
 
