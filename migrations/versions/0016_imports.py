@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from kinerja_api.migration_helpers import disable_tenant_rls, enable_tenant_rls, grant, revoke
+from kinerja_api.migration_helpers import (
+    app_role,
+    disable_tenant_rls,
+    enable_tenant_rls,
+    grant,
+    revoke,
+)
 
 revision: str = "0016_imports"
 down_revision: str | None = "0015_training"
@@ -25,6 +31,24 @@ GRANTS = {
     "import_rows": "SELECT, INSERT, DELETE",
     "import_errors": "SELECT, INSERT, DELETE",
 }
+
+
+# Statistics of rows just staged (and of the table an import fills), refreshed by the import's
+# job before it plans its set-based statements: planned from stale statistics, which count a
+# few rows where there are thousands, they join by nested loops and take hours. Only the owner
+# may ANALYZE; the function runs as the owner (who created it), for these tables only.
+ANALYZE_FUNCTION = """
+CREATE FUNCTION kinerja_analyze_import(target text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    ANALYZE import_rows;
+    ANALYZE import_errors;
+    IF target IN ('agencies', 'employees', 'users') THEN
+        EXECUTE format('ANALYZE %I', target);
+    END IF;
+END
+$$
+"""
 
 
 def _timestamps() -> list[sa.Column[object]]:
@@ -143,9 +167,13 @@ def upgrade() -> None:
     for table, privileges in GRANTS.items():
         grant(table, privileges)
         enable_tenant_rls(table)
+    op.execute(ANALYZE_FUNCTION)
+    op.execute("REVOKE ALL ON FUNCTION kinerja_analyze_import(text) FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION kinerja_analyze_import(text) TO "{app_role()}"')
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION kinerja_analyze_import(text)")
     for table in reversed(GRANTS):
         disable_tenant_rls(table)
         revoke(table)

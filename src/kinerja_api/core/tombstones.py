@@ -311,7 +311,9 @@ async def agency_moved(
 
 # --- Many rows at once (bulk imports) ---------------------------------------------------------
 # The same records as above for a whole batch of changed rows, each statement set-based over
-# the arrays it is given (one element per changed row) instead of a round trip per row.
+# the arrays it is given (one element per changed row) instead of a round trip per row. A row
+# the transaction has already changed (its `updated_at` is the transaction's time) is not
+# touched again.
 
 _UUIDS = ARRAY(Uuid)
 
@@ -340,7 +342,7 @@ hidden as (
 ),
 employees_touched as (
     update employees set updated_at = now()
-     where region_id = :region_id and id in (select id from moved)
+     where region_id = :region_id and id in (select id from moved) and updated_at <> now()
 ),
 plans_touched as (
     update plans set updated_at = now()

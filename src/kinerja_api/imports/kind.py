@@ -164,6 +164,14 @@ class Kind:
         return frozenset(column.name for column in self.columns if column.required)
 
 
+def same_region(alias: str) -> str:
+    """The region condition of a row joined by a key unique across regions (a NIP, an e-mail
+    address). Written `is not distinct from`, which no index serves, so that the join probes the
+    key's unique index: a region's statistics lag behind an import that fills it, and a join
+    planned through a region-led index scans the whole region once per row."""
+    return f"{alias}.region_id is not distinct from :region_id"
+
+
 def quoted(text: str) -> str:
     """An SQL string literal of our own constant `text` (messages, names): never client data,
     which always travels as a parameter."""

@@ -5,6 +5,7 @@ are composed from the kinds' declarations, which are constants (hence the S608 e
 what a client sent only ever travels as data (the staged cells, parameters)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,56 +61,89 @@ insert into import_errors
 """
 
 
-def _entry(bad: str, field: str | None, problem: RowProblem, message: Msg, value: str) -> str:
-    return (
-        f"({bad}, {quoted(field) if field else 'null'}::text, {quoted(problem.value)}::text, "
-        f"{quoted(message.id)}::text, {quoted(message.en)}::text, ({value})::text)"
-    )
+@dataclass(frozen=True)
+class _Outcome:
+    """One way a row can fail the row-by-row checks, by number: when (`when`, an SQL condition
+    on `r`), where (`field`), what (`problem`, `message`), and what the error shows."""
+
+    when: str
+    field: str | None
+    problem: RowProblem
+    message: Msg
+    value: str
 
 
-def _check_entry(check: Check, key: str) -> str:
-    value = check.value or (f"left(r.{check.field}, 200)" if check.field else "null")
-    if not check.variants:
-        bad = f"r.malformed is null and ({check.bad})"
-        return _entry(bad, check.field, check.problem, check.message, value)
-    bad = f"r.malformed is null and {key}.key is not null"
-    messages = {
-        language: " ".join(
-            f"when {quoted(name)} then {quoted(getattr(message, language))}"
-            for name, message in check.variants
-        )
-        for language in ("id", "en")
-    }
-    return (
-        f"({bad}, {quoted(check.field or '')}::text, {quoted(check.problem.value)}::text, "
-        f"(case {key}.key {messages['id']} end)::text, "
-        f"(case {key}.key {messages['en']} end)::text, ({value})::text)"
-    )
-
-
-def checks_sql(checks: tuple[Check, ...]) -> str:
-    """Every row-by-row check in one pass over the rows: a row meets each check in turn
-    (a lateral VALUES list) and every one it fails becomes an error. A check with variants
-    names its variant in a lateral subquery of its own, evaluated once per row."""
-    entries = [
-        _entry(f"r.malformed = {quoted(reason.value)}", None, problem, message, "null")
+def _outcomes(checks: tuple[Check, ...]) -> tuple[list[_Outcome], str]:
+    """The outcomes of `checks` after those of malformed lines, and the lateral subqueries
+    that name each check-with-variants' variant once per row."""
+    outcomes = [
+        _Outcome(f"r.malformed = {quoted(reason.value)}", None, problem, message, "null")
         for reason, (problem, message) in _MALFORMED.items()
     ]
     keyed = ""
     for position, check in enumerate(checks):
+        value = check.value or (f"left(r.{check.field}, 200)" if check.field else "null")
+        if not check.variants:
+            outcomes.append(
+                _Outcome(
+                    f"r.malformed is null and ({check.bad})",
+                    check.field,
+                    check.problem,
+                    check.message,
+                    value,
+                )
+            )
+            continue
         key = f"k{position}"
-        if check.variants:
-            keyed += f"\n  cross join lateral (select ({check.bad})::text as key) as {key}"
-        entries.append(_check_entry(check, key))
-    values = ",\n        ".join(entries)
+        keyed += f"\n  cross join lateral (select ({check.bad})::text as key) as {key}"
+        outcomes += [
+            _Outcome(
+                f"r.malformed is null and {key}.key = {quoted(name)}",
+                check.field,
+                check.problem,
+                message,
+                value,
+            )
+            for name, message in check.variants
+        ]
+    return outcomes, keyed
+
+
+def checks_sql(checks: tuple[Check, ...]) -> str:
+    """Every row-by-row check in one pass over the rows: each row gets the array of the
+    outcomes it fails (most rows: none), and only those become errors, their messages joined
+    from a list of constants by number."""
+    outcomes, keyed = _outcomes(checks)
+    failed = ",\n            ".join(
+        f"case when {outcome.when} then {number} end"
+        for number, outcome in enumerate(outcomes, start=1)
+    )
+    constants = ",\n        ".join(
+        f"({number}, {quoted(outcome.field) if outcome.field else 'null'}::text, "
+        f"{quoted(outcome.problem.value)}, {quoted(outcome.message.id)}, "
+        f"{quoted(outcome.message.en)})"
+        for number, outcome in enumerate(outcomes, start=1)
+    )
+    values = "\n".join(
+        f"            when {number} then {outcome.value}"
+        for number, outcome in enumerate(outcomes, start=1)
+    )
     return f"""{_INSERT}
 select :region_id, :import_id, r.row_number, r.line, c.field, c.problem, c.message_id,
-       c.message_en, c.value
-  from rows r{keyed}
-  cross join lateral (values
-        {values}
-  ) as c(bad, field, problem, message_id, message_en, value)
- where c.bad"""  # noqa: S608
+       c.message_en,
+       (case f.number
+{values}
+        end)::text
+  from (
+    select r.*, array_remove(array[
+            {failed}
+           ], null) as failed
+      from rows r{keyed}
+  ) as r
+  cross join unnest(r.failed) as f(number)
+  join (values
+        {constants}
+  ) as c(number, field, problem, message_id, message_en) on c.number = f.number"""  # noqa: S608
 
 
 def _found_sql(found: Found) -> str:

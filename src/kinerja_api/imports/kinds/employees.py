@@ -17,6 +17,7 @@ from kinerja_api.imports.kind import (
     Kind,
     Reference,
     TakenElsewhere,
+    same_region,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.org.employees.nip import NIP_PROBLEMS, nip_problem_sql
@@ -40,7 +41,7 @@ COLUMNS = (
 )
 
 _RECORDED_SUPERVISOR = (
-    "exists (select 1 from employees s where s.region_id = :region_id and s.nip = r.supervisor_nip)"
+    f"exists (select 1 from employees s where s.nip = r.supervisor_nip and {same_region('s')})"  # noqa: S608
 )
 
 CHECKS = (
@@ -100,10 +101,10 @@ FOUND = (
             "Jenis pegawai yang sudah terdaftar tidak dapat diubah.",
             "A registered employee's employment_type cannot be changed.",
         ),
-        """select r.row_number, r.line, r.employment_type as value
-             from rows r join employees e on e.region_id = :region_id and e.nip = r.nip
+        f"""select r.row_number, r.line, r.employment_type as value
+             from rows r join employees e on e.nip = r.nip and {same_region("e")}
             where r.malformed is null and lower(r.employment_type) in ('pns', 'pppk')
-              and e.employment_type <> lower(r.employment_type)""",
+              and e.employment_type <> lower(r.employment_type)""",  # noqa: S608
     ),
 )
 
@@ -118,7 +119,7 @@ CHAINS = (
             "Rantai atasan akan berputar kembali ke pegawai ini.",
             "The supervisor chain would lead back to this employee.",
         ),
-        """with recursive proposed(nip, supervisor_nip) as (
+        f"""with recursive proposed(nip, supervisor_nip) as (
                 select v.nip, v.supervisor_nip from valid v
                 union all
                 select e.nip, s.nip from employees e join employees s on s.id = e.supervisor_id
@@ -129,7 +130,7 @@ CHAINS = (
                 select v.nip, v.row_number, v.line, v.supervisor_nip from valid v
                  where v.supervisor_nip is not null and not exists (
                        select 1 from employees e join employees s on s.id = e.supervisor_id
-                        where e.region_id = :region_id and e.nip = v.nip
+                        where e.nip = v.nip and {same_region("e")}
                           and s.nip = v.supervisor_nip)
                 union all
                 select w.start, w.row_number, w.line, p.supervisor_nip
@@ -137,22 +138,22 @@ CHAINS = (
                  where w.at <> w.start and p.supervisor_nip is not null
             ) cycle at set looped using path
             select w.row_number, w.line, w.start as value from walk w
-             where w.at = w.start and not w.looped""",
+             where w.at = w.start and not w.looped""",  # noqa: S608
     ),
 )
 
-UPSERT = r"""
+UPSERT = rf"""
 , proposed as (
     select v.row_number, v.nip, v.name, lower(v.employment_type) as employment_type, v.position,
            v.grade, v.email, a.id as agency_id, v.supervisor_nip, s.id as supervisor_id
       from valid v
       join agencies a on a.region_id = :region_id and a.code = v.agency_code
-      left join employees s on s.region_id = :region_id and s.nip = v.supervisor_nip
+      left join employees s on s.nip = v.supervisor_nip and {same_region("s")}
 ),
 old as (
     select e.id, e.nip, e.name, e.position, e.grade, e.email, e.agency_id, e.supervisor_id
       from employees e join proposed p on p.nip = e.nip
-     where e.region_id = :region_id
+     where {same_region("e")}
 ),
 classified as (
     select p.*, o.id as old_id, o.agency_id as old_agency_id,
@@ -198,35 +199,35 @@ moved as (
 select (select count(*) from classified where outcome = 'created') as created,
        (select count(*) from classified where outcome = 'updated') as updated,
        (select count(*) from classified where outcome = 'unchanged') as unchanged,
-       coalesce(array_agg(m.id) filter (where m.supervisor_moved), '{}') as supervisor_moved,
-       coalesce(array_agg(m.old_supervisor_id) filter (where m.supervisor_moved), '{}')
+       coalesce(array_agg(m.id) filter (where m.supervisor_moved), '{{}}') as supervisor_moved,
+       coalesce(array_agg(m.old_supervisor_id) filter (where m.supervisor_moved), '{{}}')
            as former_supervisors,
-       coalesce(array_agg(m.id) filter (where m.agency_moved), '{}') as agency_moved,
-       coalesce(array_agg(m.old_agency_id) filter (where m.agency_moved), '{}')
+       coalesce(array_agg(m.id) filter (where m.agency_moved), '{{}}') as agency_moved,
+       coalesce(array_agg(m.old_agency_id) filter (where m.agency_moved), '{{}}')
            as former_agencies
   from moved m
-"""
+"""  # noqa: S608
 
-FINISH = r"""
+FINISH = rf"""
 , wanted as (
     select e.id, e.supervisor_id as old_supervisor_id, s.id as supervisor_id
       from valid v
-      join employees e on e.region_id = :region_id and e.nip = v.nip
-      join employees s on s.region_id = :region_id and s.nip = v.supervisor_nip
+      join employees e on e.nip = v.nip and {same_region("e")}
+      join employees s on s.nip = v.supervisor_nip and {same_region("s")}
      where e.supervisor_id is distinct from s.id
 ),
 linked as (
     update employees e
        set supervisor_id = w.supervisor_id, version = e.version + 1, updated_at = now()
       from wanted w
-     where e.id = w.id and e.region_id = :region_id
+     where e.id = w.id and {same_region("e")}
     returning e.id, w.old_supervisor_id
 )
-select coalesce(array_agg(id), '{}') as supervisor_moved,
-       coalesce(array_agg(old_supervisor_id), '{}') as former_supervisors,
-       '{}'::uuid[] as agency_moved, '{}'::uuid[] as former_agencies
+select coalesce(array_agg(id), '{{}}') as supervisor_moved,
+       coalesce(array_agg(old_supervisor_id), '{{}}') as former_supervisors,
+       '{{}}'::uuid[] as agency_moved, '{{}}'::uuid[] as former_agencies
   from linked
-"""
+"""  # noqa: S608
 
 LOCK = "select pg_advisory_xact_lock(hashtextextended('employee-chain|' || :region_id, 0))"
 

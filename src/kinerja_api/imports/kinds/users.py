@@ -10,7 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.tombstones import users_agency_changed
-from kinerja_api.imports.kind import Check, Column, Context, Found, Key, Kind, TakenElsewhere
+from kinerja_api.imports.kind import (
+    Check,
+    Column,
+    Context,
+    Found,
+    Key,
+    Kind,
+    TakenElsewhere,
+    same_region,
+)
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.org import Role
 
@@ -97,10 +106,10 @@ FOUND = (
             "Tidak ada pegawai dengan NIP ini di wilayah Anda.",
             "No employee of your region has this NIP.",
         ),
-        """select r.row_number, r.line, r.nip as value from rows r
+        f"""select r.row_number, r.line, r.nip as value from rows r
             where r.malformed is null and r.nip is not null
               and not exists (select 1 from employees e
-                               where e.region_id = :region_id and e.nip = r.nip)""",
+                               where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
     ),
     Found(
         "nip",
@@ -109,11 +118,11 @@ FOUND = (
             "Pegawai ini sudah memiliki akun pengguna lain.",
             "This employee already has another user account.",
         ),
-        """select r.row_number, r.line, r.nip as value
+        f"""select r.row_number, r.line, r.nip as value
              from rows r
-             join employees e on e.region_id = :region_id and e.nip = r.nip
+             join employees e on e.nip = r.nip and {same_region("e")}
              join users u on u.employee_id = e.id
-            where r.malformed is null and lower(u.email) <> lower(r.email)""",
+            where r.malformed is null and lower(u.email) <> lower(r.email)""",  # noqa: S608
     ),
     Found(
         "agency_code",
@@ -145,10 +154,10 @@ FOUND = (
             "Akun ini memiliki peran yang tidak dapat Anda kelola.",
             "This account holds a role you may not manage.",
         ),
-        """select r.row_number, r.line, r.email as value
+        f"""select r.row_number, r.line, r.email as value
              from rows r
-             join users u on u.region_id = :region_id and lower(u.email) = lower(r.email)
-            where r.malformed is null and not (u.roles::text[] <@ :grantable)""",
+             join users u on lower(u.email) = lower(r.email) and {same_region("u")}
+            where r.malformed is null and not (u.roles::text[] <@ :grantable)""",  # noqa: S608
     ),
 )
 
@@ -158,7 +167,7 @@ UPSERT = rf"""
            {_ROLES.format(cell="v.roles")}::text[] as roles,
            e.id as employee_id, a.id as agency_id
       from valid v
-      left join employees e on e.region_id = :region_id and e.nip = v.nip
+      left join employees e on e.nip = v.nip and {same_region("e")}
       left join agencies a on a.region_id = :region_id and a.code = v.agency_code
 ),
 classified as (
@@ -171,7 +180,7 @@ classified as (
                 else 'unchanged'
            end as outcome
       from proposed p
-      left join users o on o.region_id = :region_id and lower(o.email) = p.email_key
+      left join users o on lower(o.email) = p.email_key and {same_region("o")}
 ),
 written as (
     insert into users as u
