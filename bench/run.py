@@ -492,10 +492,11 @@ SCENARIOS += [
         "training-enroll",
         "/api/v1/training-sessions/{id}/enrollments",
         "a training administrator enrolls the region's 500 employees in 10 sessions of 25 seats "
-        "at once, each request another (session, employee): the session's row lock (requests "
-        "for a session queue there), the facts read once it is held (employee, eligibility by "
-        "agency subtree and employment type, a place already held), the session's counters, "
-        "the enrollment (a seat or the next waitlist number), audit and outbox; the baseline "
+        "at once, each request another (session, employee): the session and the facts the "
+        "request is decided on (employee, eligibility by agency subtree and employment type, a "
+        "place already held), then under the session's row lock (requests for a session queue "
+        "there) the enrollment (a seat or the next waitlist number) and the session's counters "
+        "in one statement, audit and outbox; the baseline "
         "runs the same SQL (goal: at least 0.5x its throughput, no session overbooked)",
         script="training_enroll.lua",
         prepare=_prepare_training_enroll,
