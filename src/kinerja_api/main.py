@@ -106,6 +106,11 @@ TAGS = (
     Tag("holidays", "A region's holidays (hari libur), for working-day deadlines."),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
+    Tag(
+        "exchange",
+        "The national systems' formats: the SKP as e-Kinerja BKN takes it, complaints in "
+        "SP4N-LAPOR!'s disposition shape.",
+    ),
 )
 
 CONTRACT_INFO = ContractInfo(

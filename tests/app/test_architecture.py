@@ -33,7 +33,17 @@ BASE = frozenset(
     }
 )
 DOMAINS = frozenset(
-    {"plans", "progress", "feedback", "audit", "health", "sync", "evaluations", "training"}
+    {
+        "plans",
+        "progress",
+        "feedback",
+        "audit",
+        "health",
+        "sync",
+        "evaluations",
+        "training",
+        "exchange",
+    }
 )
 WIRING = frozenset(
     {
@@ -59,6 +69,8 @@ INTERFACES = frozenset(
         ("progress", "kinerja_api.evaluations.api"),
         ("progress", "kinerja_api.training.api"),
         ("training", "kinerja_api.evaluations.api"),
+        ("exchange", "kinerja_api.plans.api"),
+        ("exchange", "kinerja_api.feedback.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -36,6 +36,10 @@ SCOPES = {
         "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
     ),
     "training:read": "Read the training catalog, sessions and enrollments",
+    "exchange:read": (
+        "Export the national exchange formats (e-Kinerja SKP, SP4N-LAPOR! complaints), "
+        "beside the read scope of their data"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
