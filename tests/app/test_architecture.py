@@ -52,6 +52,7 @@ WIRING = frozenset(
         "routers",
         "task_modules",
         "cli",
+        "remote",
         "demo",
         "openapi_export",
         "dbadmin",
