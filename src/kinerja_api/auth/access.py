@@ -188,3 +188,10 @@ def operation_access(route: APIRoute) -> OperationAccess:
     return OperationAccess(
         scopes=tuple(sorted(rule.scopes)), roles=roles, any_token=rule.every_principal
     )
+
+
+def rule_of(requirement: Any) -> AccessRule:
+    """The rule of a `requires(...)` dependency, for code that checks it outside a request (a
+    list's readers, checked again when an export of it runs)."""
+    rule: AccessRule = requirement.dependency.__access_rule__
+    return rule
