@@ -40,6 +40,9 @@ SCOPES = {
         "Export the national exchange formats (e-Kinerja SKP, SP4N-LAPOR! complaints), "
         "beside the read scope of their data"
     ),
+    "exports:read": (
+        "Ask for export jobs and fetch their CSV files (beside the exported list's own read scope)"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

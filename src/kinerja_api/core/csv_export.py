@@ -20,7 +20,7 @@ database (`csv_response`); the contract declares the CSV beside the JSON page (`
 import csv
 import io
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -168,7 +168,7 @@ class _Lines:
 
 async def csv_lines(
     columns: CsvColumns,
-    batches: AsyncIterator[Sequence[BaseModel]],
+    batches: AsyncIterable[Sequence[BaseModel]],
     separator: Separator = Separator.COMMA,
 ) -> AsyncIterator[bytes]:
     """The CSV's bytes: the byte order mark and the header first, then each batch's rows as
@@ -248,11 +248,15 @@ def attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{_SAFE_FILENAME.sub("-", filename)}"'}
 
 
-def csv_response(body: AsyncIterator[bytes], filename: str) -> StreamingResponse:
-    """A CSV file streamed as `body` yields it, offered for download as `filename`."""
-    return StreamingResponse(
-        body, media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=attachment(filename)
-    )
+def csv_response(
+    body: AsyncIterator[bytes], filename: str, *, size: int | None = None
+) -> StreamingResponse:
+    """A CSV file streamed as `body` yields it, offered for download as `filename`; `size`
+    its length in bytes when known beforehand (a stored file)."""
+    headers = attachment(filename)
+    if size is not None:
+        headers["Content-Length"] = str(size)
+    return StreamingResponse(body, media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=headers)
 
 
 def csv_content(description: str) -> dict[int | str, dict[str, Any]]:
