@@ -3,6 +3,7 @@ export, a real procrastinate worker run writes the file into PostgreSQL, and the
 CSV the list answers for the same caller, filters and sort. A job run again starts over; the
 rights of whoever asked are those they hold when it runs; files expire."""
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -158,7 +159,7 @@ async def test_a_job_run_again_starts_over_or_leaves_a_finished_export_alone(
     db = Database(str(jobs_settings.database_url), jobs_settings)
     try:
         # delivered again after it finished: nothing changes
-        await runner.run(db, jobs_settings, _uuid(export["id"]), region.id)
+        await runner.run(db, jobs_settings, uuid.UUID(export["id"]), region.id)
         assert (await http.get(path, headers=admin)).content == first
         # a worker died while writing: its status and a stray piece are left behind
         async with owner.begin() as connection:
@@ -172,7 +173,7 @@ async def test_a_job_run_again_starts_over_or_leaves_a_finished_export_alone(
                 ),
                 {"r": region.id, "e": export["id"]},
             )
-        await runner.run(db, jobs_settings, _uuid(export["id"]), region.id)
+        await runner.run(db, jobs_settings, uuid.UUID(export["id"]), region.id)
     finally:
         await db.dispose()
     again = await _read(http, admin, export)
@@ -233,9 +234,3 @@ async def test_files_past_their_retention_expire(
         )
     assert left == 0
     assert (await http.get(f"{EXPORTS}/{fresh['id']}/file", headers=admin)).status_code == 200
-
-
-def _uuid(value: str) -> Any:
-    import uuid
-
-    return uuid.UUID(value)

@@ -6,10 +6,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.core import exportable
+from kinerja_api.core.csv_export import CSV_MEDIA_TYPE
+from kinerja_api.core.openapi import api_routes
+from kinerja_api.export_lists import EXPORT_LIST_MODULES
 from kinerja_api.exports.schemas import LIST_NAMES
 from kinerja_api.models.org import Role
 from tests.factories import World
@@ -167,3 +171,17 @@ async def test_an_idempotency_key_asks_once(client: httpx.AsyncClient, world: Wo
     assert first.json()["id"] == again.json()["id"]
     assert again.headers["idempotent-replayed"] == "true"
     assert len((await client.get(EXPORTS, headers=admin)).json()["items"]) == 1
+
+
+def test_every_list_answering_csv_can_be_exported_by_a_worker(app: FastAPI) -> None:
+    """A list whose route declares `text/csv` is registered from a module the wiring names,
+    so that a worker (which imports only those) finds it."""
+    document = app.openapi()
+    modules = set()
+    for route in api_routes(app.routes):
+        answer = document["paths"][route.path_format].get("get", {}).get("responses", {})
+        if CSV_MEDIA_TYPE in answer.get("200", {}).get("content", {}):
+            modules.add(route.endpoint.__module__)
+    modules.discard("kinerja_api.exports.router")  # the export's own file
+    assert modules == set(EXPORT_LIST_MODULES)
+    assert len(exportable.names()) == len(modules)
