@@ -137,6 +137,7 @@ def worker(
     reaches the database."""
     from kinerja_api.core.jobs import run_worker
     from kinerja_api.core.logging import configure_logging
+    from kinerja_api.export_lists import EXPORT_LIST_MODULES
     from kinerja_api.task_modules import TASK_MODULES
 
     url = _database_url()
@@ -144,7 +145,8 @@ def worker(
         _migrate(url)
     settings = get_settings()
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(url, settings, TASK_MODULES))
+    # Export jobs find their lists by name: the modules that register them come along.
+    asyncio.run(run_worker(url, settings, [*TASK_MODULES, *EXPORT_LIST_MODULES]))
 
 
 def _refuse_demo_data_in_production() -> None:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Sync: tombstones (what left a list) are kept this long, then purged; a client whose last
     # sync is older does a full read (410 sync-window-expired).
     sync_tombstone_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Export jobs: a ready file is kept this long, then its chunks are purged (status expired).
+    export_retention_hours: int = Field(default=72, ge=1, le=24 * 90)
     # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before
     # it is disconnected (it resumes with Last-Event-ID), and how long one send may block.
     stream_ping_seconds: float = Field(default=15.0, gt=0)

@@ -10,6 +10,7 @@ from kinerja_api import __version__
 from kinerja_api.auth.access import SECURITY_SCHEMES, operation_access
 from kinerja_api.auth.tokens import TokenService
 from kinerja_api.config import Settings, get_settings
+from kinerja_api.core import exportable
 from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.logging import configure_logging
 from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -18,6 +19,7 @@ from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
 from kinerja_api.docs import install_docs
+from kinerja_api.export_lists import EXPORT_LIST_MODULES
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
 
@@ -104,6 +106,10 @@ TAGS = (
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),
     Tag("complaints", "Citizens' complaints (pengaduan): triage, assign, respond, resolve."),
     Tag("holidays", "A region's holidays (hari libur), for working-day deadlines."),
+    Tag(
+        "exports",
+        "Export jobs: a large list written as a CSV file by a worker, fetched when ready.",
+    ),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
     Tag(
@@ -171,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    exportable.load(EXPORT_LIST_MODULES)
     install_openapi(app, operation_access, CONTRACT_INFO)
     if settings.docs_enabled:
         install_docs(app)

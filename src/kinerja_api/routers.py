@@ -13,6 +13,7 @@ from kinerja_api.evaluations.ratings.router import router as ratings_router
 from kinerja_api.evaluations.results.router import follow_up_router as evaluation_follow_up_router
 from kinerja_api.evaluations.results.router import router as evaluation_results_router
 from kinerja_api.exchange.router import router as exchange_router
+from kinerja_api.exports.router import router as exports_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -101,4 +102,5 @@ ROUTERS: list[Router] = [
     program_feedback_router,
     sync_router,
     exchange_router,
+    exports_router,
 ]

@@ -6,4 +6,5 @@ TASK_MODULES: list[str] = [
     "kinerja_api.core.tasks",
     "kinerja_api.sync.tasks",
     "kinerja_api.evaluations.tasks",
+    "kinerja_api.exports.tasks",
 ]

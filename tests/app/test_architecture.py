@@ -43,6 +43,7 @@ DOMAINS = frozenset(
         "evaluations",
         "training",
         "exchange",
+        "exports",
     }
 )
 WIRING = frozenset(
@@ -51,6 +52,7 @@ WIRING = frozenset(
         "docs",
         "routers",
         "task_modules",
+        "export_lists",
         "cli",
         "remote",
         "demo",

@@ -40,6 +40,9 @@ SCOPES = {
         "Export the national exchange formats (e-Kinerja SKP, SP4N-LAPOR! complaints), "
         "beside the read scope of their data"
     ),
+    "exports:read": (
+        "Ask for export jobs and fetch their CSV files (beside the exported list's own read scope)"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -188,3 +191,10 @@ def operation_access(route: APIRoute) -> OperationAccess:
     return OperationAccess(
         scopes=tuple(sorted(rule.scopes)), roles=roles, any_token=rule.every_principal
     )
+
+
+def rule_of(requirement: Any) -> AccessRule:
+    """The rule of a `requires(...)` dependency, for code that checks it outside a request (a
+    list's readers, checked again when an export of it runs)."""
+    rule: AccessRule = requirement.dependency.__access_rule__
+    return rule

@@ -9,13 +9,17 @@ The queue's connections assume the application role, like the service's own: def
 from a request and running it in a worker need nothing more than the grants the migration that
 created procrastinate's tables gave that role."""
 
+import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import procrastinate
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.config import Settings
 from kinerja_api.db import Database
@@ -25,8 +29,20 @@ from kinerja_api.db import Database
 POOL_SIZE = 4
 _RESOURCES = "kinerja"
 
+
+class _Connector(procrastinate.PsycopgConnector):
+    """procrastinate's connector, letting go of a pool it was handed once the app closes:
+    procrastinate keeps it, closed, and the next `opened` in the same process (a second
+    worker run, a deferral after a run) would find it instead of the pool it is handed."""
+
+    async def close_async(self) -> None:
+        await super().close_async()
+        self._async_pool = None
+        self._pool_externally_set = False
+
+
 # The connector's own pool is never opened: `opened` hands the app one built for a URL.
-app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+app = procrastinate.App(connector=_Connector())
 
 
 @dataclass(frozen=True)
@@ -73,16 +89,55 @@ async def opened(url: str, settings: Settings) -> AsyncIterator[procrastinate.Ap
         await pool.close()
 
 
-async def run_worker(url: str, settings: Settings, task_modules: Iterable[str]) -> None:
-    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish."""
+async def run_worker(
+    url: str,
+    settings: Settings,
+    task_modules: Iterable[str],
+    *,
+    until_idle: bool = False,
+) -> None:
+    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish;
+    with `until_idle`, only until no job is waiting, then returns."""
     app.import_paths = list(task_modules)
     db = Database(url, settings)
     try:
         async with opened(url, settings):
             await app.run_worker_async(
+                wait=not until_idle,
+                # A run until idle is a step of its caller (a test, a one-off run), which
+                # keeps its own signal handling.
+                install_signal_handlers=not until_idle,
                 additional_context={_RESOURCES: WorkerResources(db, settings)},
                 # A failed job stays for inspection; succeeded ones would only pile up.
                 delete_jobs="successful",
             )
     finally:
         await db.dispose()
+
+
+_DEFER = text(
+    "select unnest(procrastinate_defer_jobs_v1(array[row(:queue, :task, :priority, :lock, "
+    ":queueing_lock, cast(:args as jsonb), null)::procrastinate_job_to_defer_v1]))"
+)
+
+
+async def defer_in(
+    session: AsyncSession, task: procrastinate.tasks.Task[Any, Any, Any], *, lock: str, **args: Any
+) -> int:
+    """Defers `task` with `args` in the transaction of `session`: the job exists once the
+    change that asked for it commits, and never for a change rolled back (deferred through the
+    queue's own connection, a job could run before the row it names is visible). No two jobs
+    holding the same `lock` run at once. Answers the job's id."""
+    job = task.configure(lock=lock, task_kwargs=args).job
+    job_id = await session.scalar(
+        _DEFER,
+        {
+            "queue": job.queue,
+            "task": job.task_name,
+            "priority": job.priority,
+            "lock": job.lock,
+            "queueing_lock": job.queueing_lock,
+            "args": json.dumps(job.task_kwargs),
+        },
+    )
+    return int(job_id)

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from kinerja_api.core.csv_export import CSV_MEDIA_TYPE
 from kinerja_api.core.openapi_schemas import (
     SCHEMAS,
     Document,
@@ -115,6 +116,12 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "schema": {**_TEXT, "enum": ["no-store"]},
         "example": "no-store",
     },
+    "Content-Disposition": {
+        "description": "A file to save (a list as CSV, an export's file), named by the list "
+        "and the day in the region's calendar.",
+        "schema": {**_TEXT, "pattern": r'^attachment; filename="[A-Za-z0-9._-]+"$'},
+        "example": 'attachment; filename="employees-2026-12-07.csv"',
+    },
     "X-Accel-Buffering": {
         "description": "`no`: tells nginx not to buffer the stream.",
         "schema": {**_TEXT, "enum": ["no"]},
@@ -138,12 +145,15 @@ def _headers_of(status: str, operation: Document, document: Document) -> list[st
     if status.startswith("2"):
         if _versioned(answer, document):
             names.append("ETag")
-        if status == "201":
+        # 202: the resource that follows the accepted work (an export job).
+        if status in ("201", "202"):
             names.append("Location")
         if idempotent:
             names.append("Idempotent-Replayed")
         if EVENT_STREAM in answer.get("content", {}):
             names += ["Cache-Control", "X-Accel-Buffering"]
+        if CSV_MEDIA_TYPE in answer.get("content", {}):
+            names.append("Content-Disposition")
     if status in ("429", "503") or (status == "409" and idempotent):
         names.append("Retry-After")
     if status == "401" and any(OAUTH2 in req for req in operation.get("security", [])):

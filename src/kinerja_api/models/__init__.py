@@ -14,6 +14,7 @@ from kinerja_api.models.evaluations import (
     EvaluationStatement,
 )
 from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.exports import Export, ExportChunk
 from kinerja_api.models.feedback import (
     Complaint,
     ComplaintResponse,
@@ -52,6 +53,8 @@ __all__ = [
     "EvaluationRating",
     "EvaluationResponse",
     "EvaluationStatement",
+    "Export",
+    "ExportChunk",
     "FeedbackResponse",
     "Holiday",
     "IdempotencyRecord",

@@ -4,6 +4,7 @@ first served. A cancellation of a seat gives it to the first waitlisted in the s
 transaction."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from kinerja_api.core import clock
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_page, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import (
     ALREADY_ENROLLED,
@@ -101,14 +102,9 @@ def enrollment_out(enrollment: TrainingEnrollment) -> EnrollmentOut:
     return EnrollmentOut.model_validate(enrollment)
 
 
-async def list_enrollments(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: EnrollmentFilters,
-    sort: EnrollmentSort,
-    page: PageParams,
-) -> tuple[list[EnrollmentOut], str | None]:
+async def enrollments_query(
+    _session: AsyncSession, principal: Principal, filters: EnrollmentFilters, sort: EnrollmentSort
+) -> ListQuery:
     mine: Any = None
     if filters.mine:
         mine = (
@@ -116,13 +112,11 @@ async def list_enrollments(
             if principal.employee_id is not None
             else false()
         )
-    found, cursor = await list_page(
-        session,
+    return list_query(
         repository.readable_enrollments(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             TrainingEnrollment.session_id: filters.session_id,
             TrainingEnrollment.employee_id: filters.employee_id,
@@ -132,7 +126,25 @@ async def list_enrollments(
         updated_at=TrainingEnrollment.updated_at,
         updated_since=filters.updated_since,
     )
-    return [enrollment_out(e) for e in found], cursor
+
+
+async def enrollment_views(
+    _session: AsyncSession, _principal: Principal, enrollments: Sequence[TrainingEnrollment]
+) -> list[EnrollmentOut]:
+    return [enrollment_out(e) for e in enrollments]
+
+
+async def list_enrollments(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: EnrollmentFilters,
+    sort: EnrollmentSort,
+    page: PageParams,
+) -> tuple[list[EnrollmentOut], str | None]:
+    query = await enrollments_query(session, principal, filters, sort)
+    found, cursor = await page_of(session, query, page)
+    return await enrollment_views(session, principal, found), cursor
 
 
 async def list_session_enrollments(
