@@ -20,6 +20,8 @@ MEDIA_TYPES = {
 }
 IMPORT_FINISHED = frozenset({"succeeded", "failed", "cancelled"})
 EXPORT_FINISHED = frozenset({"ready", "failed", "expired"})
+# The separators as the command line takes them, and as the API names them.
+SEPARATORS = {",": "comma", ";": "semicolon"}
 ERROR_COLUMNS = ("row", "line", "field", "problem", "message", "value")
 
 
@@ -145,7 +147,11 @@ def write_errors(errors: Iterator[dict[str, Any]], path: Path) -> int:
 def start_export(
     http: httpx.Client, list_name: str, filters: dict[str, str], sort: str | None, separator: str
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"list": list_name, "filters": filters, "separator": separator}
+    body: dict[str, Any] = {
+        "list": list_name,
+        "filters": filters,
+        "separator": SEPARATORS[separator],
+    }
     if sort is not None:
         body["sort"] = sort
     found: dict[str, Any] = _checked(http.post(f"{API}/exports", json=body)).json()

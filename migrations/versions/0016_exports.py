@@ -1,6 +1,6 @@
 """exports: export jobs (a list asked for as a CSV file) and their files, in chunks
 
-Revision ID: 0017_exports
+Revision ID: 0016_exports
 Revises: 0015_training
 Create Date: 2026-12-10
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from kinerja_api.migration_helpers import disable_tenant_rls, enable_tenant_rls, grant, revoke
 
-revision: str = "0017_exports"
+revision: str = "0016_exports"
 down_revision: str | None = "0015_training"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
