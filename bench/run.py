@@ -111,6 +111,7 @@ def _service_env(context: "BenchContext") -> Mapping[str, str]:
         "KINERJA_JWT_KEYS": json.dumps({"bench-1": secrets.token_urlsafe(48)}),
         "KINERJA_JWT_ACTIVE_KID": "bench-1",
         "KINERJA_CURSOR_SECRET": secrets.token_urlsafe(48),
+        "KINERJA_WEBHOOK_SECRET_KEY": secrets.token_urlsafe(48),
         "KINERJA_ACCESS_LOG": "false",
         # Several workers need Prometheus' multiprocess mode, as in the container image.
         "PROMETHEUS_MULTIPROC_DIR": str(context.prometheus_dir),

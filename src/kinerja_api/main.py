@@ -104,6 +104,10 @@ TAGS = (
     Tag("reports", "The IKM report (indeks kepuasan masyarakat, PermenPANRB 14/2017)."),
     Tag("complaints", "Citizens' complaints (pengaduan): triage, assign, respond, resolve."),
     Tag("holidays", "A region's holidays (hari libur), for working-day deadlines."),
+    Tag(
+        "webhooks",
+        "Signed pushes of events to a region's systems: subscriptions, deliveries, retries.",
+    ),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
 )

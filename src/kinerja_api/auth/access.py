@@ -36,6 +36,10 @@ SCOPES = {
         "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
     ),
     "training:read": "Read the training catalog, sessions and enrollments",
+    "webhooks:manage": (
+        "Manage the region's webhook subscriptions; receive the events the account's other "
+        "scopes read"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

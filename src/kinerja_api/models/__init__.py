@@ -36,6 +36,7 @@ from kinerja_api.models.training import (
     TrainingProgram,
     TrainingSession,
 )
+from kinerja_api.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agency",
@@ -78,4 +79,7 @@ __all__ = [
     "TrainingProgram",
     "TrainingSession",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
