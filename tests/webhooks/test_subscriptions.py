@@ -17,8 +17,7 @@ from kinerja_api.models.webhooks import WebhookSubscription
 from kinerja_api.webhooks.secret_box import unseal
 from tests.conftest import ClientWith
 from tests.factories import World
-
-URL = "/api/v1/webhook-subscriptions"
+from tests.webhooks.helpers import URL
 
 RECEIVER = "http://127.0.0.1:9/hook"
 ALLOWED = {"webhook_allowed_hosts": ["127.0.0.1"]}
