@@ -2,6 +2,7 @@
 work run on the test's rolled-back transaction."""
 
 import asyncio
+import re
 import threading
 import time
 import uuid
@@ -11,19 +12,70 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kinerja_api.auth.tenancy import enter_region
 from kinerja_api.config import Settings
+from kinerja_api.core import clock
 from kinerja_api.core.events import EventData, publish
 from kinerja_api.feedback.events import SURVEY_RECEIVED, SurveyEventData
+from kinerja_api.models.org import Role
 from kinerja_api.webhooks import delivery, dispatch
 from kinerja_api.webhooks.dispatch import Transaction
+from tests.factories import World
 
 URL = "/api/v1/webhook-subscriptions"
 HANG = -1  # a status that means: never answer
+ALLOWED = {"webhook_allowed_hosts": ["127.0.0.1"]}
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_verify() -> Any:
+    """The `verify` function of the README's "Webhooks" section, as a receiver would paste it."""
+    section = README.read_text(encoding="utf-8").split("## Webhooks", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)  # noqa: S102 - the documented recipe, run as documented
+    return namespace["verify"]
+
+
+class PinnedClock:
+    """`core.clock.utc_now` answering `now`, which the test moves."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, instant: datetime) -> None:
+        self.now = instant
+        monkeypatch.setattr(clock, "utc_now", lambda: self.now)
+
+
+async def region_admin(world: World) -> tuple[Any, dict[str, str]]:
+    region = await world.region()
+    return region, world.auth(await world.user(region, Role.REGION_ADMIN))
+
+
+async def subscribe(
+    client: httpx.AsyncClient, headers: dict[str, str], url: str, *types: str
+) -> dict[str, Any]:
+    response = await client.post(
+        URL, json={"url": url, "event_types": list(types or ("survey.*",))}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def deliveries(
+    client: httpx.AsyncClient, headers: dict[str, str], subscription: dict[str, Any]
+) -> list[dict[str, Any]]:
+    response = await client.get(f"{URL}/{subscription['id']}/deliveries", headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 @dataclass(frozen=True)
@@ -73,6 +125,8 @@ def running_receiver() -> Iterator[Receiver]:
                 return
             answer = b'{"ok": true}' if status < 300 else b"x" * 10_000
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)

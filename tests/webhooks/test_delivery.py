@@ -4,95 +4,40 @@ clock), failed after the retry window, and a subscription switched off after day
 
 import itertools
 import json
-import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
-from kinerja_api.core import clock
 from kinerja_api.evaluations.events import AssignedEventData, AssignmentEventData, RatingEventData
 from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.evaluations import AssignmentStatus, RatingStatus
-from kinerja_api.models.org import Role, ServiceAccount
+from kinerja_api.models.org import ServiceAccount
 from kinerja_api.models.plans import PlanStatus
 from kinerja_api.plans.events import PlanEventData
 from kinerja_api.webhooks import backoff
 from tests.conftest import ClientWith
 from tests.factories import World
 from tests.webhooks.helpers import (
+    ALLOWED,
     HANG,
     URL,
+    PinnedClock,
     Receiver,
     deliver_all,
+    deliveries,
     drain,
     put_event,
-    receiving_settings,
-    running_receiver,
+    readme_verify,
+    region_admin,
+    subscribe,
 )
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 START = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
-
-
-def readme_verify() -> Any:
-    """The `verify` function of the README's "Webhooks" section, as a receiver would paste it."""
-    section = README.read_text(encoding="utf-8").split("## Webhooks", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert code is not None
-    namespace: dict[str, Any] = {}
-    exec(code.group(1), namespace)  # noqa: S102 - the documented recipe, run as documented
-    return namespace["verify"]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-class PinnedClock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, instant: datetime) -> None:
-        self.now = instant
-        monkeypatch.setattr(clock, "utc_now", lambda: self.now)
-
-
-async def subscribe(
-    client: httpx.AsyncClient, headers: dict[str, str], url: str, *types: str
-) -> dict[str, Any]:
-    response = await client.post(
-        URL, json={"url": url, "event_types": list(types or ("survey.*",))}, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-async def deliveries(
-    client: httpx.AsyncClient, headers: dict[str, str], subscription: dict[str, Any]
-) -> list[dict[str, Any]]:
-    response = await client.get(f"{URL}/{subscription['id']}/deliveries", headers=headers)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
-
-
-@pytest.fixture
-def live(settings: Settings) -> Settings:
-    return receiving_settings(settings)
-
-
-async def _admin(world: World) -> tuple[Any, dict[str, str]]:
-    region = await world.region()
-    return region, world.auth(await world.user(region, Role.REGION_ADMIN))
 
 
 async def test_a_delivery_is_signed_as_the_readme_verifies_it(
@@ -102,8 +47,8 @@ async def test_a_delivery_is_signed_as_the_readme_verifies_it(
     receiver: Receiver,
     live: Settings,
 ) -> None:
-    region, admin = await _admin(world)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    region, admin = await region_admin(world)
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         entity = uuid.uuid4()
         await put_event(connection, region.id, entity_id=entity)
@@ -143,8 +88,8 @@ async def test_events_go_in_outbox_order_and_once(
     receiver: Receiver,
     live: Settings,
 ) -> None:
-    region, admin = await _admin(world)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    region, admin = await region_admin(world)
+    async with client_with(**ALLOWED) as client:
         first = await subscribe(client, admin, receiver.url("/a"))
         second = await subscribe(client, admin, receiver.url("/b"), "survey.received")
         for _ in range(3):
@@ -167,9 +112,9 @@ async def test_failures_are_retried_on_schedule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pinned = PinnedClock(monkeypatch, START)
-    region, admin = await _admin(world)
+    region, admin = await region_admin(world)
     receiver.answer("/hook", 500, HANG, 200)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         await put_event(connection, region.id)
         await put_event(connection, region.id)
@@ -216,9 +161,9 @@ async def test_a_delivery_fails_after_the_retry_window_and_the_next_one_goes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pinned = PinnedClock(monkeypatch, START)
-    region, admin = await _admin(world)
+    region, admin = await region_admin(world)
     receiver.answer("/hook", *[503] * 60)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         await put_event(connection, region.id)
         await put_event(connection, region.id)
@@ -249,9 +194,9 @@ async def test_a_subscription_failing_for_days_is_switched_off_and_resumes(
 ) -> None:
     pinned = PinnedClock(monkeypatch, START)
     quick = live.model_copy(update={"webhook_retry_hours": 6.0, "webhook_disable_after_days": 1.0})
-    region, admin = await _admin(world)
+    region, admin = await region_admin(world)
     receiver.answer("/hook", *[500] * 200)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         watcher = await subscribe(client, admin, receiver.url("/watch"), "webhook.disabled")
         for _ in range(8):
@@ -301,9 +246,9 @@ async def test_another_regions_events_are_never_delivered(
     receiver: Receiver,
     live: Settings,
 ) -> None:
-    region, admin = await _admin(world)
+    region, admin = await region_admin(world)
     foreign = await world.region()
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         await put_event(connection, foreign.id)
         await put_event(connection, foreign.id)
@@ -319,10 +264,10 @@ async def test_a_raters_own_evaluation_events_are_never_delivered(
     receiver: Receiver,
     live: Settings,
 ) -> None:
-    region, admin = await _admin(world)
+    region, admin = await region_admin(world)
     rater = await world.employee(region, await world.agency(region))
     cycle = uuid.uuid4()
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url(), "evaluation.*")
         await put_event(
             connection,
@@ -376,7 +321,7 @@ async def test_a_service_accounts_subscription_carries_what_its_scopes_read_now(
 ) -> None:
     region = await world.region()
     account = await world.service_account(region, "webhooks:manage", "progress:read")
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, world.auth(account), receiver.url(), "plan.approved")
         read, unread = uuid.uuid4(), uuid.uuid4()
         await put_event(connection, region.id, "plan.approved", _plan_event(read))
@@ -399,8 +344,8 @@ async def test_an_inactive_subscription_takes_up_where_it_stopped(
     receiver: Receiver,
     live: Settings,
 ) -> None:
-    region, admin = await _admin(world)
-    async with client_with(webhook_allowed_hosts=["127.0.0.1"]) as client:
+    region, admin = await region_admin(world)
+    async with client_with(**ALLOWED) as client:
         subscription = await subscribe(client, admin, receiver.url())
         path = f"{URL}/{subscription['id']}"
         paused = await client.patch(
