@@ -134,14 +134,14 @@ def worker(
     finishes). As many as needed may run, on any machine that reaches the database."""
     from kinerja_api.core.jobs import run_worker
     from kinerja_api.core.logging import configure_logging
-    from kinerja_api.task_modules import TASK_MODULES
+    from kinerja_api.task_modules import TASK_MODULES, WORKER_COMPANIONS
 
     url = _database_url()
     if migrate_first:
         _migrate(url)
     settings = get_settings()
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(url, settings, TASK_MODULES))
+    asyncio.run(run_worker(url, settings, TASK_MODULES, WORKER_COMPANIONS))
 
 
 def _refuse_demo_data_in_production() -> None:
