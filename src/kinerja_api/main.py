@@ -20,6 +20,7 @@ from kinerja_api.db import Database
 from kinerja_api.docs import install_docs
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
+from kinerja_api.webhooks.contract import declare_webhooks
 
 API_PREFIX = "/api/v1"
 # Used only when no database is configured (e.g. generating the OpenAPI document); the engine
@@ -170,6 +171,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # After the routers: every domain's events are declared by then.
+    declare_webhooks(app.webhooks)
     install_openapi(app, operation_access, CONTRACT_INFO)
     if settings.docs_enabled:
         install_docs(app)

@@ -98,6 +98,8 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/training-sessions": ALL,
     "/api/v1/training-enrollments": ALL,
     "/api/v1/training-certificates": ALL,
+    # A region's integrations: its administrators; superadmins read them.
+    "/api/v1/webhook-subscriptions": {Role.SUPERADMIN, Role.REGION_ADMIN},
 }
 # Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
 REPORT_ACCESS: dict[str, set[Role]] = {

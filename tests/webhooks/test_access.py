@@ -1,6 +1,7 @@
-"""Who manages webhooks: region administrators and service accounts with `webhooks:manage`.
-Every other role (superadmins included: subscriptions belong to a region), and service accounts
-without the scope, are refused on every route; another region's subscription is a 404."""
+"""Who manages webhooks: region administrators and service accounts with `webhooks:manage`;
+superadmins read every region's, and change none (a subscription is its region's). Every other
+role, and service accounts without the scope, are refused on every route; another region's
+subscription is a 404."""
 
 import uuid
 from typing import Any
@@ -44,7 +45,6 @@ async def test_every_other_role_and_scope_is_refused_on_every_route(
     employee = await world.employee(region, agency)
     admin = world.auth(await world.user(region, Role.REGION_ADMIN))
     refused: list[dict[str, str]] = [
-        world.auth(await world.user(None, Role.SUPERADMIN)),
         world.auth(await world.service_account(region, "org:read", "progress:read")),
     ]
     for role in sorted(set(Role) - {Role.SUPERADMIN, Role.REGION_ADMIN}):
@@ -59,6 +59,24 @@ async def test_every_other_role_and_scope_is_refused_on_every_route(
                 assert response.headers["content-type"] == "application/problem+json"
         anonymous = await client.get(URL)
         assert anonymous.status_code == 401
+
+
+async def test_superadmins_read_every_regions_subscriptions_and_change_none(
+    client_with: ClientWith, world: World
+) -> None:
+    region = await world.region()
+    admin = world.auth(await world.user(region, Role.REGION_ADMIN))
+    superadmin = world.auth(await world.user(None, Role.SUPERADMIN))
+    async with client_with(**ALLOWED) as client:
+        subscription = await subscribe(client, admin, BODY["url"], "plan.*")
+        reads = {("GET", URL), ("GET", f"{URL}/{subscription['id']}")}
+        reads.add(("GET", f"{URL}/{subscription['id']}/deliveries"))
+        for method, path, body in routes(subscription["id"], str(uuid.uuid4())):
+            response = await _call(client, method, path, body, superadmin)
+            expected = 200 if (method, path) in reads else 403
+            assert response.status_code == expected, (method, path, response.text)
+        listed = await client.get(URL, headers=superadmin)
+        assert subscription["id"] in [item["id"] for item in listed.json()["items"]]
 
 
 async def test_a_service_account_with_the_scope_manages_its_regions_subscriptions(

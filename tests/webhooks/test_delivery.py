@@ -19,7 +19,7 @@ from kinerja_api.models.evaluations import AssignmentStatus, RatingStatus
 from kinerja_api.models.org import ServiceAccount
 from kinerja_api.models.plans import PlanStatus
 from kinerja_api.plans.events import PlanEventData
-from kinerja_api.webhooks import backoff
+from kinerja_api.webhooks import backoff, dispatch
 from tests.conftest import ClientWith
 from tests.factories import World
 from tests.webhooks.helpers import (
@@ -358,3 +358,23 @@ async def test_an_inactive_subscription_takes_up_where_it_stopped(
         await client.patch(path, json={"active": True}, headers={**admin, "If-Match": '"2"'})
         await deliver_all(connection, live, region.id, subscription["id"])
     assert len(receiver.requests) == 1
+
+
+async def test_the_fan_out_reads_the_outbox_a_page_at_a_time(
+    client_with: ClientWith,
+    world: World,
+    connection: AsyncConnection,
+    receiver: Receiver,
+    live: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dispatch, "PAGE", 2)
+    region, admin = await region_admin(world)
+    async with client_with(**ALLOWED) as client:
+        subscription = await subscribe(client, admin, receiver.url())
+        for _ in range(5):
+            await put_event(connection, region.id)
+        await deliver_all(connection, live, region.id, subscription["id"])
+    ids = [json.loads(r.body)["id"] for r in receiver.requests]
+    assert len(ids) == 5
+    assert ids == sorted(ids)

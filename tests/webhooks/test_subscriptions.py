@@ -130,7 +130,7 @@ async def test_event_types_come_from_the_catalogue(
         response = await client.post(URL, json=body(event_types=event_types), headers=admin)
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
-    assert (error["field"], error["code"]) == ("body.event_types", "unknown_event_type")
+    assert (error["field"], error["code"]) == ("body.event_types", "event_type_unknown")
     assert refused in error["message"]
 
 
@@ -185,7 +185,7 @@ async def test_a_service_account_subscribes_to_what_its_scopes_read(
     assert "target.created" not in message
     assert streamed.status_code == 422
     assert complaints.status_code == 422
-    assert complaints.json()["errors"][0]["code"] == "unreadable_event_type"
+    assert complaints.json()["errors"][0]["code"] == "event_type_unreadable"
 
 
 async def test_a_service_account_with_the_stream_scope_subscribes(
@@ -239,7 +239,7 @@ async def test_changing_where_events_go_makes_the_caller_the_owner(
             headers={**as_account, "If-Match": '"1"'},
         )
         assert refused.status_code == 422
-        assert refused.json()["errors"][0]["code"] == "unreadable_event_type"
+        assert refused.json()["errors"][0]["code"] == "event_type_unreadable"
 
 
 async def test_changes_are_audited(

@@ -146,7 +146,7 @@ async def checked_address(
             raise AddressRefused(_UNRESOLVED, host=target.host) from exc
     if not addresses:
         raise AddressRefused(_UNRESOLVED, host=target.host)
-    if target.host not in allowed_hosts:
+    if target.host not in {host.lower() for host in allowed_hosts}:
         for address in addresses:
             kind = kind_of(address)
             if kind is not None:

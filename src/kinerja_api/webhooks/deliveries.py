@@ -104,7 +104,7 @@ async def ping(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
 ) -> DeliveryOut:
     """A `webhook.ping` for this subscription alone, sent even while it is off."""
-    subscription = await get_subscription(session, principal, subscription_id)
+    subscription = await get_subscription(session, principal, subscription_id, manage=True)
     now = clock.utc_now()
     delivery = WebhookDelivery(
         region_id=subscription.region_id,
@@ -141,7 +141,7 @@ async def redeliver(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> DeliveryOut:
     """The delivery's event (or ping) again, as a new delivery with an id of its own."""
-    subscription = await get_subscription(session, principal, subscription_id)
+    subscription = await get_subscription(session, principal, subscription_id, manage=True)
     original = await repository.find_delivery(session, subscription, delivery_id)
     if original is None:
         raise not_found("Webhook delivery")

@@ -118,9 +118,10 @@ def _in_range(region_id: uuid.UUID, start: Position, end: Position) -> ColumnEle
 
 async def _page_end(
     session: AsyncSession, region_id: uuid.UUID, start: Position
-) -> Position | None:
-    """The position of the last of the next `PAGE` deliverable events after `start`. Every
-    event up to it is deliverable and stays so, whatever later statements see."""
+) -> tuple[Position | None, bool]:
+    """The position of the last of the next `PAGE` deliverable events after `start` (every
+    event up to it is deliverable and stays so, whatever later statements see), and whether
+    the page is full (more may follow)."""
     positions = (
         await session.execute(
             select(OutboxEvent.xid, OutboxEvent.id)
@@ -130,8 +131,8 @@ async def _page_end(
         )
     ).all()
     if not positions:
-        return None
-    return Position(int(positions[-1].xid), int(positions[-1].id))
+        return None, False
+    return Position(int(positions[-1].xid), int(positions[-1].id)), len(positions) == PAGE
 
 
 async def match_page(
@@ -152,7 +153,7 @@ async def match_page(
     if subscription is None:
         return 0, False
     start = Position(int(subscription.cursor_xid), int(subscription.cursor_id))
-    end = await _page_end(session, region_id, start)
+    end, full = await _page_end(session, region_id, start)
     if end is None:
         return 0, False
     owner = await owner_of(session, subscription)
@@ -187,7 +188,7 @@ async def match_page(
         .execution_options(synchronize_session=False)
     )
     count = int(getattr(inserted, "rowcount", 0) or 0)
-    return count, True
+    return count, full
 
 
 async def fan_out_subscription(

@@ -1,5 +1,6 @@
-"""Which subscriptions a principal manages (those of their region: region administrators and
-service accounts with `webhooks:manage`, admitted by the routes), and their deliveries."""
+"""Which subscriptions a principal reads (superadmins every region's) and manages (those of their
+own region: region administrators and service accounts with `webhooks:manage`, admitted by the
+routes), and their deliveries."""
 
 import uuid
 from collections.abc import Sequence
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kinerja_api.auth.policies import in_region
 from kinerja_api.auth.principal import Principal
 from kinerja_api.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -19,13 +21,20 @@ def manageable(principal: Principal) -> ColumnElement[bool]:
 
 
 def readable_subscriptions(principal: Principal) -> Select[Any]:
-    return select(WebhookSubscription).where(manageable(principal))
+    return select(WebhookSubscription).where(in_region(principal, WebhookSubscription.region_id))
 
 
 async def find(
-    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    subscription_id: uuid.UUID,
+    *,
+    manage: bool = False,
+    lock: bool = False,
 ) -> WebhookSubscription | None:
     statement = readable_subscriptions(principal).where(WebhookSubscription.id == subscription_id)
+    if manage:
+        statement = statement.where(manageable(principal))
     if lock:
         statement = statement.with_for_update()
     found: WebhookSubscription | None = await session.scalar(statement)

@@ -32,6 +32,8 @@ from kinerja_api.webhooks.schemas import (
 
 router = Router(prefix="/api/v1/webhook-subscriptions", tags=["webhooks"])
 Manager = Annotated[Principal, requires(Role.REGION_ADMIN, scopes=[MANAGE_SCOPE])]
+# Superadmins read every region's subscriptions and deliveries; changes are the region's.
+Reader = Annotated[Principal, requires(Role.SUPERADMIN, Role.REGION_ADMIN, scopes=[MANAGE_SCOPE])]
 
 
 def _settings(request: Request) -> Settings:
@@ -48,12 +50,12 @@ def _settings(request: Request) -> Settings:
 )
 async def list_subscriptions(
     session: DbSession,
-    principal: Manager,
+    principal: Reader,
     page: PageQuery,
     filters: Annotated[SubscriptionFilters, query_parameters(SubscriptionFilters)],
     sort: Annotated[SubscriptionSort, Query()] = SubscriptionSort.CREATED_AT,
 ) -> Page[SubscriptionOut]:
-    """The region's subscriptions, without their secrets."""
+    """The region's subscriptions (every region's for superadmins), without their secrets."""
     items, cursor = await service.list_subscriptions(
         session, principal, filters=filters, sort=sort, page=page
     )
@@ -117,7 +119,7 @@ async def create_subscription(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_subscription(
-    subscription_id: uuid.UUID, session: DbSession, principal: Manager, response: Response
+    subscription_id: uuid.UUID, session: DbSession, principal: Reader, response: Response
 ) -> SubscriptionOut:
     """One subscription of the caller's region, with its `ETag`, without its secret."""
     subscription = await service.get_subscription(session, principal, subscription_id)
@@ -214,7 +216,7 @@ async def ping(subscription_id: uuid.UUID, session: DbSession, principal: Manage
 async def list_deliveries(
     subscription_id: uuid.UUID,
     session: DbSession,
-    principal: Manager,
+    principal: Reader,
     page: PageQuery,
     filters: Annotated[DeliveryFilters, query_parameters(DeliveryFilters)],
 ) -> Page[DeliveryOut]:

@@ -85,13 +85,13 @@ def checked_patterns(principal: Principal, patterns: list[str]) -> None:
     unknown = catalogue.unknown(patterns)
     if unknown:
         raise field_problem(
-            "body.event_types", _UNKNOWN, "unknown_event_type", types=", ".join(unknown)
+            "body.event_types", _UNKNOWN, "event_type_unknown", types=", ".join(unknown)
         )
     if principal.kind == "service_account":
         refused = catalogue.unreadable(patterns, principal.scopes)
         if refused:
             raise field_problem(
-                "body.event_types", _UNREADABLE, "unreadable_event_type", types=", ".join(refused)
+                "body.event_types", _UNREADABLE, "event_type_unreadable", types=", ".join(refused)
             )
 
 
@@ -118,9 +118,16 @@ async def list_subscriptions(
 
 
 async def get_subscription(
-    session: AsyncSession, principal: Principal, subscription_id: uuid.UUID, *, lock: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    subscription_id: uuid.UUID,
+    *,
+    manage: bool = False,
+    lock: bool = False,
 ) -> WebhookSubscription:
-    subscription = await repository.find(session, principal, subscription_id, lock=lock)
+    subscription = await repository.find(
+        session, principal, subscription_id, manage=manage, lock=lock
+    )
     if subscription is None:
         raise not_found(SUBSCRIPTION)
     return subscription
@@ -159,7 +166,9 @@ async def update_subscription(
     data: SubscriptionUpdate,
     if_match: str | None,
 ) -> WebhookSubscription:
-    subscription = await get_subscription(session, principal, subscription_id, lock=True)
+    subscription = await get_subscription(
+        session, principal, subscription_id, manage=True, lock=True
+    )
     check_if_match(if_match, subscription.version)
     changes = data.changes()
     takes_over = "url" in changes or "event_types" in changes
@@ -188,7 +197,9 @@ async def delete_subscription(
     session: AsyncSession, principal: Principal, subscription_id: uuid.UUID
 ) -> None:
     """Removes the subscription with its deliveries and their attempts."""
-    subscription = await get_subscription(session, principal, subscription_id, lock=True)
+    subscription = await get_subscription(
+        session, principal, subscription_id, manage=True, lock=True
+    )
     await record_entity(session, principal, ENTITY, "deleted", subscription, AUDITED)
     await session.delete(subscription)
     await session.flush()
@@ -198,7 +209,9 @@ async def rotate_secret(
     session: AsyncSession, principal: Principal, settings: Settings, subscription_id: uuid.UUID
 ) -> tuple[WebhookSubscription, str]:
     """A new secret, returned once; the old one keeps signing beside it for the grace period."""
-    subscription = await get_subscription(session, principal, subscription_id, lock=True)
+    subscription = await get_subscription(
+        session, principal, subscription_id, manage=True, lock=True
+    )
     secret = signing.new_secret()
     grace = timedelta(hours=settings.webhook_secret_grace_hours)
     keeps_old = grace > timedelta(0)
