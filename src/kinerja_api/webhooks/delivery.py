@@ -11,10 +11,11 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api import __version__
@@ -39,8 +40,10 @@ from kinerja_api.webhooks.sending import Outcome, http_client, post
 
 USER_AGENT = f"kinerja-api-webhooks/{__version__}"
 ENTITY = "webhook_subscription"
-# Deliveries one job sends before it makes way for other jobs (and comes back at once).
-BUDGET = 200
+# Deliveries one job sends before it makes way for other jobs (and comes back at once), and
+# how many are read (and their attempts written) at a time.
+BUDGET = 500
+BATCH = 50
 
 _HEAD = (
     select(
@@ -68,7 +71,6 @@ _HEAD = (
     .outerjoin(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
     .where(WebhookDelivery.status == DeliveryStatus.PENDING.value)
     .order_by(WebhookDelivery.seq)
-    .limit(1)
 )
 
 
@@ -134,90 +136,136 @@ class Head:
         }
 
 
-async def _head(
-    session: AsyncSession, region_id: uuid.UUID, subscription_id: uuid.UUID, *, queued: bool
-) -> Head | None:
-    """The subscription's next event delivery (`queued`), or its next requested one; none
-    from the queue while the subscription is off."""
+async def _heads(
+    session: AsyncSession,
+    region_id: uuid.UUID,
+    subscription_id: uuid.UUID,
+    *,
+    queued: bool,
+    limit: int,
+) -> list[Head]:
+    """The subscription's next event deliveries in order (`queued`; none while it is off), or
+    its next requested ones."""
     kind = WebhookDelivery.kind == DeliveryKind.EVENT.value
     statement = _HEAD.where(
         WebhookDelivery.region_id == region_id,
         WebhookDelivery.subscription_id == subscription_id,
         kind if queued else ~kind,
-    )
+    ).limit(limit)
     if queued:
         statement = statement.where(WebhookSubscription.active.is_(True))
-    row = (await session.execute(statement)).one_or_none()
-    return None if row is None else Head(region_id, subscription_id, row)
+    rows = (await session.execute(statement)).all()
+    return [Head(region_id, subscription_id, row) for row in rows]
 
 
 async def _next(
-    transaction: Transaction, region_id: uuid.UUID, subscription_id: uuid.UUID, *, queued: bool
-) -> Head | None:
+    transaction: Transaction,
+    region_id: uuid.UUID,
+    subscription_id: uuid.UUID,
+    *,
+    queued: bool,
+    limit: int = 1,
+) -> list[Head]:
     async with transaction() as session:
         await enter_region(session, region_id)
-        return await _head(session, region_id, subscription_id, queued=queued)
+        return await _heads(session, region_id, subscription_id, queued=queued, limit=limit)
 
 
-def _next_attempt(
-    head: Head, settings: Settings, outcome: Outcome, now: datetime
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One try at a delivery, and where it leaves the delivery."""
+
+    head: Head
+    outcome: Outcome
+    at: datetime
+    retry_at: datetime | None
+
+    @classmethod
+    def of(cls, head: Head, outcome: Outcome, at: datetime, settings: Settings) -> "Attempt":
+        retry_at = None
+        if not outcome.succeeded and head.row.kind == DeliveryKind.EVENT.value:
+            retry_at = backoff.next_attempt(
+                head.row.attempts + 1,
+                head.row.first_attempt_at or at,
+                at,
+                timedelta(hours=settings.webhook_retry_hours),
+            )
+        return cls(head, outcome, at, retry_at)
+
+    @property
+    def status(self) -> DeliveryStatus:
+        if self.outcome.succeeded:
+            return DeliveryStatus.DELIVERED
+        return DeliveryStatus.PENDING if self.retry_at is not None else DeliveryStatus.FAILED
+
+    def moved(self) -> dict[str, Any]:
+        return {
+            "b_region": self.head.region_id,
+            "b_delivery": self.head.row.id,
+            "b_seen": self.head.row.attempts,
+            "b_number": self.head.row.attempts + 1,
+            "b_status": self.status.value,
+            "b_at": self.at,
+            "b_retry_at": self.retry_at,
+            "b_completed_at": None if self.status is DeliveryStatus.PENDING else self.at,
+        }
+
+    def row(self) -> dict[str, Any]:
+        outcome = self.outcome
+        return {
+            "region_id": self.head.region_id,
+            "delivery_id": self.head.row.id,
+            "number": self.head.row.attempts + 1,
+            "attempted_at": self.at,
+            "succeeded": outcome.succeeded,
+            "http_status": outcome.http_status,
+            "latency_ms": outcome.latency_ms,
+            "response_body": outcome.response_body,
+            "error": outcome.error,
+            "next_attempt_at": self.retry_at,
+        }
+
+
+# Moves each delivery on, unless it already has been (a job run twice): one statement, executed
+# for every attempt of a batch at once.
+_DELIVERIES = cast(Table, WebhookDelivery.__table__)
+_MOVE = (
+    update(_DELIVERIES)
+    .where(
+        _DELIVERIES.c.region_id == bindparam("b_region"),
+        _DELIVERIES.c.id == bindparam("b_delivery"),
+        _DELIVERIES.c.attempts == bindparam("b_seen"),
+    )
+    .values(
+        attempts=bindparam("b_number"),
+        status=bindparam("b_status"),
+        first_attempt_at=func.coalesce(_DELIVERIES.c.first_attempt_at, bindparam("b_at")),
+        last_attempt_at=bindparam("b_at"),
+        next_attempt_at=bindparam("b_retry_at"),
+        completed_at=bindparam("b_completed_at"),
+    )
+)
+_RECORD = postgresql.insert(cast(Table, WebhookAttempt.__table__)).on_conflict_do_nothing(
+    index_elements=["region_id", "delivery_id", "number"]
+)
+
+
+async def record_attempts(
+    session: AsyncSession, settings: Settings, attempts: list[Attempt]
 ) -> datetime | None:
-    if outcome.succeeded or head.row.kind != DeliveryKind.EVENT.value:
+    """Writes the attempts of one subscription, in the order they were made, and moves their
+    deliveries on: delivered, retried at the time answered, or failed. Answers when the last
+    one is retried (None: it is not)."""
+    if not attempts:
         return None
-    return backoff.next_attempt(
-        head.row.attempts + 1,
-        head.row.first_attempt_at or now,
-        now,
-        timedelta(hours=settings.webhook_retry_hours),
-    )
-
-
-async def record_attempt(
-    session: AsyncSession, settings: Settings, head: Head, outcome: Outcome, now: datetime
-) -> datetime | None:
-    """Writes the attempt and moves the delivery on: delivered, retried at the time answered,
-    or failed. A delivery already moved on (the job ran twice) is left as it is."""
-    number = head.row.attempts + 1
-    retry_at = _next_attempt(head, settings, outcome, now)
-    if outcome.succeeded:
-        status = DeliveryStatus.DELIVERED
-    else:
-        status = DeliveryStatus.PENDING if retry_at is not None else DeliveryStatus.FAILED
-    moved = await session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.region_id == head.region_id,
-            WebhookDelivery.id == head.row.id,
-            WebhookDelivery.attempts == head.row.attempts,
-        )
-        .values(
-            attempts=number,
-            status=status.value,
-            first_attempt_at=func.coalesce(WebhookDelivery.first_attempt_at, now),
-            last_attempt_at=now,
-            next_attempt_at=retry_at,
-            completed_at=None if status is DeliveryStatus.PENDING else now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(moved, "rowcount", 0):
-        return None
-    await session.execute(
-        insert(WebhookAttempt).values(
-            region_id=head.region_id,
-            delivery_id=head.row.id,
-            number=number,
-            attempted_at=now,
-            succeeded=outcome.succeeded,
-            http_status=outcome.http_status,
-            latency_ms=outcome.latency_ms,
-            response_body=outcome.response_body,
-            error=outcome.error,
-            next_attempt_at=retry_at,
-        )
-    )
-    await _health(session, settings, head, outcome.succeeded, now)
-    return retry_at
+    await session.execute(_MOVE, [attempt.moved() for attempt in attempts])
+    await session.execute(_RECORD, [attempt.row() for attempt in attempts])
+    last = attempts[-1]
+    if any(attempt.outcome.succeeded for attempt in attempts):
+        await _health(session, settings, last.head, True, last.at)
+    if not last.outcome.succeeded:
+        await _health(session, settings, last.head, False, last.at)
+    return last.retry_at
 
 
 async def _health(
@@ -290,15 +338,21 @@ async def _disable(
     )
 
 
-async def _attempt(
-    transaction: Transaction, settings: Settings, client: httpx.AsyncClient, head: Head
+async def _record(
+    transaction: Transaction, settings: Settings, attempts: list[Attempt]
 ) -> datetime | None:
+    if not attempts:
+        return None
+    async with transaction() as session:
+        await enter_region(session, attempts[0].head.region_id)
+        return await record_attempts(session, settings, attempts)
+
+
+async def _send(settings: Settings, client: httpx.AsyncClient, head: Head) -> Attempt:
     now = clock.utc_now()
     body = head.body()
     outcome = await post(client, settings, head.row.url, body, head.headers(settings, now, body))
-    async with transaction() as session:
-        await enter_region(session, head.region_id)
-        return await record_attempt(session, settings, head, outcome, now)
+    return Attempt.of(head, outcome, now, settings)
 
 
 async def drain(
@@ -310,15 +364,26 @@ async def drain(
     budget: int = BUDGET,
 ) -> datetime | None:
     """Sends the subscription's queued events in order, until the queue is empty or its head
-    waits for a retry; answers when to come back (None: nothing to wait for)."""
+    waits for a retry; answers when to come back (None: nothing to wait for). Events are read a
+    batch at a time and the batch's attempts written together: a worker stopped in between
+    sends them again, which receivers take as duplicates (the same delivery id)."""
+    sent = 0
     async with http_client(settings) as client:
-        for _ in range(budget):
-            head = await _next(transaction, region_id, subscription_id, queued=True)
-            if head is None:
+        while sent < budget:
+            heads = await _next(transaction, region_id, subscription_id, queued=True, limit=BATCH)
+            if not heads:
                 return None
-            if head.due is not None and head.due > clock.utc_now():
-                return head.due
-            retry_at = await _attempt(transaction, settings, client, head)
+            if heads[0].due is not None and heads[0].due > clock.utc_now():
+                return heads[0].due
+            attempts: list[Attempt] = []
+            for head in heads:
+                if head.due is not None and head.due > clock.utc_now():
+                    break
+                attempts.append(await _send(settings, client, head))
+                if not attempts[-1].outcome.succeeded:
+                    break
+            sent += len(attempts)
+            retry_at = await _record(transaction, settings, attempts)
             if retry_at is not None:
                 return retry_at
     return clock.utc_now()
@@ -329,11 +394,8 @@ async def send_requested(
 ) -> int:
     """Sends the subscription's pending pings and redeliveries, one attempt each; answers how
     many were sent."""
-    sent = 0
     async with http_client(settings) as client:
-        while (
-            head := await _next(transaction, region_id, subscription_id, queued=False)
-        ) is not None:
-            await _attempt(transaction, settings, client, head)
-            sent += 1
-    return sent
+        heads = await _next(transaction, region_id, subscription_id, queued=False, limit=BUDGET)
+        attempts = [await _send(settings, client, head) for head in heads]
+    await _record(transaction, settings, attempts)
+    return len(attempts)
