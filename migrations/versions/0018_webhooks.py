@@ -21,7 +21,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Attempts are a record: added, never rewritten. Deliveries and attempts leave with their
-# subscription (ON DELETE CASCADE), which the database does on the subscription's delete.
+# subscription (ON DELETE CASCADE), which the database does on the subscription's delete; the
+# foreign keys name the region too, so their checks and cascades use the region-led indexes.
 GRANTS = {
     "webhook_subscriptions": "SELECT, INSERT, UPDATE, DELETE",
     "webhook_deliveries": "SELECT, INSERT, UPDATE",
@@ -78,6 +79,7 @@ def upgrade() -> None:
             ["region_id"], ["regions.id"], name=op.f("fk_webhook_subscriptions_region_id_regions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
+        sa.UniqueConstraint("region_id", "id", name=op.f("uq_webhook_subscriptions_region_id_id")),
     )
     op.create_index(
         "ix_webhook_subscriptions_region_id_created_at",
@@ -129,12 +131,13 @@ def upgrade() -> None:
             ["region_id"], ["regions.id"], name=op.f("fk_webhook_deliveries_region_id_regions")
         ),
         sa.ForeignKeyConstraint(
-            ["subscription_id"],
-            ["webhook_subscriptions.id"],
-            name=op.f("fk_webhook_deliveries_subscription_id_webhook_subscriptions"),
+            ["region_id", "subscription_id"],
+            ["webhook_subscriptions.region_id", "webhook_subscriptions.id"],
+            name=op.f("fk_webhook_deliveries_region_id_webhook_subscriptions"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint("region_id", "id", name=op.f("uq_webhook_deliveries_region_id_id")),
     )
     op.create_index(
         "ix_webhook_deliveries_region_id_subscription_id_seq",
@@ -164,9 +167,9 @@ def upgrade() -> None:
             ["region_id"], ["regions.id"], name=op.f("fk_webhook_attempts_region_id_regions")
         ),
         sa.ForeignKeyConstraint(
-            ["delivery_id"],
-            ["webhook_deliveries.id"],
-            name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"),
+            ["region_id", "delivery_id"],
+            ["webhook_deliveries.region_id", "webhook_deliveries.id"],
+            name=op.f("fk_webhook_attempts_region_id_webhook_deliveries"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),

@@ -122,6 +122,10 @@ async def test_an_event_is_redelivered_as_a_new_delivery(
         )
         refused = await client.post(path, headers=admin)
         assert refused.status_code == 409, refused.text
+        # Deleting the subscription takes its deliveries and their attempts along.
+        deleted = await client.delete(f"{URL}/{subscription['id']}", headers=admin)
+        assert deleted.status_code == 204, deleted.text
+        assert (await client.post(path, headers=admin)).status_code == 404
     first, second = receiver.requests
     assert json.loads(first.body) == json.loads(second.body), "the same event"
     assert [first.headers["x-kinerja-delivery"], second.headers["x-kinerja-delivery"]] == [

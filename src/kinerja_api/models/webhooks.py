@@ -11,12 +11,14 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -91,6 +93,9 @@ class WebhookSubscription(IdMixin, TimestampsMixin, VersionedMixin, Base):
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
+        # The target of the deliveries' foreign key, which names the region as well: its
+        # checks and cascades then find a subscription's deliveries by their region-led index.
+        UniqueConstraint("region_id", "id"),
         Index("ix_webhook_subscriptions_region_id_created_at", "region_id", "created_at", "id"),
         Index("ix_webhook_subscriptions_region_id_updated_at", "region_id", "updated_at", "id"),
         CheckConstraint("owner_type in ('user', 'service_account')", name="owner_type_allowed"),
@@ -110,9 +115,7 @@ class WebhookDelivery(Base):
         Uuid, primary_key=True, server_default=text("gen_random_uuid()")
     )
     region_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("regions.id"))
-    subscription_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     kind: Mapped[str] = mapped_column(String(12))
     event_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -127,6 +130,12 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
+        UniqueConstraint("region_id", "id"),
+        ForeignKeyConstraint(
+            ["region_id", "subscription_id"],
+            ["webhook_subscriptions.region_id", "webhook_subscriptions.id"],
+            ondelete="CASCADE",
+        ),
         Index(
             "ix_webhook_deliveries_region_id_subscription_id_seq",
             "region_id",
@@ -154,9 +163,7 @@ class WebhookAttempt(IdMixin, Base):
     __tablename__ = "webhook_attempts"
 
     region_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("regions.id"))
-    delivery_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
-    )
+    delivery_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     number: Mapped[int] = mapped_column(SmallInteger)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     succeeded: Mapped[bool] = mapped_column(Boolean)
@@ -167,6 +174,11 @@ class WebhookAttempt(IdMixin, Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
+        ForeignKeyConstraint(
+            ["region_id", "delivery_id"],
+            ["webhook_deliveries.region_id", "webhook_deliveries.id"],
+            ondelete="CASCADE",
+        ),
         Index(
             "ix_webhook_attempts_region_id_delivery_id_number",
             "region_id",
