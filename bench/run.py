@@ -111,6 +111,7 @@ def _service_env(context: "BenchContext") -> Mapping[str, str]:
         "KINERJA_JWT_KEYS": json.dumps({"bench-1": secrets.token_urlsafe(48)}),
         "KINERJA_JWT_ACTIVE_KID": "bench-1",
         "KINERJA_CURSOR_SECRET": secrets.token_urlsafe(48),
+        "KINERJA_WEBHOOK_SECRET_KEY": secrets.token_urlsafe(48),
         "KINERJA_ACCESS_LOG": "false",
         # Several workers need Prometheus' multiprocess mode, as in the container image.
         "PROMETHEUS_MULTIPROC_DIR": str(context.prometheus_dir),
@@ -501,6 +502,31 @@ SCENARIOS += [
         script="training_enroll.lua",
         prepare=_prepare_training_enroll,
         verify=_verify_training_enroll,
+    ),
+]
+
+# --- webhooks (issue 22) --------------------------------------------------------------------
+
+
+def _webhook_fan_out(context: "BenchContext") -> Mapping[str, float]:
+    import webhooks_bench
+
+    log("webhook-fanout: 10,000 events to 20 subscriptions (200,000 deliveries)")
+    return webhooks_bench.fan_out(context.database_url, events=10_000, subscriptions=20)
+
+
+SCENARIOS += [
+    Scenario(
+        "webhook-fanout",
+        "/api/v1/webhook-subscriptions",
+        "10,000 events committed to the outbox one per transaction by 8 writers, fanned out to "
+        "20 webhook subscriptions of one region by a `kinerja worker` and POSTed, signed, to a "
+        "local receiver (one process, one path per subscription): the writers' outbox insert "
+        "rate, deliveries per second (first commit to last arrival) and the delay from each "
+        "event's commit to each delivery's arrival (p50, p99, max)",
+        targets=(),
+        ratio_to=None,
+        custom=_webhook_fan_out,
     ),
 ]
 

@@ -138,7 +138,7 @@ def worker(
     from kinerja_api.core.jobs import run_worker
     from kinerja_api.core.logging import configure_logging
     from kinerja_api.export_lists import EXPORT_LIST_MODULES
-    from kinerja_api.task_modules import TASK_MODULES
+    from kinerja_api.task_modules import TASK_MODULES, WORKER_COMPANIONS
 
     url = _database_url()
     if migrate_first:
@@ -146,7 +146,7 @@ def worker(
     settings = get_settings()
     configure_logging(settings.log_level)
     # Export jobs find their lists by name: the modules that register them come along.
-    asyncio.run(run_worker(url, settings, [*TASK_MODULES, *EXPORT_LIST_MODULES]))
+    asyncio.run(run_worker(url, settings, [*TASK_MODULES, *EXPORT_LIST_MODULES], WORKER_COMPANIONS))
 
 
 def _refuse_demo_data_in_production() -> None:

@@ -22,6 +22,7 @@ from kinerja_api.docs import install_docs
 from kinerja_api.export_lists import EXPORT_LIST_MODULES
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
+from kinerja_api.webhooks.contract import declare_webhooks
 
 API_PREFIX = "/api/v1"
 # Used only when no database is configured (e.g. generating the OpenAPI document); the engine
@@ -110,6 +111,10 @@ TAGS = (
         "exports",
         "Export jobs: a large list written as a CSV file by a worker, fetched when ready.",
     ),
+    Tag(
+        "webhooks",
+        "Signed pushes of events to a region's systems: subscriptions, deliveries, retries.",
+    ),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
     Tag(
@@ -178,6 +183,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     exportable.load(EXPORT_LIST_MODULES)
+    # After the routers: every domain's events are declared by then.
+    declare_webhooks(app.webhooks)
     install_openapi(app, operation_access, CONTRACT_INFO)
     if settings.docs_enabled:
         install_docs(app)

@@ -53,6 +53,7 @@ from kinerja_api.training.participant_feedback.router import (
 )
 from kinerja_api.training.programs.router import router as training_programs_router
 from kinerja_api.training.sessions.router import router as training_sessions_router
+from kinerja_api.webhooks.router import router as webhooks_router
 
 ROUTERS: list[Router] = [
     health_router,
@@ -103,4 +104,5 @@ ROUTERS: list[Router] = [
     sync_router,
     exchange_router,
     exports_router,
+    webhooks_router,
 ]

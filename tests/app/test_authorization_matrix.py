@@ -100,6 +100,8 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/training-certificates": ALL,
     # Everyone of a region may export what they may read; superadmins belong to no region.
     "/api/v1/exports": PEOPLE_WITHOUT_SUPERADMIN,
+    # A region's integrations: its administrators; superadmins read them.
+    "/api/v1/webhook-subscriptions": {Role.SUPERADMIN, Role.REGION_ADMIN},
 }
 # Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
 REPORT_ACCESS: dict[str, set[Role]] = {

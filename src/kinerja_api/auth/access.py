@@ -43,6 +43,10 @@ SCOPES = {
     "exports:read": (
         "Ask for export jobs and fetch their CSV files (beside the exported list's own read scope)"
     ),
+    "webhooks:manage": (
+        "Manage the region's webhook subscriptions; receive the events the account's other "
+        "scopes read"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

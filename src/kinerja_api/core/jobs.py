@@ -9,8 +9,11 @@ The queue's connections assume the application role, like the service's own: def
 from a request and running it in a worker need nothing more than the grants the migration that
 created procrastinate's tables gave that role."""
 
+import asyncio
+import contextlib
+import importlib
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -89,28 +92,51 @@ async def opened(url: str, settings: Settings) -> AsyncIterator[procrastinate.Ap
         await pool.close()
 
 
+Companion = Callable[[WorkerResources], Coroutine[Any, Any, None]]
+
+
+def companion(path: str) -> Companion:
+    """The coroutine function `module:name` names."""
+    module, _, name = path.partition(":")
+    found: Companion = getattr(importlib.import_module(module), name)
+    return found
+
+
 async def run_worker(
     url: str,
     settings: Settings,
     task_modules: Iterable[str],
+    companions: Iterable[str] = (),
     *,
     until_idle: bool = False,
 ) -> None:
-    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish;
-    with `until_idle`, only until no job is waiting, then returns."""
+    """Runs jobs from every queue, `settings.worker_concurrency` at a time, until SIGINT or
+    SIGTERM, then lets the running jobs finish; with `until_idle`, only until no job is
+    waiting, then returns. `companions` (`module:function`) run beside the jobs for as long as
+    the worker does: loops that defer jobs when something happens."""
     app.import_paths = list(task_modules)
     db = Database(url, settings)
+    resources = WorkerResources(db, settings)
     try:
         async with opened(url, settings):
-            await app.run_worker_async(
-                wait=not until_idle,
-                # A run until idle is a step of its caller (a test, a one-off run), which
-                # keeps its own signal handling.
-                install_signal_handlers=not until_idle,
-                additional_context={_RESOURCES: WorkerResources(db, settings)},
-                # A failed job stays for inspection; succeeded ones would only pile up.
-                delete_jobs="successful",
-            )
+            beside = [asyncio.create_task(companion(path)(resources)) for path in companions]
+            try:
+                await app.run_worker_async(
+                    wait=not until_idle,
+                    # A run until idle is a step of its caller (a test, a one-off run), which
+                    # keeps its own signal handling.
+                    install_signal_handlers=not until_idle,
+                    additional_context={_RESOURCES: resources},
+                    concurrency=settings.worker_concurrency,
+                    # A failed job stays for inspection; succeeded ones would only pile up.
+                    delete_jobs="successful",
+                )
+            finally:
+                for task in beside:
+                    task.cancel()
+                for task in beside:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
     finally:
         await db.dispose()
 

@@ -9,7 +9,8 @@ document says everything the service does on the wire, in names a generator can 
   only, as the description says), `security: []` on open operations;
 - the headers each response carries (`components.headers`), `If-Match` required where its absence
   is a 428, examples on request bodies, main responses and errors;
-- the Server-Sent Events of a stream: each event type and the schema of its `data`.
+- the Server-Sent Events of a stream: each event type and the schema of its `data`;
+- the webhooks the service sends (OpenAPI 3.1 `webhooks`), declared on `app.webhooks`.
 
 `install_openapi` makes this the app's `app.openapi`, so `/openapi.json` and the committed file
 are the same document.
@@ -379,6 +380,23 @@ def _headers_component() -> dict[str, Any]:
     }
 
 
+def _finish_webhooks(document: Document, info: ContractInfo) -> None:
+    """A webhook is a request the service sends: the receiver's answers are the ones its
+    declaration names, not the framework's defaults for a served operation (200, 422)."""
+    for name, item in document.get("webhooks", {}).items():
+        for operation in item.values():
+            operation["responses"] = {
+                status: answer
+                for status, answer in operation["responses"].items()
+                if status not in ("200", "422")
+            }
+            _examples(name, operation, document, info)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                example = media.get("example")
+                if isinstance(example, dict) and "type" in example:
+                    example["type"] = name  # the body of this webhook names its own type
+
+
 def finish(
     document: Document, routes: Sequence[Any], access_of: AccessOf, info: ContractInfo
 ) -> Document:
@@ -393,6 +411,7 @@ def finish(
     components["headers"] = _headers_component()
     components.setdefault("securitySchemes", {}).update(deepcopy(dict(info.security_schemes)))
     _finish_operations(document, routes, access_of, info)
+    _finish_webhooks(document, info)
     document["tags"] = [{"name": tag.name, "description": tag.description} for tag in info.tags]
     document["servers"] = [dict(server) for server in info.servers]
     document["info"]["contact"] = dict(info.contact)
@@ -415,6 +434,7 @@ def install_openapi(app: FastAPI, access_of: AccessOf, info: ContractInfo) -> No
                 openapi_version=app.openapi_version,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
             )
             app.openapi_schema = finish(document, app.routes, access_of, info)
         return app.openapi_schema

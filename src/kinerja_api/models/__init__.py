@@ -37,6 +37,7 @@ from kinerja_api.models.training import (
     TrainingProgram,
     TrainingSession,
 )
+from kinerja_api.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agency",
@@ -81,4 +82,7 @@ __all__ = [
     "TrainingProgram",
     "TrainingSession",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
