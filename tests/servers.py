@@ -55,13 +55,8 @@ def migrated_database(url: str) -> Iterator[str]:
         asyncio.run(drop_database(url))
 
 
-@contextmanager
-def running_servers(
-    database_url: str, count: int = 2, env: Mapping[str, str] | None = None
-) -> Iterator[list[str]]:
-    """`count` separate server processes on one database; their base URLs once each is
-    ready. `env` adds settings to the test environment's."""
-    environment = {
+def _environment(database_url: str, env: Mapping[str, str] | None) -> dict[str, str]:
+    return {
         **os.environ,
         "KINERJA_ENV": "test",
         "KINERJA_DATABASE_URL": database_url,
@@ -69,6 +64,24 @@ def running_servers(
         "KINERJA_LOG_LEVEL": "WARNING",
         **(env or {}),
     }
+
+
+def start_worker(
+    database_url: str, env: Mapping[str, str] | None = None
+) -> "subprocess.Popen[bytes]":
+    """`kinerja worker` as a separate process on `database_url` (already migrated); `env` adds
+    settings to the test environment's. The caller stops it (or kills it)."""
+    command = [sys.executable, "-m", "kinerja_api.cli", "worker", "--no-migrate"]
+    return subprocess.Popen(command, cwd=ROOT, env=_environment(database_url, env))  # noqa: S603
+
+
+@contextmanager
+def running_servers(
+    database_url: str, count: int = 2, env: Mapping[str, str] | None = None
+) -> Iterator[list[str]]:
+    """`count` separate server processes on one database; their base URLs once each is
+    ready. `env` adds settings to the test environment's."""
+    environment = _environment(database_url, env)
     processes, bases = [], []
     for _ in range(count):
         port = free_port()

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # so no request can pick its own address (and rate-limit bucket) with a header.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     body_limit_bytes: int = 1024 * 1024
+    # Bulk imports: the largest file `POST /api/v1/imports` takes (its own body limit), and how
+    # many staged rows a worker checks and writes per transaction.
+    import_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=10_000, ge=1, le=1_000_000)
     # Citizen feedback: fixed-window limits on the public endpoints, per client address and per
     # service unit, and how long an identical submission from the same address is refused.
     public_rate_window_seconds: int = Field(default=600, ge=1)
@@ -82,6 +86,10 @@ class Settings(BaseSettings):
     webhook_disable_after_days: float = Field(default=3.0, gt=0, le=90)
     # After a rotation the previous secret still signs (a second `v1=`) this long.
     webhook_secret_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    # Job workers: how often each tells the queue it is alive, and after how long without word
+    # its running jobs count as stalled and are handed to another worker.
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    job_stalled_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("trusted_proxies", "webhook_allowed_hosts", mode="before")
     @classmethod

@@ -5,7 +5,7 @@ from functools import partial
 from typing import Any
 
 import asyncpg
-from sqlalchemy import MetaData, Numeric, event
+from sqlalchemy import MetaData, Numeric, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -105,6 +105,16 @@ async def on_next_begin(session: AsyncSession | AsyncConnection, statements: str
         return False
     driver.on_next_begin(statements)
     return True
+
+
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under `session`, for what only the driver offers (COPY). The
+    session's transaction is begun first (with what `on_next_begin` queued, the tenancy), so
+    what is done on the driver belongs to that transaction."""
+    await session.execute(text("select 1"))
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
 
 
 def _forget_setup(dbapi_connection: Any, _record: Any) -> None:

@@ -20,6 +20,7 @@ from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
 from kinerja_api.docs import install_docs
 from kinerja_api.export_lists import EXPORT_LIST_MODULES
+from kinerja_api.imports.router import router as imports_router
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
 from kinerja_api.webhooks.contract import declare_webhooks
@@ -115,6 +116,10 @@ TAGS = (
         "webhooks",
         "Signed pushes of events to a region's systems: subscriptions, deliveries, retries.",
     ),
+    Tag(
+        "imports",
+        "Bulk imports of agencies, employees and users from CSV or NDJSON files, as jobs.",
+    ),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
     Tag(
@@ -193,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         default_limit=settings.body_limit_bytes,
         public_limit=settings.public_body_limit_bytes,
+        upload_limits={imports_router.prefix: settings.import_max_bytes},
     )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     if settings.trusted_proxies:

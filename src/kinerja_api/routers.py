@@ -23,6 +23,7 @@ from kinerja_api.feedback.surveys.router import public_router as public_feedback
 from kinerja_api.feedback.surveys.router import reports_router as ikm_reports_router
 from kinerja_api.feedback.surveys.router import router as feedback_router
 from kinerja_api.health.router import router as health_router
+from kinerja_api.imports.router import router as imports_router
 from kinerja_api.org.agencies.router import router as agencies_router
 from kinerja_api.org.employees.router import router as employees_router
 from kinerja_api.org.regions.router import router as regions_router
@@ -105,4 +106,5 @@ ROUTERS: list[Router] = [
     exchange_router,
     exports_router,
     webhooks_router,
+    imports_router,
 ]

@@ -45,6 +45,7 @@ DOMAINS = frozenset(
         "exchange",
         "exports",
         "webhooks",
+        "imports",
     }
 )
 WIRING = frozenset(
@@ -76,6 +77,7 @@ INTERFACES = frozenset(
         ("exchange", "kinerja_api.plans.api"),
         ("exchange", "kinerja_api.feedback.api"),
         ("webhooks", "kinerja_api.progress.api"),
+        ("progress", "kinerja_api.imports.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

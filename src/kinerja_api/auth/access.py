@@ -47,6 +47,9 @@ SCOPES = {
         "Manage the region's webhook subscriptions; receive the events the account's other "
         "scopes read"
     ),
+    "imports:write": (
+        "Run bulk imports of agencies and employees (CSV or NDJSON files) and follow them"
+    ),
 }
 ALL_ROLES = frozenset(Role)
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

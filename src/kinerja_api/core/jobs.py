@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import importlib
 import json
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kinerja_api.config import Settings
 from kinerja_api.db import Database
 
+logger = logging.getLogger("kinerja_api.core.jobs")
+DEFAULT_QUEUE = "default"
 # Connections of one process: a worker listens on one and runs its job, heartbeat and periodic
 # deferrals on the others.
 POOL_SIZE = 4
@@ -92,6 +95,22 @@ async def opened(url: str, settings: Settings) -> AsyncIterator[procrastinate.Ap
         await pool.close()
 
 
+async def retry_stalled(queue: procrastinate.App, settings: Settings) -> int:
+    """Hands the jobs of workers silent for `job_stalled_seconds` (killed, or cut off from the
+    database) back to the queue, for any worker to run again; answers how many. Every job must
+    therefore be safe to run again from wherever its last run stopped."""
+    stalled = await queue.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=settings.job_stalled_seconds
+    )
+    count = 0
+    for job in stalled:
+        await queue.job_manager.retry_job(job)
+        count += 1
+    if count:
+        logger.warning("stalled jobs handed back to the queue", extra={"jobs": count})
+    return count
+
+
 Companion = Callable[[WorkerResources], Coroutine[Any, Any, None]]
 
 
@@ -119,6 +138,7 @@ async def run_worker(
     resources = WorkerResources(db, settings)
     try:
         async with opened(url, settings):
+            await retry_stalled(app, settings)
             beside = [asyncio.create_task(companion(path)(resources)) for path in companions]
             try:
                 await app.run_worker_async(
@@ -130,6 +150,8 @@ async def run_worker(
                     concurrency=settings.worker_concurrency,
                     # A failed job stays for inspection; succeeded ones would only pile up.
                     delete_jobs="successful",
+                    update_heartbeat_interval=settings.job_heartbeat_seconds,
+                    stalled_worker_timeout=settings.job_stalled_seconds,
                 )
             finally:
                 for task in beside:
@@ -148,13 +170,19 @@ _DEFER = text(
 
 
 async def defer_in(
-    session: AsyncSession, task: procrastinate.tasks.Task[Any, Any, Any], *, lock: str, **args: Any
+    session: AsyncSession,
+    task: procrastinate.tasks.Task[Any, Any, Any],
+    *,
+    lock: str,
+    queueing_lock: str | None = None,
+    **args: Any,
 ) -> int:
     """Defers `task` with `args` in the transaction of `session`: the job exists once the
     change that asked for it commits, and never for a change rolled back (deferred through the
     queue's own connection, a job could run before the row it names is visible). No two jobs
-    holding the same `lock` run at once. Answers the job's id."""
-    job = task.configure(lock=lock, task_kwargs=args).job
+    holding the same `lock` run at once; with a `queueing_lock`, no second job holding it is
+    queued while one waits. Answers the job's id."""
+    job = task.configure(lock=lock, queueing_lock=queueing_lock, task_kwargs=args).job
     job_id = await session.scalar(
         _DEFER,
         {

@@ -5,6 +5,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -152,14 +153,26 @@ class _BodyTooLarge(Exception):  # noqa: N818
 
 
 class BodyLimitMiddleware:
-    """Answers 413 when a request body exceeds its limit (smaller for public endpoints)."""
+    """Answers 413 when a request body exceeds its limit: smaller for public endpoints, and
+    larger for the paths in `upload_limits` (file uploads, which read their body as a stream)."""
 
-    def __init__(self, app: ASGIApp, *, default_limit: int, public_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_limit: int,
+        public_limit: int,
+        upload_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.public_limit = public_limit
+        self.upload_limits = dict(upload_limits or {})
 
     def _limit_for(self, path: str) -> int:
+        upload = self.upload_limits.get(path)
+        if upload is not None:
+            return upload
         return self.public_limit if path.startswith("/api/v1/public/") else self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -92,7 +92,8 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "example": '"3"',
     },
     "Location": {
-        "description": "The path of the resource just created.",
+        "description": "The path of the resource just created (or, with 202, of the job "
+        "just accepted).",
         "schema": _TEXT,
         "example": "/api/v1/plans/0b5c3f9e-6a1d-4c1e-9a57-3d2f6c1b8e42",
     },
@@ -146,7 +147,7 @@ def _headers_of(status: str, operation: Document, document: Document) -> list[st
     if status.startswith("2"):
         if _versioned(answer, document):
             names.append("ETag")
-        # 202: the resource that follows the accepted work (an export job).
+        # 201: the resource created; 202: the job accepted, to follow (an import, an export).
         if status in ("201", "202"):
             names.append("Location")
         if idempotent:

@@ -121,6 +121,19 @@ UNSUPPORTED_MEDIA_TYPE = _kind(
     "unsupported-media-type", 415, "Jenis konten tidak didukung", "Unsupported media type"
 )
 VALIDATION = _kind("validation", 422, "Data tidak valid", "Validation failed")
+# A file that cannot be imported at all (row problems are listed per row instead).
+IMPORT_ENCODING = _kind(
+    "import-encoding", 422, "Berkas impor bukan teks UTF-8", "The import file is not UTF-8 text"
+)
+IMPORT_COLUMNS = _kind(
+    "import-columns",
+    422,
+    "Kolom berkas impor tidak sesuai",
+    "The import file's columns do not fit its kind",
+)
+IMPORT_FILE_INVALID = _kind(
+    "import-file-invalid", 422, "Berkas impor tidak dapat dibaca", "The import file cannot be read"
+)
 IDEMPOTENCY_KEY_REUSED = _kind(
     "idempotency-key-reused",
     422,

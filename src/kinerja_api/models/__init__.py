@@ -24,6 +24,7 @@ from kinerja_api.models.feedback import (
     ServiceUnit,
     ServiceUnitStaff,
 )
+from kinerja_api.models.imports import Import, ImportRow, ImportRowError
 from kinerja_api.models.org import Agency, Employee, Region, ServiceAccount, User
 from kinerja_api.models.plans import Indicator, Period, Plan, PlanRevision, Target
 from kinerja_api.models.platform import IdempotencyRecord
@@ -59,6 +60,9 @@ __all__ = [
     "FeedbackResponse",
     "Holiday",
     "IdempotencyRecord",
+    "Import",
+    "ImportRow",
+    "ImportRowError",
     "Indicator",
     "JpLedgerEntry",
     "LoginThrottle",

@@ -25,6 +25,12 @@ from kinerja_api.evaluations.api import (
     RatingEventData,
     RatingEventType,
 )
+from kinerja_api.imports.api import (
+    ImportFinishedEventData,
+    ImportFinishedEventType,
+    ImportProgressEventData,
+    ImportProgressEventType,
+)
 from kinerja_api.models.progress import ReportStatus
 from kinerja_api.plans.api import PlanEventData, PlanEventType
 from kinerja_api.training.api import (
@@ -237,6 +243,33 @@ class JpRecordedEvent(_StaffEvent):
     data: JpRecordedEventData
 
 
+class _ImportEvent(OutputModel):
+    id: int = Field(description="The outbox id, also the frame's SSE `id`.")
+    region_id: uuid.UUID
+    entity_id: uuid.UUID = Field(description="The import.")
+    employee_id: None = Field(description="Always null: an import concerns no one employee.")
+    agency_id: None = Field(description="Always null.")
+    occurred_at: datetime
+
+
+class ImportProgressEvent(_ImportEvent):
+    """A batch of an import's rows was processed. Sent to the importer and the region's
+    administrators only."""
+
+    type: ImportProgressEventType
+    entity_type: Literal["import"]
+    data: ImportProgressEventData
+
+
+class ImportFinishedEvent(_ImportEvent):
+    """An import ended (completed, failed or cancelled), with its counts. Sent to the importer
+    and the region's administrators only."""
+
+    type: ImportFinishedEventType
+    entity_type: Literal["import"]
+    data: ImportFinishedEventData
+
+
 class PublicProgressEvent(OutputModel):
     """Verified progress on a public target, as the public stream sends it."""
 
@@ -262,5 +295,7 @@ StaffStreamEvent = (
     | TrainingAttendanceEvent
     | TrainingCompletedEvent
     | JpRecordedEvent
+    | ImportProgressEvent
+    | ImportFinishedEvent
 )
 PublicStreamEvent = PublicProgressEvent

@@ -19,12 +19,13 @@ from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.core.broker import OutboxBroker, StreamEvent
 from kinerja_api.core.events import Position, after, position_of, settled
 from kinerja_api.evaluations.api import RATER_ONLY_EVENT_TYPES
+from kinerja_api.imports.api import IMPORT_EVENT_TYPES
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Agency, Role
 from kinerja_api.progress.events import PublicProgressEventData
 from kinerja_api.progress.repository import READ_SCOPE
 
-STREAM_FAMILIES = ("progress", "plan", "feedback", "evaluation", "training")
+STREAM_FAMILIES = ("progress", "plan", "feedback", "evaluation", "training", "import")
 # What a public event may reveal: figures about public targets, never people.
 PUBLIC_FIELDS = tuple(PublicProgressEventData.model_fields)
 _REPLAY_PAGE = 500
@@ -37,7 +38,9 @@ _SUBSCRIBED = ServerSentEvent(retry=RECONNECT_MILLISECONDS).encode()
 class Audience:
     """The events a subscriber may see. `region_id` None means every region (superadmins).
     A rater's own evaluation events (`RATER_ONLY_EVENT_TYPES`) go to `own_employee_id` alone,
-    whatever else the subscriber may see."""
+    whatever else the subscriber may see. An import's events (`IMPORT_EVENT_TYPES`) go to the
+    principal who uploaded it (`principal_id`, named in the event's `created_by_id`) and to
+    the region's administrators (`imports_admin`)."""
 
     region_id: uuid.UUID | None
     region_wide: bool = False
@@ -45,6 +48,8 @@ class Audience:
     agency_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     public_only: bool = False
     own_employee_id: uuid.UUID | None = None
+    principal_id: uuid.UUID | None = None
+    imports_admin: bool = False
 
     def sees(self, event: StreamEvent) -> bool:
         if self.region_id is not None and event.region_id != self.region_id:
@@ -53,6 +58,11 @@ class Audience:
             return event.public
         if event.type in RATER_ONLY_EVENT_TYPES:
             return self.own_employee_id is not None and event.employee_id == self.own_employee_id
+        if event.type in IMPORT_EVENT_TYPES:
+            return self.imports_admin or (
+                self.principal_id is not None
+                and event.payload.get("created_by_id") == str(self.principal_id)
+            )
         if self.region_wide:
             return True
         return event.employee_id in self.employee_ids or event.agency_id in self.agency_ids
@@ -62,12 +72,30 @@ class Audience:
         if self.public_only:
             return and_(region, OutboxEvent.public.is_(True))
         rater_only = OutboxEvent.type.in_(RATER_ONLY_EVENT_TYPES)
+        imports = OutboxEvent.type.in_(IMPORT_EVENT_TYPES)
         own = (
             false()
             if self.own_employee_id is None
             else OutboxEvent.employee_id == self.own_employee_id
         )
-        return and_(region, or_(and_(not_(rater_only), self._others()), and_(rater_only, own)))
+        return and_(
+            region,
+            or_(
+                and_(not_(rater_only), not_(imports), self._others()),
+                and_(rater_only, own),
+                and_(imports, self._importer()),
+            ),
+        )
+
+    def _importer(self) -> ColumnElement[bool]:
+        if self.imports_admin:
+            return true()
+        if self.principal_id is None:
+            return false()
+        importer: ColumnElement[bool] = OutboxEvent.payload["created_by_id"].astext == str(
+            self.principal_id
+        )
+        return importer
 
     def _others(self) -> ColumnElement[bool]:
         if self.region_wide:
@@ -119,16 +147,27 @@ class StreamFilter:
 async def audience_of(session: AsyncSession, principal: Principal) -> Audience:
     """Own events; the supervisor chain below; the agency subtree for agency administrators;
     the region for region-wide roles and `progress:read` service accounts; every region for
-    superadmins. Computed when the stream opens: a reconnect picks up changes to the chain."""
+    superadmins. Imports' events: the importer's own, and all of the region's for its
+    administrators. Computed when the stream opens: a reconnect picks up changes to the chain."""
     own = principal.employee_id
     if principal.is_superadmin:
         return Audience(region_id=None, region_wide=True, own_employee_id=own)
     if principal.region_id is None:
         return Audience(region_id=uuid.UUID(int=0))
     if principal.kind == "service_account":
-        return Audience(principal.region_id, region_wide=READ_SCOPE in principal.scopes)
+        return Audience(
+            principal.region_id,
+            region_wide=READ_SCOPE in principal.scopes,
+            principal_id=principal.id,
+        )
     if principal.has_any(*REGION_WIDE_READERS):
-        return Audience(principal.region_id, region_wide=True, own_employee_id=own)
+        return Audience(
+            principal.region_id,
+            region_wide=True,
+            own_employee_id=own,
+            principal_id=principal.id,
+            imports_admin=principal.has_any(Role.REGION_ADMIN),
+        )
     employees: set[uuid.UUID] = set()
     if principal.employee_id is not None:
         employees.add(principal.employee_id)
@@ -148,6 +187,7 @@ async def audience_of(session: AsyncSession, principal: Principal) -> Audience:
         employee_ids=frozenset(employees),
         agency_ids=frozenset(agencies),
         own_employee_id=own,
+        principal_id=principal.id,
     )
 
 

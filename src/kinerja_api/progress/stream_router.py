@@ -33,7 +33,8 @@ public_router = Router(prefix="/api/v1/public/regions", tags=["public"])
 Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
 
 EventType = Annotated[
-    ClientText, Query(pattern=r"^(progress|plan|feedback|evaluation|training)(\.[a-z_]{1,40})?$")
+    ClientText,
+    Query(pattern=r"^(progress|plan|feedback|evaluation|training|import)(\.[a-z_]{1,40})?$"),
 ]
 RegionCode = Annotated[ClientText, Path(description="The region's code, e.g. `bungo`.")]
 LastEventId = Annotated[

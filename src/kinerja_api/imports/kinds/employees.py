@@ -1,0 +1,285 @@
+"""Employees by NIP: their agency by code, their supervisor by NIP (recorded in the region, or a
+row of the same file, even a later one: supervisors are linked once every row is written)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kinerja_api.core.i18n import Msg
+from kinerja_api.core.tombstones import agencies_changed, supervisors_changed
+from kinerja_api.imports.kind import (
+    Check,
+    Column,
+    Context,
+    Found,
+    Key,
+    Kind,
+    Reference,
+    TakenElsewhere,
+    same_region,
+)
+from kinerja_api.models.imports import ImportKind, RowProblem
+from kinerja_api.org.employees.nip import NIP_PROBLEMS, nip_problem_sql
+
+COLUMNS = (
+    Column(
+        "nip", "NIP: 18 digits (for `pns`: birth date, appointment month, sex, serial).", True, 40
+    ),
+    Column("name", "Full name.", True),
+    Column("employment_type", "`pns` or `pppk`; fixed once the employee is registered.", True, 10),
+    Column("position", "Jabatan.", True),
+    Column("agency_code", "The code of the employee's agency, in your region.", True, 40),
+    Column(
+        "supervisor_nip",
+        "The NIP of the direct supervisor: registered in your region, or a row of the file. "
+        "Empty: no supervisor.",
+        max_length=40,
+    ),
+    Column("grade", "Pangkat/golongan (PNS) or grade (PPPK).", max_length=20),
+    Column("email", "E-mail address.", max_length=254),
+)
+
+_RECORDED_SUPERVISOR = (
+    f"exists (select 1 from employees s where s.nip = r.supervisor_nip and {same_region('s')})"  # noqa: S608
+)
+
+CHECKS = (
+    Check(
+        "employment_type",
+        RowProblem.INVALID,
+        Msg("Jenis pegawai harus pns atau pppk.", "The employment_type must be pns or pppk."),
+        "lower(r.employment_type) not in ('pns', 'pppk')",
+    ),
+    Check(
+        "nip",
+        RowProblem.INVALID,
+        Msg("NIP tidak valid.", "The NIP is not valid."),
+        nip_problem_sql("r.nip", "lower(r.employment_type)", ":today"),
+        variants=tuple(NIP_PROBLEMS.items()),
+    ),
+    Check(
+        "supervisor_nip",
+        RowProblem.INVALID,
+        Msg("NIP atasan harus terdiri dari 18 angka.", "The supervisor's NIP must be 18 digits."),
+        "r.supervisor_nip !~ '^[0-9]{18}$'",
+    ),
+    Check(
+        "supervisor_nip",
+        RowProblem.CYCLE,
+        Msg(
+            "Pegawai tidak dapat menjadi atasannya sendiri.",
+            "An employee cannot be their own supervisor.",
+        ),
+        "r.supervisor_nip = r.nip",
+    ),
+    Check(
+        "email",
+        RowProblem.INVALID,
+        Msg("Alamat surel tidak valid.", "The e-mail address is not valid."),
+        r"r.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'",
+    ),
+)
+
+FOUND = (
+    Found(
+        "agency_code",
+        RowProblem.NOT_FOUND,
+        Msg(
+            "Unit kerja dengan kode ini tidak ada di wilayah Anda.",
+            "No agency of your region has this code.",
+        ),
+        """select r.row_number, r.line, r.agency_code as value from rows r
+            where r.malformed is null and r.agency_code is not null
+              and not exists (select 1 from agencies a
+                               where a.region_id = :region_id and a.code = r.agency_code)""",
+    ),
+    Found(
+        "employment_type",
+        RowProblem.CONFLICT,
+        Msg(
+            "Jenis pegawai yang sudah terdaftar tidak dapat diubah.",
+            "A registered employee's employment_type cannot be changed.",
+        ),
+        f"""select r.row_number, r.line, r.employment_type as value
+             from rows r join employees e on e.nip = r.nip and {same_region("e")}
+            where r.malformed is null and lower(r.employment_type) in ('pns', 'pppk')
+              and e.employment_type <> lower(r.employment_type)""",  # noqa: S608
+    ),
+)
+
+# Supervisor chains as they would be after the import: the file's rows (valid so far) and the
+# recorded employees the file leaves alone. A walk starts from each row whose supervisor
+# changes and follows the chain up; one that comes back to its start would close a loop.
+CHAINS = (
+    Found(
+        "supervisor_nip",
+        RowProblem.CYCLE,
+        Msg(
+            "Rantai atasan akan berputar kembali ke pegawai ini.",
+            "The supervisor chain would lead back to this employee.",
+        ),
+        f"""with recursive proposed(nip, supervisor_nip) as (
+                select v.nip, v.supervisor_nip from valid v
+                union all
+                select e.nip, s.nip from employees e join employees s on s.id = e.supervisor_id
+                 where e.region_id = :region_id
+                   and not exists (select 1 from valid v where v.nip = e.nip)
+            ),
+            walk(start, row_number, line, at) as (
+                select v.nip, v.row_number, v.line, v.supervisor_nip from valid v
+                 where v.supervisor_nip is not null and not exists (
+                       select 1 from employees e join employees s on s.id = e.supervisor_id
+                        where e.nip = v.nip and {same_region("e")}
+                          and s.nip = v.supervisor_nip)
+                union all
+                select w.start, w.row_number, w.line, p.supervisor_nip
+                  from walk w join proposed p on p.nip = w.at
+                 where w.at <> w.start and p.supervisor_nip is not null
+            ) cycle at set looped using path
+            select w.row_number, w.line, w.start as value from walk w
+             where w.at = w.start and not w.looped""",  # noqa: S608
+    ),
+)
+
+UPSERT = rf"""
+, proposed as (
+    select v.row_number, v.nip, v.name, lower(v.employment_type) as employment_type, v.position,
+           v.grade, v.email, a.id as agency_id, v.supervisor_nip, s.id as supervisor_id
+      from valid v
+      join agencies a on a.region_id = :region_id and a.code = v.agency_code
+      left join employees s on s.nip = v.supervisor_nip and {same_region("s")}
+),
+old as (
+    select e.id, e.nip, e.name, e.position, e.grade, e.email, e.agency_id, e.supervisor_id
+      from employees e join proposed p on p.nip = e.nip
+     where {same_region("e")}
+),
+classified as (
+    select p.*, o.id as old_id, o.agency_id as old_agency_id,
+           o.supervisor_id as old_supervisor_id,
+           case when o.id is null then 'created'
+                when (o.name, o.position, o.grade, o.email, o.agency_id)
+                     is distinct from (p.name, p.position, p.grade, p.email, p.agency_id)
+                  or (p.supervisor_nip is null and o.supervisor_id is not null)
+                  or (p.supervisor_nip is not null
+                      and (p.supervisor_id is null or p.supervisor_id <> o.supervisor_id
+                           or o.supervisor_id is null))
+                then 'updated'
+                else 'unchanged'
+           end as outcome
+      from proposed p left join old o on o.nip = p.nip
+),
+written as (
+    -- A supervisor not written yet (a later row) is linked by `finish`; until then an
+    -- employee keeps the supervisor they had.
+    insert into employees as e
+           (region_id, agency_id, supervisor_id, nip, employment_type, name, position, grade,
+            email)
+    select :region_id, c.agency_id,
+           case when c.supervisor_nip is not null
+                then coalesce(c.supervisor_id, c.old_supervisor_id) end,
+           c.nip, c.employment_type, c.name, c.position, c.grade, c.email
+      from classified c
+     where :write and c.outcome <> 'unchanged'
+    on conflict (nip) do update
+       set agency_id = excluded.agency_id, supervisor_id = excluded.supervisor_id,
+           name = excluded.name, position = excluded.position, grade = excluded.grade,
+           email = excluded.email, version = e.version + 1, updated_at = now()
+     where e.region_id = :region_id
+    returning e.id, e.nip, e.agency_id, e.supervisor_id
+),
+moved as (
+    select w.id, c.old_supervisor_id, c.old_agency_id,
+           w.supervisor_id is distinct from c.old_supervisor_id as supervisor_moved,
+           w.agency_id <> c.old_agency_id as agency_moved
+      from written w join classified c on c.nip = w.nip
+     where c.old_id is not null
+)
+select (select count(*) from classified where outcome = 'created') as created,
+       (select count(*) from classified where outcome = 'updated') as updated,
+       (select count(*) from classified where outcome = 'unchanged') as unchanged,
+       coalesce(array_agg(m.id) filter (where m.supervisor_moved), '{{}}') as supervisor_moved,
+       coalesce(array_agg(m.old_supervisor_id) filter (where m.supervisor_moved), '{{}}')
+           as former_supervisors,
+       coalesce(array_agg(m.id) filter (where m.agency_moved), '{{}}') as agency_moved,
+       coalesce(array_agg(m.old_agency_id) filter (where m.agency_moved), '{{}}')
+           as former_agencies
+  from moved m
+"""  # noqa: S608
+
+FINISH = rf"""
+, wanted as (
+    select e.id, e.supervisor_id as old_supervisor_id, s.id as supervisor_id
+      from valid v
+      join employees e on e.nip = v.nip and {same_region("e")}
+      join employees s on s.nip = v.supervisor_nip and {same_region("s")}
+     where e.supervisor_id is distinct from s.id
+),
+linked as (
+    update employees e
+       set supervisor_id = w.supervisor_id, version = e.version + 1, updated_at = now()
+      from wanted w
+     where e.id = w.id and {same_region("e")}
+    returning e.id, w.old_supervisor_id
+)
+select coalesce(array_agg(id), '{{}}') as supervisor_moved,
+       coalesce(array_agg(old_supervisor_id), '{{}}') as former_supervisors,
+       '{{}}'::uuid[] as agency_moved, '{{}}'::uuid[] as former_agencies
+  from linked
+"""  # noqa: S608
+
+LOCK = "select pg_advisory_xact_lock(hashtextextended('employee-chain|' || :region_id, 0))"
+
+
+async def record_moves(session: AsyncSession, context: Context, row: Mapping[Any, Any]) -> None:
+    """Tombstones for the employees who left a supervisor's chain or an agency, as the
+    employees API records them, for all of them at once."""
+    await supervisors_changed(
+        session,
+        region_id=context.region_id,
+        employee_ids=row["supervisor_moved"],
+        former_supervisor_ids=row["former_supervisors"],
+    )
+    await agencies_changed(
+        session,
+        region_id=context.region_id,
+        employee_ids=row["agency_moved"],
+        former_agency_ids=row["former_agencies"],
+    )
+
+
+EMPLOYEES = Kind(
+    name=ImportKind.EMPLOYEES,
+    columns=COLUMNS,
+    checks=CHECKS,
+    keys=(Key("nip", "r.nip"),),
+    taken_elsewhere=(
+        TakenElsewhere(
+            "nip",
+            "r.nip",
+            """select distinct r.nip from rows r join employees e on e.nip = r.nip
+                where r.malformed is null and e.region_id <> :region_id""",
+            Msg("NIP ini terdaftar di wilayah lain.", "This NIP is registered in another region."),
+        ),
+    ),
+    found=FOUND,
+    references=(
+        Reference(
+            "supervisor_nip",
+            "nip",
+            _RECORDED_SUPERVISOR,
+            Msg(
+                "Atasan dengan NIP ini tidak terdaftar di wilayah Anda dan tidak ada (tanpa "
+                "kesalahan) di berkas ini.",
+                "No employee of your region has this NIP, nor a row of this file without problems.",
+            ),
+        ),
+    ),
+    chains=CHAINS,
+    upsert=UPSERT,
+    finish=FINISH,
+    lock=LOCK,
+    after_write=record_moves,
+    after_finish=record_moves,
+)
