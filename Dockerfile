@@ -7,6 +7,7 @@
 #     -e KINERJA_DATABASE_URL=postgresql://kinerja:...@db/kinerja \
 #     -e KINERJA_JWT_KEYS='{"k1":"<at least 32 random characters>"}' -e KINERJA_JWT_ACTIVE_KID=k1 \
 #     -e KINERJA_CURSOR_SECRET='<at least 32 random characters>' \
+#     -e KINERJA_WEBHOOK_SECRET_KEY='<at least 32 random characters>' \
 #     kinerja-api
 #
 # KINERJA_ENV=production makes the service refuse to start without those (see README). Extra

@@ -360,21 +360,21 @@ async def submit_response(
 
 TRAINING_SESSIONS_PATH = "/api/v1/training-sessions/"
 ENROLLMENTS_PATH = "/api/v1/training-enrollments"
-# The service's statements, in its order: the tenancy (with the BEGIN); the session row locked,
-# so that requests for a session queue and take seats and waitlist numbers in their order; what
-# the request is decided on, read once the lock is held (the employee, the eligibility of their
-# agency subtree and employment type, a place they already hold); the session's counters; the
-# enrollment; the audit event; the outbox event.
+# The service's statements, in its order: the tenancy (with the BEGIN); the session; what the
+# request is decided on (the employee, the eligibility of their agency subtree and employment
+# type, a place they already hold); the place taken under the session's row lock in one statement
+# (requests for a session queue there and take seats and waitlist numbers in their order; the
+# enrollment and the session's counters); the audit event; the outbox event.
 _SESSION_TENANCY = (
     "select set_config('kinerja.region_id', '{}', true), set_config('kinerja.all_regions', '', "
     "true)"
 )
-_LOCK_SESSION = """
+_SESSION = """
 select region_id, program_id, starts_at, ends_at, place, meeting_link, capacity,
   enrollment_opens_at, enrollment_closes_at, eligible_agency_ids, eligible_employment_types,
   mentor_id, status, seats_taken, arrivals, waitlist_next, cancelled_at, id, created_at,
   updated_at, version
-from training_sessions where id = $1 and region_id = $2 for update
+from training_sessions where id = $1 and region_id = $2
 """
 _ENROLLMENT_FACTS = """
 select e.id as employee_id, e.agency_id,
@@ -393,18 +393,35 @@ from training_sessions s
   left join agencies a on a.id = e.agency_id
 where s.id = $2
 """
-_SEATED_COUNTERS = (
-    "update training_sessions set arrivals = $1, seats_taken = $2, updated_at = now() where id = $3"
+_TAKE_PLACE = """
+with locked as (
+    select id, region_id, program_id, seats_taken < capacity as seated,
+           arrivals + 1 as arrival, waitlist_next
+    from training_sessions
+    where id = $1 and region_id = $2 and status <> 'cancelled'
+    for update
+),
+placed as (
+    insert into training_enrollments
+        (region_id, session_id, program_id, employee_id, agency_id, status, arrival,
+         waitlist_order, nominated_by, enrolled_at)
+    select region_id, id, program_id, $3, $4,
+           case when seated then 'enrolled' else 'waitlisted' end, arrival,
+           case when seated then null else waitlist_next end, $5,
+           case when seated then cast($6 as timestamptz) end
+    from locked
+    on conflict (region_id, session_id, employee_id) where status <> 'cancelled' do nothing
+    returning *
+),
+counted as (
+    update training_sessions as counted
+    set arrivals = locked.arrival,
+        seats_taken = counted.seats_taken + case when locked.seated then 1 else 0 end,
+        waitlist_next = counted.waitlist_next + case when locked.seated then 0 else 1 end
+    from locked
+    where counted.id = locked.id and exists (select from placed)
 )
-_WAITLIST_COUNTERS = (
-    "update training_sessions set arrivals = $1, waitlist_next = $2, updated_at = now() "
-    "where id = $3"
-)
-_INSERT_ENROLLMENT = """
-insert into training_enrollments (region_id, session_id, program_id, employee_id, agency_id,
-  status, arrival, waitlist_order, nominated_by, enrolled_at, cancelled_at, version)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, 1)
-returning id, created_at, updated_at
+select * from placed
 """
 _AUDIT_ENROLLMENT = (
     "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
@@ -431,9 +448,7 @@ async def enroll(
         pool.acquire() as connection,
         _begin_with(connection, _SESSION_TENANCY.format(uuid.UUID(region_id))),
     ):
-        found = await connection.fetchrow(
-            _LOCK_SESSION, uuid.UUID(session_id), uuid.UUID(region_id)
-        )
+        found = await connection.fetchrow(_SESSION, uuid.UUID(session_id), uuid.UUID(region_id))
         if found is None:
             return 404, _NOT_FOUND, []
         facts = await connection.fetchrow(_ENROLLMENT_FACTS, employee_id, found["id"])
@@ -448,35 +463,14 @@ async def enroll(
             return 422, b'{"status":422}', []
         if facts["held"] is not None:
             return 409, _CONFLICT, []
-        seated = found["seats_taken"] < found["capacity"]
-        arrival = found["arrivals"] + 1
-        if seated:
-            await connection.execute(
-                _SEATED_COUNTERS, arrival, found["seats_taken"] + 1, found["id"]
-            )
-        else:
-            await connection.execute(
-                _WAITLIST_COUNTERS, arrival, found["waitlist_next"] + 1, found["id"]
-            )
-        out: dict[str, Any] = {
-            "region_id": found["region_id"],
-            "session_id": found["id"],
-            "program_id": found["program_id"],
-            "employee_id": employee_id,
-            "agency_id": facts["agency_id"],
-            "status": "enrolled" if seated else "waitlisted",
-            "arrival": arrival,
-            "waitlist_order": None if seated else found["waitlist_next"],
-            "nominated_by": actor,
-            "enrolled_at": now if seated else None,
-            "cancelled_at": None,
-        }
         inserted = await connection.fetchrow(
-            _INSERT_ENROLLMENT, out["region_id"], out["session_id"], out["program_id"],
-            employee_id, out["agency_id"], out["status"], arrival, out["waitlist_order"],
-            actor, out["enrolled_at"],
+            _TAKE_PLACE, found["id"], found["region_id"], employee_id, facts["agency_id"], actor,
+            now,
         )  # fmt: skip
-        out = _json_row({"id": inserted["id"], **out, **dict(inserted), "version": 1})
+        if inserted is None:
+            return 409, _CONFLICT, []
+        out = _json_row(dict(inserted))
+        seated = inserted["status"] == "enrolled"
         action = "enrolled" if seated else "waitlisted"
         await connection.execute(
             _AUDIT_ENROLLMENT, out["region_id"], actor, f"training_enrollment.{action}",

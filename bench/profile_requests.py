@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import plans_data
 import stream_bench
+import training_data
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
@@ -84,6 +85,21 @@ async def _progress_create(http: httpx.AsyncClient, url: str) -> Request:
     return request
 
 
+async def _training_enroll(http: httpx.AsyncClient, url: str) -> Request:
+    data = await asyncio.to_thread(training_data.enroll_data, url, ["profile"], 4)
+    headers = await _token(http, data.admin_email, training_data.PASSWORD)
+    sessions = data.session_ids["profile"]
+    people = data.employee_ids
+
+    async def request(http: httpx.AsyncClient, n: int) -> httpx.Response:
+        session_id = sessions[n // len(people) % len(sessions)]
+        body = {"employee_id": str(people[n % len(people)])}
+        url = f"/api/v1/training-sessions/{session_id}/enrollments"
+        return await http.post(url, json=body, headers=headers)
+
+    return request
+
+
 def _time_statements(engine: Engine) -> dict[str, list[float]]:
     """Wall time of each statement sent (from the cursor's execute to its return, so including
     the round trip), by the statement's first words."""
@@ -105,6 +121,7 @@ SCENARIOS = {
     "plans-list": _plans_list,
     "plans-approve": _plans_approve,
     "progress-create": _progress_create,
+    "training-enroll": _training_enroll,
 }
 
 

@@ -111,6 +111,7 @@ def _service_env(context: "BenchContext") -> Mapping[str, str]:
         "KINERJA_JWT_KEYS": json.dumps({"bench-1": secrets.token_urlsafe(48)}),
         "KINERJA_JWT_ACTIVE_KID": "bench-1",
         "KINERJA_CURSOR_SECRET": secrets.token_urlsafe(48),
+        "KINERJA_WEBHOOK_SECRET_KEY": secrets.token_urlsafe(48),
         "KINERJA_ACCESS_LOG": "false",
         # Several workers need Prometheus' multiprocess mode, as in the container image.
         "PROMETHEUS_MULTIPROC_DIR": str(context.prometheus_dir),
@@ -492,14 +493,40 @@ SCENARIOS += [
         "training-enroll",
         "/api/v1/training-sessions/{id}/enrollments",
         "a training administrator enrolls the region's 500 employees in 10 sessions of 25 seats "
-        "at once, each request another (session, employee): the session's row lock (requests "
-        "for a session queue there), the facts read once it is held (employee, eligibility by "
-        "agency subtree and employment type, a place already held), the session's counters, "
-        "the enrollment (a seat or the next waitlist number), audit and outbox; the baseline "
+        "at once, each request another (session, employee): the session and the facts the "
+        "request is decided on (employee, eligibility by agency subtree and employment type, a "
+        "place already held), then under the session's row lock (requests for a session queue "
+        "there) the enrollment (a seat or the next waitlist number) and the session's counters "
+        "in one statement, audit and outbox; the baseline "
         "runs the same SQL (goal: at least 0.5x its throughput, no session overbooked)",
         script="training_enroll.lua",
         prepare=_prepare_training_enroll,
         verify=_verify_training_enroll,
+    ),
+]
+
+# --- webhooks (issue 22) --------------------------------------------------------------------
+
+
+def _webhook_fan_out(context: "BenchContext") -> Mapping[str, float]:
+    import webhooks_bench
+
+    log("webhook-fanout: 10,000 events to 20 subscriptions (200,000 deliveries)")
+    return webhooks_bench.fan_out(context.database_url, events=10_000, subscriptions=20)
+
+
+SCENARIOS += [
+    Scenario(
+        "webhook-fanout",
+        "/api/v1/webhook-subscriptions",
+        "10,000 events committed to the outbox one per transaction by 8 writers, fanned out to "
+        "20 webhook subscriptions of one region by a `kinerja worker` and POSTed, signed, to a "
+        "local receiver (one process, one path per subscription): the writers' outbox insert "
+        "rate, deliveries per second (first commit to last arrival) and the delay from each "
+        "event's commit to each delivery's arrival (p50, p99, max)",
+        targets=(),
+        ratio_to=None,
+        custom=_webhook_fan_out,
     ),
 ]
 

@@ -1,4 +1,5 @@
-"""The `kinerja` command: serve, migrate, seed-demo, create-admin, worker."""
+"""The `kinerja` command: serve, migrate, seed-demo, create-admin, worker, openapi; and, against
+a running server, import and export."""
 
 import asyncio
 import os
@@ -130,18 +131,22 @@ def _stop_worker(process: "subprocess.Popen[bytes]") -> None:
 def worker(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
-    """Run background jobs and the periodic chores until SIGINT or SIGTERM (then the running job
-    finishes). As many as needed may run, on any machine that reaches the database."""
+    """Run background jobs and the periodic chores until SIGINT or SIGTERM.
+
+    The running job finishes first. As many workers as needed may run, on any machine that
+    reaches the database."""
     from kinerja_api.core.jobs import run_worker
     from kinerja_api.core.logging import configure_logging
-    from kinerja_api.task_modules import TASK_MODULES
+    from kinerja_api.export_lists import EXPORT_LIST_MODULES
+    from kinerja_api.task_modules import TASK_MODULES, WORKER_COMPANIONS
 
     url = _database_url()
     if migrate_first:
         _migrate(url)
     settings = get_settings()
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(url, settings, TASK_MODULES))
+    # Export jobs find their lists by name: the modules that register them come along.
+    asyncio.run(run_worker(url, settings, [*TASK_MODULES, *EXPORT_LIST_MODULES], WORKER_COMPANIONS))
 
 
 def _refuse_demo_data_in_production() -> None:
@@ -278,3 +283,221 @@ def create_admin(
 
 if __name__ == "__main__":
     app()
+
+
+# --- talking to a running server: import, export ------------------------------------------
+
+ServerOption = Annotated[
+    str,
+    typer.Option(envvar="KINERJA_SERVER", help="The API's base URL [env KINERJA_SERVER]"),
+]
+ClientIdOption = Annotated[
+    str,
+    typer.Option(
+        envvar="KINERJA_CLIENT_ID",
+        prompt="Service account client_id",
+        help="A service account's client_id [env KINERJA_CLIENT_ID; prompted for when unset]",
+    ),
+]
+ClientSecretOption = Annotated[
+    str,
+    typer.Option(
+        envvar="KINERJA_CLIENT_SECRET",
+        prompt="client_secret",
+        hide_input=True,
+        help="Its secret [env KINERJA_CLIENT_SECRET; prompted for when unset]",
+    ),
+]
+ImportKindName = Literal["agencies", "employees", "users"]
+ImportModeName = Literal["per_row", "all_or_nothing"]
+SeparatorName = Literal[",", ";"]
+ERRORS_SHOWN = 50
+
+
+def _remote_failure(error: Exception) -> typer.Exit:
+    from kinerja_api.remote import RemoteError
+
+    if isinstance(error, RemoteError):
+        for problem in error.errors[:10]:
+            console.print(f"  {problem.get('field', '')}: {problem.get('message', '')}")
+    return _fail(str(error))
+
+
+def _progress() -> Any:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _print_import(job: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    counts = Table(title=f"import {job['id']} ({job['kind']}, {job['mode']}): {job['status']}")
+    for name in ("read", "created", "updated", "unchanged", "failed"):
+        counts.add_column(name, justify="right")
+    counts.add_row(*(f"{job['counts'][name]:,}" for name in ("read", "created", "updated",
+                                                              "unchanged", "failed")))  # fmt: skip
+    console.print(counts)
+    if job.get("failure"):
+        console.print(f"[red]{job['failure']}[/red]")
+
+
+def _print_errors(errors: Any) -> None:
+    from rich.table import Table
+
+    from kinerja_api.remote import ERROR_COLUMNS
+
+    shown = Table(title="refused rows")
+    for column in ERROR_COLUMNS:
+        shown.add_column(column)
+    for number, error in enumerate(errors):
+        if number == ERRORS_SHOWN:
+            console.print(shown)
+            console.print("(more: write them all with --errors FILE.csv)")
+            return
+        shown.add_row(*(str(error.get(column) or "") for column in ERROR_COLUMNS))
+    console.print(shown)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[ImportKindName, typer.Option(help="What the file's rows are")],
+    server: ServerOption,
+    client_id: ClientIdOption,
+    client_secret: ClientSecretOption,
+    mode: Annotated[
+        ImportModeName, typer.Option(help="per_row writes the good rows; all_or_nothing none")
+    ] = "per_row",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, write none")] = False,
+    errors: Annotated[
+        Path | None, typer.Option(help="Write the refused rows to this CSV file")
+    ] = None,
+) -> None:
+    """Import a CSV or NDJSON file of agencies, employees or users, with a progress bar.
+
+    Uploads the file as a service account, follows the import to its end, then prints the
+    counts and the refused rows (a table, or a CSV file with --errors). Exits 1 when the import
+    failed or refused a row."""
+    from kinerja_api.remote import (
+        IMPORT_FINISHED,
+        Credentials,
+        connect,
+        follow,
+        import_errors,
+        write_errors,
+    )
+    from kinerja_api.remote import upload as send
+
+    try:
+        with connect(server, Credentials(client_id, client_secret)) as http, _progress() as bars:
+            sending = bars.add_task(f"upload {file.name}", total=file.stat().st_size)
+            job = send(
+                http,
+                file,
+                kind=kind,
+                mode=mode,
+                dry_run=dry_run,
+                sent=lambda size: bars.advance(sending, size),
+            )
+            checking = bars.add_task("rows checked and written", total=None)
+
+            def seen(current: dict[str, Any]) -> None:
+                total = current["rows_total"] or None
+                bars.update(checking, total=total, completed=current["rows_done"])
+
+            job = follow(http, f"/api/v1/imports/{job['id']}", IMPORT_FINISHED, seen=seen)
+            bars.stop()
+            _print_import(job)
+            if job["counts"]["failed"]:
+                if errors is not None:
+                    written = write_errors(import_errors(http, job["id"]), errors)
+                    console.print(f"{written:,} refused rows written to {errors}")
+                else:
+                    _print_errors(import_errors(http, job["id"]))
+    except Exception as error:
+        raise _remote_failure(error) from error
+    if job["status"] != "succeeded" or job["counts"]["failed"]:
+        raise typer.Exit(code=1)
+
+
+@app.command("export")
+def export_list(
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help="e.g. employees, plans")],
+    server: ServerOption,
+    client_id: ClientIdOption,
+    client_secret: ClientSecretOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The CSV file to write")],
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="NAME=VALUE, as the list's query string takes it; repeat"),
+    ] = None,
+    sort: Annotated[str | None, typer.Option(help="One of the list's sort values")] = None,
+    separator: Annotated[SeparatorName, typer.Option(help="; for spreadsheets set so")] = ",",
+) -> None:
+    """Export a whole list (employees, plans, ...) as a CSV file, with a progress bar.
+
+    Asks for an export job (run by a worker), follows it, then downloads the file."""
+    from kinerja_api.remote import (
+        EXPORT_FINISHED,
+        Credentials,
+        connect,
+        download,
+        follow,
+        start_export,
+    )
+
+    filters: dict[str, str] = {}
+    for given in filter_ or ():
+        name, equals, value = given.partition("=")
+        if not equals or not name:
+            raise _fail(f"--filter takes NAME=VALUE, not {given!r}")
+        filters[name] = value
+    try:
+        with connect(server, Credentials(client_id, client_secret)) as http, _progress() as bars:
+            job = start_export(http, list_name, filters, sort, separator)
+            waiting = bars.add_task(f"export {list_name}", total=None)
+            job = follow(
+                http,
+                f"/api/v1/exports/{job['id']}",
+                EXPORT_FINISHED,
+                seen=lambda _: bars.advance(waiting, 0),
+            )
+            bars.update(waiting, total=1, completed=1)
+            if job["status"] != "ready":
+                raise _fail(f"export {job['status']}: {job.get('failure') or ''}")
+            receiving = bars.add_task(f"download {output.name}", total=job["byte_count"])
+            download(http, job["file_url"], output, lambda size: bars.advance(receiving, size))
+    except typer.Exit:
+        raise
+    except Exception as error:
+        raise _remote_failure(error) from error
+    console.print(f"{job['row_count']:,} rows written to {output}")
+
+
+@app.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+    ] = None,
+) -> None:
+    """Print or write the OpenAPI contract, as openapi/openapi.json holds it."""
+    from kinerja_api.openapi_export import contract, render
+
+    text = render(contract())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -61,19 +61,39 @@ class Settings(BaseSettings):
     # Sync: tombstones (what left a list) are kept this long, then purged; a client whose last
     # sync is older does a full read (410 sync-window-expired).
     sync_tombstone_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Export jobs: a ready file is kept this long, then its chunks are purged (status expired).
+    export_retention_hours: int = Field(default=72, ge=1, le=24 * 90)
     # Server-sent event streams: heartbeat interval, events a subscriber may fall behind before
     # it is disconnected (it resumes with Last-Event-ID), and how long one send may block.
     stream_ping_seconds: float = Field(default=15.0, gt=0)
     stream_queue_size: int = Field(default=256, ge=1, le=100_000)
     stream_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Jobs one worker process runs at once: webhook deliveries wait on receivers, so a slow
+    # receiver must not hold the only slot.
+    worker_concurrency: int = Field(default=16, ge=1, le=256)
+    # Webhooks. Signing secrets are stored encrypted with a key derived from this one.
+    webhook_secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Hosts (comma-separated) whose addresses are not checked: a receiver on the loopback or a
+    # private network that the operator vouches for. Empty in production unless deliberate.
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_read_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # How much of a receiver's answer is read and kept with the attempt.
+    webhook_response_cap_bytes: int = Field(default=4096, ge=0, le=65536)
+    # An event is retried this long after its first attempt, then marked failed.
+    webhook_retry_hours: float = Field(default=24.0, gt=0, le=24 * 7)
+    # A subscription whose every attempt has failed for this long is disabled.
+    webhook_disable_after_days: float = Field(default=3.0, gt=0, le=90)
+    # After a rotation the previous secret still signs (a second `v1=`) this long.
+    webhook_secret_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # Job workers: how often each tells the queue it is alive, and after how long without word
     # its running jobs count as stalled and are handed to another worker.
     job_heartbeat_seconds: float = Field(default=10.0, gt=0)
     job_stalled_seconds: float = Field(default=30.0, gt=0)
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "webhook_allowed_hosts", mode="before")
     @classmethod
-    def _split_proxies(cls, value: Any) -> Any:
+    def _split_lists(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
@@ -91,6 +111,7 @@ class Settings(BaseSettings):
             return self
         secrets = {f"jwt_keys[{kid}]": key for kid, key in self.jwt_keys.items()}
         secrets["cursor_secret"] = self.cursor_secret
+        secrets["webhook_secret_key"] = self.webhook_secret_key
         for name, secret in secrets.items():
             value = secret.get_secret_value()
             if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:

@@ -10,6 +10,7 @@ from kinerja_api import __version__
 from kinerja_api.auth.access import SECURITY_SCHEMES, operation_access
 from kinerja_api.auth.tokens import TokenService
 from kinerja_api.config import Settings, get_settings
+from kinerja_api.core import exportable
 from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.logging import configure_logging
 from kinerja_api.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -18,9 +19,11 @@ from kinerja_api.core.pagination import CursorCodec
 from kinerja_api.core.problems import install_problem_handlers
 from kinerja_api.db import Database
 from kinerja_api.docs import install_docs
+from kinerja_api.export_lists import EXPORT_LIST_MODULES
 from kinerja_api.imports.router import router as imports_router
 from kinerja_api.migrations_info import migration_head
 from kinerja_api.routers import ROUTERS
+from kinerja_api.webhooks.contract import declare_webhooks
 
 API_PREFIX = "/api/v1"
 # Used only when no database is configured (e.g. generating the OpenAPI document); the engine
@@ -106,11 +109,24 @@ TAGS = (
     Tag("complaints", "Citizens' complaints (pengaduan): triage, assign, respond, resolve."),
     Tag("holidays", "A region's holidays (hari libur), for working-day deadlines."),
     Tag(
+        "exports",
+        "Export jobs: a large list written as a CSV file by a worker, fetched when ready.",
+    ),
+    Tag(
+        "webhooks",
+        "Signed pushes of events to a region's systems: subscriptions, deliveries, retries.",
+    ),
+    Tag(
         "imports",
         "Bulk imports of agencies, employees and users from CSV or NDJSON files, as jobs.",
     ),
     Tag("public", "Open endpoints for citizens: no account, limited per client address."),
     Tag("health", "Liveness, readiness and Prometheus metrics, for operators."),
+    Tag(
+        "exchange",
+        "The national systems' formats: the SKP as e-Kinerja BKN takes it, complaints in "
+        "SP4N-LAPOR!'s disposition shape.",
+    ),
 )
 
 CONTRACT_INFO = ContractInfo(
@@ -171,6 +187,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    exportable.load(EXPORT_LIST_MODULES)
+    # After the routers: every domain's events are declared by then.
+    declare_webhooks(app.webhooks)
     install_openapi(app, operation_access, CONTRACT_INFO)
     if settings.docs_enabled:
         install_docs(app)

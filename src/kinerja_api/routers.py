@@ -12,6 +12,8 @@ from kinerja_api.evaluations.objections.router import router as objections_route
 from kinerja_api.evaluations.ratings.router import router as ratings_router
 from kinerja_api.evaluations.results.router import follow_up_router as evaluation_follow_up_router
 from kinerja_api.evaluations.results.router import router as evaluation_results_router
+from kinerja_api.exchange.router import router as exchange_router
+from kinerja_api.exports.router import router as exports_router
 from kinerja_api.feedback.complaints.router import public_router as public_complaints_router
 from kinerja_api.feedback.complaints.router import router as complaints_router
 from kinerja_api.feedback.holidays.router import router as holidays_router
@@ -52,6 +54,7 @@ from kinerja_api.training.participant_feedback.router import (
 )
 from kinerja_api.training.programs.router import router as training_programs_router
 from kinerja_api.training.sessions.router import router as training_sessions_router
+from kinerja_api.webhooks.router import router as webhooks_router
 
 ROUTERS: list[Router] = [
     health_router,
@@ -100,5 +103,8 @@ ROUTERS: list[Router] = [
     session_feedback_router,
     program_feedback_router,
     sync_router,
+    exchange_router,
+    exports_router,
+    webhooks_router,
     imports_router,
 ]

@@ -6,5 +6,11 @@ TASK_MODULES: list[str] = [
     "kinerja_api.core.tasks",
     "kinerja_api.sync.tasks",
     "kinerja_api.evaluations.tasks",
+    "kinerja_api.exports.tasks",
+    "kinerja_api.webhooks.tasks",
     "kinerja_api.imports.tasks",
+]
+# Loops that run beside a worker's jobs (`core.jobs.run_worker`), as `module:function`.
+WORKER_COMPANIONS: list[str] = [
+    "kinerja_api.webhooks.tasks:follow",
 ]

@@ -196,6 +196,8 @@ async def build_known(world: World) -> Known:
     feedback = await world.feedback(unit, staff=counter)
     holiday = await world.holiday(region, date(2026, 8, 17))
     complaint = await world.complaint(region, service_unit_id=unit.id, agency_id=agency.id)
+    subscription = await world.webhook_subscription(region)
+    delivery = await world.webhook_delivery(subscription)
     users = {
         "employee": await world.user(region, Role.EMPLOYEE, employee=staffer),
         "supervisor": await world.user(region, Role.EMPLOYEE, employee=boss),
@@ -231,6 +233,8 @@ async def build_known(world: World) -> Known:
         "tracking_code": complaint.tracking_code,
         "user_id": users["employee"].id,
         "account_id": account.id,
+        "subscription_id": subscription.id,
+        "delivery_id": delivery.id,
         "revision": 1,
     }
     return Known(

@@ -98,6 +98,10 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/training-sessions": ALL,
     "/api/v1/training-enrollments": ALL,
     "/api/v1/training-certificates": ALL,
+    # Everyone of a region may export what they may read; superadmins belong to no region.
+    "/api/v1/exports": PEOPLE_WITHOUT_SUPERADMIN,
+    # A region's integrations: its administrators; superadmins read them.
+    "/api/v1/webhook-subscriptions": {Role.SUPERADMIN, Role.REGION_ADMIN},
     # Imports are run by region administrators; superadmins and auditors read them.
     "/api/v1/imports": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR},
 }

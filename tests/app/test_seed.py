@@ -26,7 +26,13 @@ from kinerja_api.dbadmin import drop_database, ensure_database
 from kinerja_api.demo import loader
 from kinerja_api.demo.data import REGIONS, DemoDataError
 from kinerja_api.demo.loader import seed_demo
-from kinerja_api.demo.logins import DEMO_DOMAIN, DEMO_PASSWORD, demo_clients, demo_logins
+from kinerja_api.demo.logins import (
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_SCOPES,
+    demo_clients,
+    demo_logins,
+)
 from kinerja_api.demo.people import plan_region
 from kinerja_api.demo.writing import SeedReport
 from kinerja_api.feedback.codes import ALPHABET
@@ -230,7 +236,7 @@ async def test_one_login_per_role_per_region_and_one_superadmin(
     in_regions = ServiceAccount.region_id.in_(region_ids)
     accounts = list(await session.scalars(select(ServiceAccount).where(in_regions)))
     assert sorted((a.client_id, a.scopes) for a in accounts) == sorted(
-        (f"demo-{code}", ["org:read"]) for code in CODES
+        (f"demo-{code}", list(DEMO_SCOPES)) for code in CODES
     )
 
 
@@ -429,7 +435,7 @@ async def test_published_demo_credentials_sign_in(
         },
     )
     assert service.status_code == 200, service.text
-    assert service.json()["scope"] == "org:read"
+    assert service.json()["scope"] == " ".join(sorted(DEMO_SCOPES))
 
 
 async def test_create_admin_makes_a_superadmin_or_a_region_admin(

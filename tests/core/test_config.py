@@ -13,6 +13,7 @@ from kinerja_api.main import create_app
 
 STRONG = "s" * MIN_SECRET_LENGTH
 OTHER_STRONG = "t" * 48
+THIRD_STRONG = "u" * 40
 DATABASE_URL = "postgresql://kinerja:pw@db.internal/kinerja"
 
 
@@ -23,6 +24,7 @@ def production(**overrides: Any) -> Settings:
         "jwt_keys": {"k1": STRONG},
         "jwt_active_kid": "k1",
         "cursor_secret": OTHER_STRONG,
+        "webhook_secret_key": THIRD_STRONG,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -37,6 +39,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "KINERJA_JWT_KEYS",
         "KINERJA_JWT_ACTIVE_KID",
         "KINERJA_CURSOR_SECRET",
+        "KINERJA_WEBHOOK_SECRET_KEY",
         "KINERJA_DOCS_ENABLED",
     ]:
         monkeypatch.delenv(name, raising=False)
@@ -64,6 +67,8 @@ def test_rotation_with_several_strong_keys_is_accepted() -> None:
         ({"jwt_keys": {"k1": STRONG, "old": "weak"}}, "jwt_keys[old]"),
         ({"cursor_secret": DEV_SECRET}, "cursor_secret"),
         ({"cursor_secret": "short"}, "cursor_secret"),
+        ({"webhook_secret_key": DEV_SECRET}, "webhook_secret_key"),
+        ({"webhook_secret_key": "short"}, "webhook_secret_key"),
         ({"jwt_active_kid": "missing"}, "jwt_active_kid"),
         ({"jwt_keys": {}}, "jwt_active_kid"),
         ({"database_url": None}, "database_url"),
@@ -95,6 +100,7 @@ def test_production_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("KINERJA_JWT_KEYS", json.dumps({"a": STRONG, "b": OTHER_STRONG}))
     monkeypatch.setenv("KINERJA_JWT_ACTIVE_KID", "b")
     monkeypatch.setenv("KINERJA_CURSOR_SECRET", OTHER_STRONG)
+    monkeypatch.setenv("KINERJA_WEBHOOK_SECRET_KEY", THIRD_STRONG)
     settings = Settings(_env_file=None)
     assert settings.env == "production"
     assert settings.jwt_keys == {"a": SecretStr(STRONG), "b": SecretStr(OTHER_STRONG)}

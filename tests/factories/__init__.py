@@ -8,6 +8,7 @@ from tests.factories.feedback import FeedbackFactories
 from tests.factories.org import PASSWORD, OrgFactories, nip_for
 from tests.factories.plans import PlansFactories
 from tests.factories.training import TrainingFactories
+from tests.factories.webhooks import WebhooksFactories
 
 __all__ = ["PASSWORD", "World", "nip_for"]
 
@@ -20,5 +21,6 @@ class World(
     AuditFactories,
     EvaluationsFactories,
     TrainingFactories,
+    WebhooksFactories,
 ):
     """Builds every domain's rows for a test: `World(connection, app)`."""

@@ -52,9 +52,9 @@ class PlansFactories(Factories):
             plan_id=target.plan_id,
             target_id=target.id,
             aspect=aspect,
-            description=f"Indikator {next(serial)}",
+            description=values.pop("description", f"Indikator {next(serial)}"),
             target_value=Decimal(target_value),
-            unit="dokumen",
+            unit=values.pop("unit", "dokumen"),
             aggregation=aggregation,
             **values,
         )

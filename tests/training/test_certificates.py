@@ -1,6 +1,7 @@
 """Completion: the attended completed, the program's JP credited once however often it is
 recorded, one certificate each, numbered in the region's order of the year; certificates as
-JSON and PDF, read by the participant, their supervisor, organisers and auditors; another
+JSON and PDF, read by the participant, their supervisor, the agency administrators of their
+subtree, organisers and auditors; another
 region's 404."""
 
 import re
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.core import clock
 from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.org import Role
 from kinerja_api.models.training import JpLedgerEntry, TrainingCertificate, TrainingEnrollment
 from tests.factories import World
 from tests.training.helpers import CERTIFICATES, ENROLLMENTS, SESSIONS, team
@@ -153,7 +155,7 @@ async def test_a_certificate_is_read_as_json_and_pdf_by_those_who_may(
     [entry] = (await complete(client, world, t.admin, session))["completed"]
     url = f"{CERTIFICATES}/{entry['certificate_id']}"
 
-    for reader in (t.staff_user, t.boss_user, t.admin, t.region_admin, t.auditor):
+    for reader in (t.staff_user, t.boss_user, t.agency_admin, t.admin, t.region_admin, t.auditor):
         response = await client.get(url, headers=world.auth(reader))
         assert response.status_code == 200, response.text
         assert response.headers["ETag"] == '"1"'
@@ -169,7 +171,8 @@ async def test_a_certificate_is_read_as_json_and_pdf_by_those_who_may(
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
-    for stranger in (t.colleague_user, t.outsider_user, t.agency_admin, t.complaint_officer):
+    other_agency_admin = await world.user(t.region, Role.AGENCY_ADMIN, agency=t.other_agency)
+    for stranger in (t.colleague_user, t.outsider_user, other_agency_admin, t.complaint_officer):
         assert (await client.get(url, headers=world.auth(stranger))).status_code == 404
     for foreigner in (t.foreign_admin, t.foreign_employee_user):
         assert (await client.get(url, headers=world.auth(foreigner))).status_code == 404
@@ -186,9 +189,11 @@ async def test_a_certificate_is_read_as_json_and_pdf_by_those_who_may(
     assert ids(await client.get(CERTIFICATES, headers=world.auth(t.boss_user))) == [
         entry["certificate_id"]
     ]
-    assert ids(await client.get(CERTIFICATES, headers=world.auth(t.auditor))) == [
-        entry["certificate_id"]
-    ]
+    for reader in (t.auditor, t.agency_admin):
+        assert ids(await client.get(CERTIFICATES, headers=world.auth(reader))) == [
+            entry["certificate_id"]
+        ]
+    assert ids(await client.get(CERTIFICATES, headers=world.auth(other_agency_admin))) == []
     assert ids(await client.get(CERTIFICATES, headers=world.auth(t.colleague_user))) == []
     assert ids(await client.get(CERTIFICATES, headers=world.auth(t.foreign_admin))) == []
     enrollment = await client.get(f"{ENROLLMENTS}/{staff.id}", headers=world.auth(t.staff_user))

@@ -5,6 +5,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
+from kinerja_api.core import clock
 from kinerja_api.db import create_engine
 from kinerja_api.main import create_app
 from kinerja_api.models.events import OutboxEvent
@@ -150,3 +152,71 @@ async def test_200_at_once_fill_30_seats_and_a_first_come_waitlist_promoted_once
         )
     assert promoted == Counter(dict.fromkeys(first_waiting, 1))
     assert seats_taken == SEATS
+
+
+SESSIONS_ENDED = 6
+ATTENDED = 5
+
+
+async def test_completions_recorded_at_once_number_the_regions_certificates_without_gap_or_twin(
+    servers: tuple[str, str], owner: AsyncEngine, race_database: str
+) -> None:
+    """Six sessions of one region completed at the same moment, each twice, over two processes:
+    every attendee gets one certificate, and the year's serials run 1..30 with no number twice
+    and none skipped, whichever request reached the region's lock first."""
+    async with committed_world(race_database, owner) as world:
+        region = await world.region()
+        agency = await world.agency(region)
+        program = await world.program(region, jp=12)
+        admin = await world.user(region, Role.TRAINING_ADMIN)
+        ended = []
+        for _ in range(SESSIONS_ENDED):
+            starts_at = clock.utc_now() - timedelta(days=3)
+            session = await world.training_session(
+                program,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=8),
+                enrollment_opens_at=starts_at - timedelta(days=10),
+                enrollment_closes_at=starts_at - timedelta(days=1),
+            )
+            for _ in range(ATTENDED):
+                await world.enrollment(
+                    session, await world.employee(region, agency), status="attended"
+                )
+            ended.append(session)
+    async with httpx.AsyncClient(timeout=60) as http:
+        responses = await asyncio.gather(
+            *(
+                http.post(
+                    f"{servers[n % 2]}{SESSIONS}/{session.id}/completion", headers=world.auth(admin)
+                )
+                for n, session in enumerate([*ended, *ended])
+            )
+        )
+    assert [r.status_code for r in responses] == [200] * (2 * SESSIONS_ENDED), [
+        r.text for r in responses
+    ]
+    answered = [entry for r in responses for entry in r.json()["completed"]]
+    assert len(answered) == SESSIONS_ENDED * ATTENDED  # the second of each pair completed nobody
+
+    async with owner.connect() as connection:
+        await enter_all_regions(connection)
+        certificates = (
+            await connection.execute(
+                text(
+                    "select enrollment_id, number from training_certificates where region_id = :r"
+                ),
+                {"r": region.id},
+            )
+        ).all()
+        credited = await connection.scalar(
+            text(
+                "select count(*) from jp_ledger where region_id = :r and enrollment_id is not null"
+            ),
+            {"r": region.id},
+        )
+    serials = sorted(int(number.rsplit("/", 1)[1]) for _, number in certificates)
+    assert serials == list(range(1, SESSIONS_ENDED * ATTENDED + 1))
+    assert len({enrollment for enrollment, _ in certificates}) == len(certificates)
+    assert {entry["certificate_number"] for entry in answered} == {n for _, n in certificates}
+    assert credited == SESSIONS_ENDED * ATTENDED

@@ -36,6 +36,17 @@ SCOPES = {
         "Read evaluation cycles, anonymous 360° aggregates, ratings, predikat and follow-up"
     ),
     "training:read": "Read the training catalog, sessions and enrollments",
+    "exchange:read": (
+        "Export the national exchange formats (e-Kinerja SKP, SP4N-LAPOR! complaints), "
+        "beside the read scope of their data"
+    ),
+    "exports:read": (
+        "Ask for export jobs and fetch their CSV files (beside the exported list's own read scope)"
+    ),
+    "webhooks:manage": (
+        "Manage the region's webhook subscriptions; receive the events the account's other "
+        "scopes read"
+    ),
     "imports:write": (
         "Run bulk imports of agencies and employees (CSV or NDJSON files) and follow them"
     ),
@@ -187,3 +198,10 @@ def operation_access(route: APIRoute) -> OperationAccess:
     return OperationAccess(
         scopes=tuple(sorted(rule.scopes)), roles=roles, any_token=rule.every_principal
     )
+
+
+def rule_of(requirement: Any) -> AccessRule:
+    """The rule of a `requires(...)` dependency, for code that checks it outside a request (a
+    list's readers, checked again when an export of it runs)."""
+    rule: AccessRule = requirement.dependency.__access_rule__
+    return rule

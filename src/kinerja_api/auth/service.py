@@ -1,6 +1,7 @@
 """Sign-in (password and client-credentials grants), refresh-token rotation and sign-out."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -212,6 +213,34 @@ async def _find_user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | 
         )
     )
     return user
+
+
+async def principal_now(
+    session: AsyncSession, kind: str, principal_id: uuid.UUID, scopes: Iterable[str]
+) -> Principal | None:
+    """A principal as they stand now, for work done later on their behalf (an export job): a
+    user with their current roles, a service account with the `scopes` its token had that it
+    still holds; None once either (or their region) is deactivated."""
+    if kind == "user":
+        user = await _find_user_by_id(session, principal_id)
+        return None if user is None else user_principal(user)
+    account: ServiceAccount | None = await session.scalar(
+        select(ServiceAccount)
+        .join(Region, Region.id == ServiceAccount.region_id)
+        .where(
+            ServiceAccount.id == principal_id,
+            ServiceAccount.active.is_(True),
+            Region.active.is_(True),
+        )
+    )
+    if account is None:
+        return None
+    return Principal(
+        kind="service_account",
+        id=account.id,
+        region_id=account.region_id,
+        scopes=frozenset(scopes) & frozenset(account.scopes),
+    )
 
 
 async def logout(session: AsyncSession, *, token: str) -> None:

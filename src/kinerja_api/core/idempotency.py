@@ -146,6 +146,22 @@ async def idempotent_create(
     return JSONResponse(body_json, status_code, headers=dict(headers))
 
 
+def shown_once(response: JSONResponse, field: str, value: str | None) -> JSONResponse:
+    """`response` with `field` set to `value` in its body: a generated secret the caller sees
+    once, added after `idempotent_create` stored the response, so the record never keeps it
+    (a replay answers the field as stored: null). With no value, `response` as it is."""
+    if value is None:
+        return response
+    body = json.loads(bytes(response.body))
+    body[field] = value
+    headers = {
+        name: header
+        for name, header in response.headers.items()
+        if name.lower() not in ("content-length", "content-type")
+    }
+    return JSONResponse(body, response.status_code, headers=headers)
+
+
 async def purge_expired(session: AsyncSession) -> int:
     result = await session.execute(
         text("delete from idempotency_records where expires_at <= now()")

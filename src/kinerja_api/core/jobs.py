@@ -9,9 +9,12 @@ The queue's connections assume the application role, like the service's own: def
 from a request and running it in a worker need nothing more than the grants the migration that
 created procrastinate's tables gave that role."""
 
+import asyncio
+import contextlib
+import importlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +35,20 @@ DEFAULT_QUEUE = "default"
 POOL_SIZE = 4
 _RESOURCES = "kinerja"
 
+
+class _Connector(procrastinate.PsycopgConnector):
+    """procrastinate's connector, letting go of a pool it was handed once the app closes:
+    procrastinate keeps it, closed, and the next `opened` in the same process (a second
+    worker run, a deferral after a run) would find it instead of the pool it is handed."""
+
+    async def close_async(self) -> None:
+        await super().close_async()
+        self._async_pool = None
+        self._pool_externally_set = False
+
+
 # The connector's own pool is never opened: `opened` hands the app one built for a URL.
-app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+app = procrastinate.App(connector=_Connector())
 
 
 @dataclass(frozen=True)
@@ -96,54 +111,87 @@ async def retry_stalled(queue: procrastinate.App, settings: Settings) -> int:
     return count
 
 
-# procrastinate's own function for deferring jobs, called inside the caller's transaction (the
-# queue's tables and functions live in the service's database, migration 0010), so that a job
-# exists exactly when the change that calls for it commits, like an outbox event. Tied to the
-# pinned procrastinate version, as the migration that created its schema is.
-_DEFER = text(
-    "select unnest(procrastinate_defer_jobs_v1(array[row("
-    ":queue, :task, 0, :lock, :queueing_lock, cast(:args as jsonb), null"
-    ")::procrastinate_job_to_defer_v1]))"
-)
+Companion = Callable[[WorkerResources], Coroutine[Any, Any, None]]
 
 
-async def defer_in_transaction(
-    session: AsyncSession,
-    task_name: str,
-    args: Mapping[str, Any],
+def companion(path: str) -> Companion:
+    """The coroutine function `module:name` names."""
+    module, _, name = path.partition(":")
+    found: Companion = getattr(importlib.import_module(module), name)
+    return found
+
+
+async def run_worker(
+    url: str,
+    settings: Settings,
+    task_modules: Iterable[str],
+    companions: Iterable[str] = (),
     *,
-    lock: str | None = None,
-    queueing_lock: str | None = None,
-) -> int:
-    """Queues the job `task_name(**args)` in `session`'s transaction: it exists, and a worker
-    is woken for it, only if that transaction commits. Answers the job's id."""
-    job_id = await session.scalar(
-        _DEFER,
-        {
-            "queue": DEFAULT_QUEUE,
-            "task": task_name,
-            "lock": lock,
-            "queueing_lock": queueing_lock,
-            "args": json.dumps(dict(args), default=str),
-        },
-    )
-    return int(job_id)
-
-
-async def run_worker(url: str, settings: Settings, task_modules: Iterable[str]) -> None:
-    """Runs jobs from every queue until SIGINT or SIGTERM, then lets the running job finish.
-    Jobs that a worker which stopped answering left running are handed back first."""
+    until_idle: bool = False,
+) -> None:
+    """Runs jobs from every queue, `settings.worker_concurrency` at a time, until SIGINT or
+    SIGTERM, then lets the running jobs finish; with `until_idle`, only until no job is
+    waiting, then returns. `companions` (`module:function`) run beside the jobs for as long as
+    the worker does: loops that defer jobs when something happens."""
     app.import_paths = list(task_modules)
     db = Database(url, settings)
+    resources = WorkerResources(db, settings)
     try:
         async with opened(url, settings):
             await retry_stalled(app, settings)
-            await app.run_worker_async(
-                additional_context={_RESOURCES: WorkerResources(db, settings)},
-                # A failed job stays for inspection; succeeded ones would only pile up.
-                delete_jobs="successful",
-                update_heartbeat_interval=settings.job_heartbeat_seconds,
-                stalled_worker_timeout=settings.job_stalled_seconds,
-            )
+            beside = [asyncio.create_task(companion(path)(resources)) for path in companions]
+            try:
+                await app.run_worker_async(
+                    wait=not until_idle,
+                    # A run until idle is a step of its caller (a test, a one-off run), which
+                    # keeps its own signal handling.
+                    install_signal_handlers=not until_idle,
+                    additional_context={_RESOURCES: resources},
+                    concurrency=settings.worker_concurrency,
+                    # A failed job stays for inspection; succeeded ones would only pile up.
+                    delete_jobs="successful",
+                    update_heartbeat_interval=settings.job_heartbeat_seconds,
+                    stalled_worker_timeout=settings.job_stalled_seconds,
+                )
+            finally:
+                for task in beside:
+                    task.cancel()
+                for task in beside:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
     finally:
         await db.dispose()
+
+
+_DEFER = text(
+    "select unnest(procrastinate_defer_jobs_v1(array[row(:queue, :task, :priority, :lock, "
+    ":queueing_lock, cast(:args as jsonb), null)::procrastinate_job_to_defer_v1]))"
+)
+
+
+async def defer_in(
+    session: AsyncSession,
+    task: procrastinate.tasks.Task[Any, Any, Any],
+    *,
+    lock: str,
+    queueing_lock: str | None = None,
+    **args: Any,
+) -> int:
+    """Defers `task` with `args` in the transaction of `session`: the job exists once the
+    change that asked for it commits, and never for a change rolled back (deferred through the
+    queue's own connection, a job could run before the row it names is visible). No two jobs
+    holding the same `lock` run at once; with a `queueing_lock`, no second job holding it is
+    queued while one waits. Answers the job's id."""
+    job = task.configure(lock=lock, queueing_lock=queueing_lock, task_kwargs=args).job
+    job_id = await session.scalar(
+        _DEFER,
+        {
+            "queue": job.queue,
+            "task": job.task_name,
+            "priority": job.priority,
+            "lock": job.lock,
+            "queueing_lock": job.queueing_lock,
+            "args": json.dumps(job.task_kwargs),
+        },
+    )
+    return int(job_id)

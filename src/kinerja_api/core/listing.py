@@ -1,8 +1,9 @@
 """The one list helper: every list endpoint is the statement of what the caller may read,
 narrowed by the filters that were given, sorted by a whitelisted keyset and served a page at a
-time (see `pagination` for the cursor)."""
+time (see `pagination` for the cursor), or whole, streamed from a server-side cursor (CSV
+answers and export jobs): the same statement either way."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -40,6 +41,73 @@ class ListOf(Generic[SortKey]):
     sorts: Mapping[SortKey, Keyset]
 
 
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """A list as it was asked for, not yet run: the readable statement narrowed by the filters
+    given (None when nothing can match), the keyset of its sort, the scope its cursors are
+    signed for, and whether it selects rows (`rows=True`) or one entity."""
+
+    statement: Select[Any] | None
+    keyset: Keyset
+    scope: str
+    rows: bool = False
+
+
+def list_query(
+    readable: Select[Any],
+    listing: ListOf[SortKey],
+    sort: SortKey,
+    *,
+    cursor_filters: Mapping[str, Any],
+    equal: Mapping[Column, object] | None = None,
+    where: Iterable[ColumnElement[bool] | None] = (),
+    subtree: Subtree | None = None,
+    updated_at: Column | None = None,
+    updated_since: datetime | None = None,
+    rows: bool = False,
+) -> ListQuery:
+    """`readable` (a select already restricted to what the caller may read) narrowed as asked.
+
+    `equal` holds the equality filters (a None value was not given), `where` further conditions
+    (None: not given), `subtree` the agency-subtree filter, and `updated_since` keeps the rows
+    whose `updated_at` is at or after it. `cursor_filters` is everything the list was asked for:
+    a cursor is valid only for the same list, sort and filters. The list yields the selected
+    entities, or with `rows` the rows as selected (columns read by name)."""
+    keyset = listing.sorts[sort]
+    scope = list_scope(listing.name, sort, cursor_filters)
+    if subtree is not None:
+        if subtree.condition is None:
+            return ListQuery(None, keyset, scope, rows)
+        readable = readable.where(subtree.condition)
+    statement = where_given(readable, (equal or {}).items())
+    conditions = [condition for condition in where if condition is not None]
+    if updated_since is not None and updated_at is not None:
+        conditions.append(updated_at >= updated_since)
+    if conditions:
+        statement = statement.where(*conditions)
+    return ListQuery(statement, keyset, scope, rows)
+
+
+async def page_of(
+    session: AsyncSession, query: ListQuery, page: PageParams
+) -> tuple[list[Any], str | None]:
+    """One page of the list, and the cursor of the next (None on the last)."""
+    if query.statement is None:
+        return [], None
+    if query.rows:
+        return await fetch_page(
+            session,
+            query.statement,
+            keyset=query.keyset,
+            key_of=query.keyset.key_of,
+            params=page,
+            scope=query.scope,
+        )
+    return await fetch_entity_page(
+        session, query.statement, keyset=query.keyset, params=page, scope=query.scope
+    )
+
+
 async def list_page(
     session: AsyncSession,
     readable: Select[Any],
@@ -55,32 +123,57 @@ async def list_page(
     updated_since: datetime | None = None,
     rows: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """A page of `readable` (a select already restricted to what the caller may read).
+    """A page of `readable` narrowed as `list_query` says."""
+    query = list_query(
+        readable,
+        listing,
+        sort,
+        cursor_filters=cursor_filters,
+        equal=equal,
+        where=where,
+        subtree=subtree,
+        updated_at=updated_at,
+        updated_since=updated_since,
+        rows=rows,
+    )
+    return await page_of(session, query, page)
 
-    `equal` holds the equality filters (a None value was not given), `where` further conditions
-    (None: not given), `subtree` the agency-subtree filter, and `updated_since` keeps the rows
-    whose `updated_at` is at or after it. `cursor_filters` is everything the list was asked for:
-    a cursor is valid only for the same list, sort and filters. The page holds the selected
-    entities, or with `rows` the rows as selected (columns read by name)."""
-    if subtree is not None:
-        if subtree.condition is None:
-            return [], None
-        readable = readable.where(subtree.condition)
-    statement = where_given(readable, (equal or {}).items())
-    conditions = [condition for condition in where if condition is not None]
-    if updated_since is not None and updated_at is not None:
-        conditions.append(updated_at >= updated_since)
-    if conditions:
-        statement = statement.where(*conditions)
-    keyset = listing.sorts[sort]
-    scope = list_scope(listing.name, sort, cursor_filters)
-    if rows:
-        return await fetch_page(
-            session,
-            statement,
-            keyset=keyset,
-            key_of=keyset.key_of,
-            params=page,
-            scope=scope,
-        )
-    return await fetch_entity_page(session, statement, keyset=keyset, params=page, scope=scope)
+
+# Rows fetched from the server-side cursor at a time: a CSV answer or an export holds one
+# batch (and its views) in memory, never the whole list.
+STREAM_BATCH = 500
+# A list's items from a batch of its rows, for the caller: (session, principal, rows).
+Views = Callable[[AsyncSession, Any, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+async def every_batch(
+    session: AsyncSession, query: ListQuery, *, batch: int = STREAM_BATCH
+) -> AsyncIterator[list[Any]]:
+    """The whole list in its sort order, `batch` items at a time, read from a server-side
+    cursor: the statement runs once, and rows arrive as they are consumed. The session's
+    transaction must stay open until the iteration ends."""
+    if query.statement is None:
+        return
+    statement = query.statement.order_by(*query.keyset.order_by()).execution_options(
+        yield_per=batch
+    )
+    result = await session.stream(statement)
+    try:
+        async for partition in result.partitions():
+            yield list(partition) if query.rows else [row[0] for row in partition]
+    finally:
+        await result.close()
+
+
+async def every_view(
+    session: AsyncSession,
+    principal: Any,
+    query: ListQuery,
+    views: Views,
+    *,
+    batch: int = STREAM_BATCH,
+) -> AsyncIterator[Sequence[Any]]:
+    """The whole list as its pages show it to `principal`: each batch of rows through the
+    list's `views` (the function that turns a page's rows into its items)."""
+    async for rows in every_batch(session, query, batch=batch):
+        yield await views(session, principal, rows)

@@ -9,7 +9,8 @@ document says everything the service does on the wire, in names a generator can 
   only, as the description says), `security: []` on open operations;
 - the headers each response carries (`components.headers`), `If-Match` required where its absence
   is a 428, examples on request bodies, main responses and errors;
-- the Server-Sent Events of a stream: each event type and the schema of its `data`.
+- the Server-Sent Events of a stream: each event type and the schema of its `data`;
+- the webhooks the service sends (OpenAPI 3.1 `webhooks`), declared on `app.webhooks`.
 
 `install_openapi` makes this the app's `app.openapi`, so `/openapi.json` and the committed file
 are the same document.
@@ -25,6 +26,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from kinerja_api.core.csv_export import CSV_MEDIA_TYPE
 from kinerja_api.core.openapi_schemas import (
     SCHEMAS,
     Document,
@@ -116,6 +118,12 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "schema": {**_TEXT, "enum": ["no-store"]},
         "example": "no-store",
     },
+    "Content-Disposition": {
+        "description": "A file to save (a list as CSV, an export's file), named by the list "
+        "and the day in the region's calendar.",
+        "schema": {**_TEXT, "pattern": r'^attachment; filename="[A-Za-z0-9._-]+"$'},
+        "example": 'attachment; filename="employees-2026-12-07.csv"',
+    },
     "X-Accel-Buffering": {
         "description": "`no`: tells nginx not to buffer the stream.",
         "schema": {**_TEXT, "enum": ["no"]},
@@ -139,13 +147,15 @@ def _headers_of(status: str, operation: Document, document: Document) -> list[st
     if status.startswith("2"):
         if _versioned(answer, document):
             names.append("ETag")
-        # 201: the resource created; 202: the job accepted, to follow.
+        # 201: the resource created; 202: the job accepted, to follow (an import, an export).
         if status in ("201", "202"):
             names.append("Location")
         if idempotent:
             names.append("Idempotent-Replayed")
         if EVENT_STREAM in answer.get("content", {}):
             names += ["Cache-Control", "X-Accel-Buffering"]
+        if CSV_MEDIA_TYPE in answer.get("content", {}):
+            names.append("Content-Disposition")
     if status in ("429", "503") or (status == "409" and idempotent):
         names.append("Retry-After")
     if status == "401" and any(OAUTH2 in req for req in operation.get("security", [])):
@@ -371,6 +381,23 @@ def _headers_component() -> dict[str, Any]:
     }
 
 
+def _finish_webhooks(document: Document, info: ContractInfo) -> None:
+    """A webhook is a request the service sends: the receiver's answers are the ones its
+    declaration names, not the framework's defaults for a served operation (200, 422)."""
+    for name, item in document.get("webhooks", {}).items():
+        for operation in item.values():
+            operation["responses"] = {
+                status: answer
+                for status, answer in operation["responses"].items()
+                if status not in ("200", "422")
+            }
+            _examples(name, operation, document, info)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                example = media.get("example")
+                if isinstance(example, dict) and "type" in example:
+                    example["type"] = name  # the body of this webhook names its own type
+
+
 def finish(
     document: Document, routes: Sequence[Any], access_of: AccessOf, info: ContractInfo
 ) -> Document:
@@ -385,6 +412,7 @@ def finish(
     components["headers"] = _headers_component()
     components.setdefault("securitySchemes", {}).update(deepcopy(dict(info.security_schemes)))
     _finish_operations(document, routes, access_of, info)
+    _finish_webhooks(document, info)
     document["tags"] = [{"name": tag.name, "description": tag.description} for tag in info.tags]
     document["servers"] = [dict(server) for server in info.servers]
     document["info"]["contact"] = dict(info.contact)
@@ -407,6 +435,7 @@ def install_openapi(app: FastAPI, access_of: AccessOf, info: ContractInfo) -> No
                 openapi_version=app.openapi_version,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
             )
             app.openapi_schema = finish(document, app.routes, access_of, info)
         return app.openapi_schema

@@ -95,6 +95,9 @@ SESSION_NOT_HELD = _kind(
     "Sesi pelatihan belum berlangsung atau sudah dibatalkan",
     "The training session has not taken place yet, or is cancelled",
 )
+EXPORT_NOT_READY = _kind(
+    "export-not-ready", 409, "Berkas ekspor tidak tersedia", "The export's file is not available"
+)
 IDEMPOTENCY_IN_FLIGHT = _kind(
     "idempotency-in-flight",
     409,

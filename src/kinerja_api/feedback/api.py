@@ -3,8 +3,10 @@
 Sync serves the tombstones of deleted holidays to the holidays' readers, and those of service
 units, complaints and survey responses that left some staff's sight to those who read them
 before and no longer do. Evaluations show the citizens' satisfaction with an employee (from at
-least `MIN_STAFF_RESPONSES` questionnaires) beside their 360° results."""
+least `MIN_STAFF_RESPONSES` questionnaires) beside their 360° results. The SP4N-LAPOR!
+exchange format lists the complaints a caller reads, with tracking codes as citizens see them."""
 
+from kinerja_api.feedback.codes import grouped as grouped_code
 from kinerja_api.feedback.complaints.repository import readable as complaint_readable
 from kinerja_api.feedback.holidays.service import READERS as HOLIDAY_READERS
 from kinerja_api.feedback.ikm import IkmGrade
@@ -24,6 +26,7 @@ __all__ = [
     "IkmGrade",
     "StaffSatisfaction",
     "complaint_readable",
+    "grouped_code",
     "staff_satisfaction",
     "staff_scope",
 ]

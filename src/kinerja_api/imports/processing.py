@@ -50,7 +50,7 @@ from kinerja_api.models.org import Role, User
 
 logger = logging.getLogger("kinerja_api.imports")
 _IMPORT_LOCK = text("select pg_advisory_xact_lock(hashtextextended(:key, 0))")
-# Fresh statistics of the staged rows, the errors and the kind's table (migration 0016).
+# Fresh statistics of the staged rows, the errors and the kind's table (migration 0018_imports).
 _ANALYZE = text("select kinerja_analyze_import(:target)")
 # The set-based statements are prepared once per connection and run for batch after batch; a
 # generic plan (chosen after five runs) ignores which rows the parameters select and, once the

@@ -21,7 +21,7 @@ from kinerja_api.auth.tenancy import enter_region
 from kinerja_api.core.etag import created_headers
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.idempotency import idempotent_create
-from kinerja_api.core.jobs import defer_in_transaction
+from kinerja_api.core.jobs import defer_in
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import Keyset, PageParams, fetch_entity_page, list_scope
 from kinerja_api.core.problems import (
@@ -183,12 +183,13 @@ async def create_import(
             found.size_bytes = received.size
             await session.flush()
             key = f"import|{import_id}"
-            await defer_in_transaction(
+            await defer_in(
                 session,
-                run_import.name,
-                {"import_id": str(import_id), "region_id": str(region_id)},
+                run_import,
                 lock=key,
                 queueing_lock=key,
+                import_id=str(import_id),
+                region_id=str(region_id),
             )
             queued = True
             return ImportOut.of(found), created_headers(COLLECTION, import_id, found.version)

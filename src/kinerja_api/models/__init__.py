@@ -14,6 +14,7 @@ from kinerja_api.models.evaluations import (
     EvaluationStatement,
 )
 from kinerja_api.models.events import OutboxEvent
+from kinerja_api.models.exports import Export, ExportChunk
 from kinerja_api.models.feedback import (
     Complaint,
     ComplaintResponse,
@@ -37,6 +38,7 @@ from kinerja_api.models.training import (
     TrainingProgram,
     TrainingSession,
 )
+from kinerja_api.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agency",
@@ -53,6 +55,8 @@ __all__ = [
     "EvaluationRating",
     "EvaluationResponse",
     "EvaluationStatement",
+    "Export",
+    "ExportChunk",
     "FeedbackResponse",
     "Holiday",
     "IdempotencyRecord",
@@ -82,4 +86,7 @@ __all__ = [
     "TrainingProgram",
     "TrainingSession",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

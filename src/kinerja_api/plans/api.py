@@ -4,12 +4,14 @@ Progress reports land on a plan's indicators, so progress checks the plan's peri
 marks the plan changed when its achievement moves, and shows the achievement read model (which
 plans owns: it is the plans' and targets' figures, computed from accepted reports). The
 progress streams carry plan events, so they describe them with plans' own model. Sync reads
-who may read a plan, to serve the tombstones of a plan's targets and indicators."""
+who may read a plan, to serve the tombstones of a plan's targets and indicators. The e-Kinerja
+exchange format carries the plans of an agency with their achievement."""
 
 from kinerja_api.plans.achievement import (
     PlanAchievement,
     TargetAchievement,
     plan_achievement,
+    plans_achievement,
     quarter_of,
     targets_achievement,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "find_plan",
     "find_readable_plan",
     "plan_achievement",
+    "plans_achievement",
     "quarter_of",
     "readable_plans",
     "require_open",

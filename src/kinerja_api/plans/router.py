@@ -2,11 +2,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -14,7 +17,9 @@ from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans import cascade, views, workflow
+from kinerja_api.plans.repository import READ_SCOPE
 from kinerja_api.plans.schemas import (
+    PLAN_COLUMNS,
     CascadeOut,
     PlanCreate,
     PlanFilters,
@@ -25,7 +30,8 @@ from kinerja_api.plans.schemas import (
 )
 
 router = Router(prefix="/api/v1/plans", tags=["plans"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[views.READ_SCOPE])]
+READ = requires(any_role=True, scopes=[READ_SCOPE])
+Reader = Annotated[Principal, READ]
 # Writes are decided per plan: its employee edits and submits, its approver approves.
 Actor = Annotated[Principal, requires(any_role=True)]
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
@@ -37,25 +43,46 @@ async def _out(session: DbSession, plan: object, response: Response) -> PlanOut:
     return out
 
 
+PLANS = exportable(
+    ExportableList(
+        name="plans",
+        columns=PLAN_COLUMNS,
+        filters=PlanFilters,
+        sorts=PlanSort,
+        default_sort=PlanSort.UPDATED_AT,
+        readers=rule_of(READ),
+        query=views.plans_query,
+        views=views.listed_plans,
+    )
+)
+
+
 @router.get(
     "",
     name="list",
     summary="List plans (SKP)",
     response_model=Page[PlanOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every plan listed, with its achievement's `achievement.percent`."),
+    },
 )
 async def list_plans(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[PlanFilters, query_parameters(PlanFilters)],
+    csv: CsvWanted,
     sort: Annotated[PlanSort, Query()] = PlanSort.UPDATED_AT,
-) -> Page[PlanOut]:
+) -> Page[PlanOut] | StreamingResponse:
     """Plans the caller may see, least recently changed first unless `sort` says otherwise:
     region administrators and auditors their region's, agency administrators their subtree's,
     employees their own, their reports' and those they approve."""
+    if csv is not None:
+        return await csv_list(request, session, principal, PLANS, filters, sort, csv)
     plans, cursor = await views.list_plans(session, principal, filters, sort=sort, page=page)
-    return Page(items=await views.plan_views(session, plans), next_cursor=cursor)
+    return Page(items=plans, next_cursor=cursor)
 
 
 @router.post(

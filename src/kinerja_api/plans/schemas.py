@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import DecimalString, InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.common import described
 from kinerja_api.models.plans import CascadeMode, PlanStatus, TargetKind
@@ -50,6 +51,9 @@ class PlanOut(OutputModel):
     created_at: datetime
     updated_at: datetime
     achievement: AchievementOut
+
+
+PLAN_COLUMNS = CsvColumns.of(PlanOut)
 
 
 class PlanRevisionOut(OutputModel):

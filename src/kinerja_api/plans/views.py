@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
 from kinerja_api.auth.principal import Principal
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_page, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.models.plans import Plan, PlanRevision
 from kinerja_api.org.agencies import service as agencies
@@ -42,22 +42,15 @@ async def find_plan(
     return plan
 
 
-async def list_plans(
-    session: AsyncSession,
-    principal: Principal,
-    filters: PlanFilters,
-    *,
-    sort: PlanSort = PlanSort.UPDATED_AT,
-    page: PageParams,
-) -> tuple[list[Any], str | None]:
+async def plans_query(
+    _session: AsyncSession, principal: Principal, filters: PlanFilters, sort: PlanSort
+) -> ListQuery:
     """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
-    return await list_page(
-        session,
+    return list_query(
         repository.list_rows(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             Plan.period_id: filters.period_id,
             Plan.status: filters.status,
@@ -74,6 +67,26 @@ async def list_plans(
         updated_since=filters.updated_since,
         rows=True,
     )
+
+
+async def list_plans(
+    session: AsyncSession,
+    principal: Principal,
+    filters: PlanFilters,
+    *,
+    sort: PlanSort = PlanSort.UPDATED_AT,
+    page: PageParams,
+) -> tuple[list[PlanOut], str | None]:
+    query = await plans_query(session, principal, filters, sort)
+    rows, cursor = await page_of(session, query, page)
+    return await listed_plans(session, principal, rows), cursor
+
+
+async def listed_plans(
+    session: AsyncSession, _principal: Principal, rows: Sequence[Any]
+) -> list[PlanOut]:
+    """A batch of the list's rows as its items."""
+    return await plan_views(session, rows)
 
 
 async def list_revisions(

@@ -3,11 +3,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -16,6 +19,7 @@ from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.progress import comments, repository, service
 from kinerja_api.progress.schemas import (
+    PROGRESS_REPORT_COLUMNS,
     CommentCreate,
     CommentOut,
     PlanProgressOut,
@@ -29,9 +33,24 @@ from kinerja_api.progress.schemas import (
 
 router = Router(prefix="/api/v1/progress-reports", tags=["progress-reports"])
 plans_router = Router(prefix="/api/v1/plans", tags=["plans"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[repository.READ_SCOPE])]
+READ = requires(any_role=True, scopes=[repository.READ_SCOPE])
+Reader = Annotated[Principal, READ]
 # People only: reports, verifications and comments are acts of an employee.
 Person = Annotated[Principal, requires(any_role=True)]
+
+
+REPORTS = exportable(
+    ExportableList(
+        name="progress-reports",
+        columns=PROGRESS_REPORT_COLUMNS,
+        filters=ProgressFilters,
+        sorts=ProgressSort,
+        default_sort=ProgressSort.UPDATED_AT,
+        readers=rule_of(READ),
+        query=service.reports_query,
+        views=service.report_views,
+    )
+)
 
 
 @router.get(
@@ -39,21 +58,28 @@ Person = Annotated[Principal, requires(any_role=True)]
     name="list",
     summary="List progress reports",
     response_model=Page[ProgressReportOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every report listed, without its evidence links."),
+    },
 )
 async def list_reports(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[ProgressFilters, query_parameters(ProgressFilters)],
+    csv: CsvWanted,
     sort: Annotated[ProgressSort, Query()] = ProgressSort.UPDATED_AT,
-) -> Page[ProgressReportOut]:
+) -> Page[ProgressReportOut] | StreamingResponse:
     """Reports the caller may see: their own, their reports' (transitively) for supervisors,
     their subtree's for agency administrators, their region's for region-wide roles."""
+    if csv is not None:
+        return await csv_list(request, session, principal, REPORTS, filters, sort, csv)
     reports, cursor = await service.list_reports(
         session, principal, filters=filters, sort=sort, page=page
     )
-    return Page(items=[ProgressReportOut.model_validate(r) for r in reports], next_cursor=cursor)
+    return Page(items=reports, next_cursor=cursor)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from fastapi import Query
 from pydantic import AnyHttpUrl, Field, StringConstraints, UrlConstraints
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
     DecimalString,
     InputModel,
@@ -136,6 +137,9 @@ class ProgressReportOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+PROGRESS_REPORT_COLUMNS = CsvColumns.of(ProgressReportOut)
 
 
 # --- achievement ----------------------------------------------------------------------------

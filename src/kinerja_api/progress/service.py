@@ -2,6 +2,7 @@
 verification by the supervisor chain. Each change is audited and announced on the outbox."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import EventData, publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Role
@@ -37,6 +38,7 @@ from kinerja_api.progress.schemas import (
     EvidenceCreate,
     ProgressFilters,
     ProgressReportCreate,
+    ProgressReportOut,
     ProgressReportUpdate,
     ProgressSort,
     VerifyRequest,
@@ -208,21 +210,14 @@ async def create_report(
     return report
 
 
-async def list_reports(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: ProgressFilters,
-    sort: ProgressSort,
-    page: PageParams,
-) -> tuple[list[ProgressReport], str | None]:
-    return await list_page(
-        session,
+async def reports_query(
+    _session: AsyncSession, principal: Principal, filters: ProgressFilters, sort: ProgressSort
+) -> ListQuery:
+    return list_query(
         repository.readable_reports(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             ProgressReport.employee_id: filters.employee_id,
             ProgressReport.plan_id: filters.plan_id,
@@ -235,6 +230,25 @@ async def list_reports(
         updated_at=ProgressReport.updated_at,
         updated_since=filters.updated_since,
     )
+
+
+async def report_views(
+    _session: AsyncSession, _principal: Principal, reports: Sequence[ProgressReport]
+) -> list[ProgressReportOut]:
+    return [ProgressReportOut.model_validate(report) for report in reports]
+
+
+async def list_reports(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: ProgressFilters,
+    sort: ProgressSort,
+    page: PageParams,
+) -> tuple[list[ProgressReportOut], str | None]:
+    query = await reports_query(session, principal, filters, sort)
+    reports, cursor = await page_of(session, query, page)
+    return await report_views(session, principal, reports), cursor
 
 
 async def get_report(

@@ -1,11 +1,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
@@ -13,6 +17,7 @@ from kinerja_api.core.schemas import query_parameters
 from kinerja_api.core.uow import DbSession
 from kinerja_api.evaluations.assignments import service
 from kinerja_api.evaluations.assignments.schemas import (
+    ASSIGNMENT_COLUMNS,
     AssignmentFilters,
     AssignmentOut,
     AssignmentSort,
@@ -23,8 +28,23 @@ from kinerja_api.evaluations.cycles.repository import READ_SCOPE
 router = Router(prefix="/api/v1/evaluation-assignments", tags=["evaluation-assignments"])
 # Every signed-in person: raters read and answer their own; the cycles' administrators and
 # auditors (and integrations with `evaluations:read`) read the cycles' assignments.
-Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
+READ = requires(any_role=True, scopes=[READ_SCOPE])
+Reader = Annotated[Principal, READ]
 Rater = Annotated[Principal, requires(any_role=True)]
+
+
+ASSIGNMENTS = exportable(
+    ExportableList(
+        name="evaluation-assignments",
+        columns=ASSIGNMENT_COLUMNS,
+        filters=AssignmentFilters,
+        sorts=AssignmentSort,
+        default_sort=AssignmentSort.DUE_ON,
+        readers=rule_of(READ),
+        query=service.assignments_query,
+        views=service.assignment_views,
+    )
+)
 
 
 @router.get(
@@ -32,19 +52,26 @@ Rater = Annotated[Principal, requires(any_role=True)]
     name="list",
     summary="List evaluation assignments",
     response_model=Page[AssignmentOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every assignment listed, the ratee withheld as in the JSON."),
+    },
 )
 async def list_assignments(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[AssignmentFilters, query_parameters(AssignmentFilters)],
+    csv: CsvWanted,
     sort: Annotated[AssignmentSort, Query()] = AssignmentSort.DUE_ON,
-) -> Page[AssignmentOut]:
+) -> Page[AssignmentOut] | StreamingResponse:
     """`mine=true`: whom the caller must rate, with due dates. Without it, for the cycles'
     administrators and auditors only: who must rate, and whether they have answered, with the
     ratee of peer and subordinate assignments withheld (null); `status=overdue` lists those
     not answered by the close date. Nothing tells when an assignment was answered."""
+    if csv is not None:
+        return await csv_list(request, session, principal, ASSIGNMENTS, filters, sort, csv)
     items, cursor = await service.list_assignments(
         session, principal, filters=filters, sort=sort, page=page
     )

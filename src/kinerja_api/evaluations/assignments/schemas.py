@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import Field, StringConstraints, field_validator
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import JSON_INTEGER, InputModel, OutputModel
 from kinerja_api.models.common import described
 from kinerja_api.models.evaluations import AssignmentStatus, CoreValue, RaterRelation
@@ -32,6 +33,9 @@ class AssignmentOut(OutputModel):
     due_on: date = Field(description="The last day to answer, in the region's time zone.")
     status: AssignmentStatus
     version: int
+
+
+ASSIGNMENT_COLUMNS = CsvColumns.of(AssignmentOut)
 
 
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

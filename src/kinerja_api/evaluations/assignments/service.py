@@ -6,6 +6,7 @@ who must still answer, never whom an anonymous rater (peer, subordinate) rates; 
 and the event of a submission name the assignment, never the answers or the ratee."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -18,7 +19,7 @@ from kinerja_api.core import clock
 from kinerja_api.core.audit import record
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import ALREADY_SUBMITTED, EVALUATION_NOT_OPEN, FORBIDDEN, Problem
 from kinerja_api.evaluations.assignments import repository
@@ -63,6 +64,32 @@ def view(row: Row[Any]) -> AssignmentOut:
     return AssignmentOut.model_validate(row._mapping)
 
 
+async def assignments_query(
+    _session: AsyncSession, principal: Principal, filters: AssignmentFilters, sort: AssignmentSort
+) -> ListQuery:
+    mine = bool(filters.mine)
+    if not mine and not reads_cycles(principal):
+        raise Problem(FORBIDDEN, _ONLY_OWN)
+    return list_query(
+        repository.readable_rows(principal, mine=mine),
+        _LIST,
+        sort,
+        cursor_filters=asdict(filters),
+        equal={
+            EvaluationAssignment.cycle_id: filters.cycle_id,
+            EvaluationAssignment.status: filters.status,
+            EvaluationAssignment.rater_id: filters.rater_id,
+        },
+        rows=True,
+    )
+
+
+async def assignment_views(
+    _session: AsyncSession, _principal: Principal, rows: Sequence[Row[Any]]
+) -> list[AssignmentOut]:
+    return [view(row) for row in rows]
+
+
 async def list_assignments(
     session: AsyncSession,
     principal: Principal,
@@ -71,24 +98,9 @@ async def list_assignments(
     sort: AssignmentSort,
     page: PageParams,
 ) -> tuple[list[AssignmentOut], str | None]:
-    mine = bool(filters.mine)
-    if not mine and not reads_cycles(principal):
-        raise Problem(FORBIDDEN, _ONLY_OWN)
-    rows, cursor = await list_page(
-        session,
-        repository.readable_rows(principal, mine=mine),
-        _LIST,
-        sort,
-        cursor_filters=asdict(filters),
-        page=page,
-        equal={
-            EvaluationAssignment.cycle_id: filters.cycle_id,
-            EvaluationAssignment.status: filters.status,
-            EvaluationAssignment.rater_id: filters.rater_id,
-        },
-        rows=True,
-    )
-    return [view(row) for row in rows], cursor
+    query = await assignments_query(session, principal, filters, sort)
+    rows, cursor = await page_of(session, query, page)
+    return await assignment_views(session, principal, rows), cursor
 
 
 async def get_assignment(

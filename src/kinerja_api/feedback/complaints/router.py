@@ -2,12 +2,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.auth.access import public_route, requires
+from kinerja_api.auth.access import public_route, requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -18,6 +21,7 @@ from kinerja_api.core.uow import DbSession
 from kinerja_api.feedback.abuse import limit_per_unit
 from kinerja_api.feedback.complaints import public, staff
 from kinerja_api.feedback.complaints.schemas import (
+    COMPLAINT_COLUMNS,
     AssignIn,
     ComplaintDetailOut,
     ComplaintFilters,
@@ -40,7 +44,8 @@ from kinerja_api.models.org import Role
 public_router = Router(prefix="/api/v1/public/complaints", tags=["public"])
 router = Router(prefix="/api/v1/complaints", tags=["complaints"])
 # Employees see (and answer) only the complaints assigned to them.
-Reader = Annotated[Principal, requires(*COMPLAINT_READERS)]
+READ = requires(*COMPLAINT_READERS)
+Reader = Annotated[Principal, READ]
 Handler = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN)]
 Responder = Annotated[Principal, requires(Role.COMPLAINT_OFFICER, Role.AGENCY_ADMIN, Role.EMPLOYEE)]
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 428)
@@ -127,26 +132,47 @@ async def reopen_complaint(
     return await public.reopen(session, request, tracking_code, body)
 
 
+COMPLAINTS = exportable(
+    ExportableList(
+        name="complaints",
+        columns=COMPLAINT_COLUMNS,
+        filters=ComplaintFilters,
+        sorts=ComplaintSort,
+        default_sort=ComplaintSort.NEWEST,
+        readers=rule_of(READ),
+        query=staff.complaints_query,
+        views=staff.complaint_views,
+    )
+)
+
+
 @router.get(
     "",
     name="list",
     summary="List complaints",
     response_model=Page[ComplaintOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every complaint listed, contact details as the JSON shows them."),
+    },
 )
 async def list_complaints(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[ComplaintFilters, query_parameters(ComplaintFilters)],
+    csv: CsvWanted,
     sort: Annotated[ComplaintSort, Query()] = ComplaintSort.NEWEST,
-) -> Page[ComplaintOut]:
+) -> Page[ComplaintOut] | StreamingResponse:
     """Complaints the caller oversees, newest first unless `sort` says otherwise;
     `overdue=true` lists those past their deadline."""
-    rows, cursor = await staff.list_complaints(
+    if csv is not None:
+        return await csv_list(request, session, principal, COMPLAINTS, filters, sort, csv)
+    complaints, cursor = await staff.list_complaints(
         session, principal, filters=filters, sort=sort, page=page
     )
-    return Page(items=[staff.staff_view(principal, row) for row in rows], next_cursor=cursor)
+    return Page(items=complaints, next_cursor=cursor)
 
 
 @router.get(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
     InputModel,
     Instant,
@@ -134,6 +135,9 @@ class ComplaintOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+COMPLAINT_COLUMNS = CsvColumns.of(ComplaintOut)
 
 
 class ResponseOut(OutputModel):

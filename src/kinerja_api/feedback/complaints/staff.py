@@ -2,6 +2,7 @@
 assigned to) read them, triage, assign, answer and resolve them."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy import ColumnElement, func
@@ -13,7 +14,7 @@ from kinerja_api.core import clock
 from kinerja_api.core.audit import snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.core.tombstones import complaint_reassigned
@@ -90,21 +91,14 @@ def _handles(principal: Principal, complaint: Complaint) -> bool:
     )
 
 
-async def list_complaints(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: ComplaintFilters,
-    sort: ComplaintSort,
-    page: PageParams,
-) -> tuple[list[Complaint], str | None]:
-    return await list_page(
-        session,
+async def complaints_query(
+    session: AsyncSession, principal: Principal, filters: ComplaintFilters, sort: ComplaintSort
+) -> ListQuery:
+    return list_query(
         repository.readable_complaints(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             Complaint.status: filters.status,
             Complaint.category: filters.category,
@@ -116,6 +110,25 @@ async def list_complaints(
         updated_at=Complaint.updated_at,
         updated_since=filters.updated_since,
     )
+
+
+async def complaint_views(
+    _session: AsyncSession, principal: Principal, complaints: Sequence[Complaint]
+) -> list[ComplaintOut]:
+    return [staff_view(principal, complaint) for complaint in complaints]
+
+
+async def list_complaints(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: ComplaintFilters,
+    sort: ComplaintSort,
+    page: PageParams,
+) -> tuple[list[ComplaintOut], str | None]:
+    query = await complaints_query(session, principal, filters, sort)
+    complaints, cursor = await page_of(session, query, page)
+    return await complaint_views(session, principal, complaints), cursor
 
 
 def _conditions(filters: ComplaintFilters) -> list[ColumnElement[bool] | None]:

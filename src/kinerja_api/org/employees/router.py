@@ -2,11 +2,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -16,6 +19,7 @@ from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.org.employees import service
 from kinerja_api.org.employees.schemas import (
+    EMPLOYEE_COLUMNS,
     MAX_SUBORDINATE_DEPTH,
     EmployeeCreate,
     EmployeeFilters,
@@ -26,8 +30,22 @@ from kinerja_api.org.employees.schemas import (
 )
 
 router = Router(prefix="/api/v1/employees", tags=["employees"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=["org:read"])]
+READ = requires(any_role=True, scopes=["org:read"])
+Reader = Annotated[Principal, READ]
 Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, scopes=["org:write"])]
+
+EMPLOYEES = exportable(
+    ExportableList(
+        name="employees",
+        columns=EMPLOYEE_COLUMNS,
+        filters=EmployeeFilters,
+        sorts=EmployeeSort,
+        default_sort=EmployeeSort.NAME,
+        readers=rule_of(READ),
+        query=service.employees_query,
+        views=service.employee_views,
+    )
+)
 
 
 @router.get(
@@ -35,21 +53,25 @@ Writer = Annotated[Principal, requires(Role.REGION_ADMIN, Role.AGENCY_ADMIN, sco
     name="list",
     summary="List employees",
     response_model=Page[EmployeeOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={**problem_responses(400, 401, 403, 422), **csv_content("Every employee listed.")},
 )
 async def list_employees(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[EmployeeFilters, query_parameters(EmployeeFilters)],
+    csv: CsvWanted,
     sort: Annotated[EmployeeSort, Query()] = EmployeeSort.NAME,
-) -> Page[EmployeeOut]:
+) -> Page[EmployeeOut] | StreamingResponse:
     """Employees the caller may see: region administrators and auditors their whole region,
     agency administrators their subtree, everyone else themselves and their reports."""
+    if csv is not None:
+        return await csv_list(request, session, principal, EMPLOYEES, filters, sort, csv)
     employees, cursor = await service.list_employees(
         session, principal, filters=filters, sort=sort, page=page
     )
-    return Page(items=[EmployeeOut.model_validate(e) for e in employees], next_cursor=cursor)
+    return Page(items=employees, next_cursor=cursor)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from fastapi import Query
 from pydantic import EmailStr, Field, StringConstraints
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
     ClientText,
     InputModel,
@@ -119,6 +120,9 @@ class EmployeeOut(OutputModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+EMPLOYEE_COLUMNS = CsvColumns.of(EmployeeOut)
 
 
 class SubordinateOut(EmployeeOut):

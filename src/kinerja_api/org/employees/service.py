@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy import ColumnElement, and_, literal_column, or_, select, text
@@ -19,7 +20,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.clock import region_today
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams, fetch_page, list_scope
 from kinerja_api.core.problems import CONFLICT, Problem, field_problem
 from kinerja_api.core.tombstones import agency_changed, supervisor_changed
@@ -29,6 +30,7 @@ from kinerja_api.org.employees.nip import nip_error
 from kinerja_api.org.employees.schemas import (
     EmployeeCreate,
     EmployeeFilters,
+    EmployeeOut,
     EmployeeSort,
     EmployeeUpdate,
 )
@@ -74,21 +76,15 @@ def writable(principal: Principal) -> ColumnElement[bool]:
     return and_(region, agency_in_subtree(principal, Employee.agency_id))
 
 
-async def list_employees(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: EmployeeFilters,
-    sort: EmployeeSort,
-    page: PageParams,
-) -> tuple[list[Employee], str | None]:
-    return await list_page(
-        session,
+async def employees_query(
+    session: AsyncSession, principal: Principal, filters: EmployeeFilters, sort: EmployeeSort
+) -> ListQuery:
+    """The employees the caller may see, as the filters narrow them (pages and CSV alike)."""
+    return list_query(
         select(Employee).where(employee_visibility(principal)),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             Employee.agency_id: filters.agency_id,
             Employee.supervisor_id: filters.supervisor_id,
@@ -100,6 +96,25 @@ async def list_employees(
         updated_at=Employee.updated_at,
         updated_since=filters.updated_since,
     )
+
+
+async def employee_views(
+    _session: AsyncSession, _principal: Principal, employees: Sequence[Employee]
+) -> list[EmployeeOut]:
+    return [EmployeeOut.model_validate(employee) for employee in employees]
+
+
+async def list_employees(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: EmployeeFilters,
+    sort: EmployeeSort,
+    page: PageParams,
+) -> tuple[list[EmployeeOut], str | None]:
+    query = await employees_query(session, principal, filters, sort)
+    employees, cursor = await page_of(session, query, page)
+    return await employee_views(session, principal, employees), cursor
 
 
 def _name_or_nip(q: str) -> ColumnElement[bool]:

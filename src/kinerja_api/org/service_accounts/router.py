@@ -1,4 +1,3 @@
-import json
 import uuid
 from typing import Annotated
 
@@ -8,7 +7,7 @@ from fastapi.responses import JSONResponse
 from kinerja_api.auth.access import requires
 from kinerja_api.auth.principal import Principal
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
-from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
+from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create, shown_once
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.routing import Router
@@ -57,19 +56,6 @@ async def list_service_accounts(
     return Page(items=[ServiceAccountOut.model_validate(a) for a in accounts], next_cursor=cursor)
 
 
-def _with_secret(response: JSONResponse, secret: str | None) -> JSONResponse:
-    if secret is None:
-        return response
-    body = json.loads(bytes(response.body))
-    body["client_secret"] = secret
-    headers = {
-        name: value
-        for name, value in response.headers.items()
-        if name.lower() not in ("content-length", "content-type")
-    }
-    return JSONResponse(body, response.status_code, headers=headers)
-
-
 @router.post(
     "",
     status_code=201,
@@ -100,7 +86,7 @@ async def create_service_account(
     response = await idempotent_create(
         session, request, principal_key=principal.key, key=idempotency_key, payload=body, create=run
     )
-    return _with_secret(response, issued[0] if issued else None)
+    return shown_once(response, "client_secret", issued[0] if issued else None)
 
 
 @router.get(

@@ -1,5 +1,6 @@
-"""Which certificates a principal reads (the participant, their supervisors, the region's
-organisers and auditors, and service accounts with `training:read`), what the PDF is drawn
+"""Which certificates a principal reads (the participant, their supervisors, agency
+administrators of the agency subtree the enrollment was in, the region's organisers and
+auditors, and service accounts with `training:read`), what the PDF is drawn
 from, and the issuing of a region's certificates of a year, numbered in order under a lock
 that serialises every issuer of that region and year."""
 
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.auth.policies import subordinates_of
+from kinerja_api.auth.policies import agency_in_subtree, subordinates_of
 from kinerja_api.auth.principal import Principal
 from kinerja_api.models.org import Employee, Region, Role
 from kinerja_api.models.training import (
@@ -48,15 +49,25 @@ def readable(principal: Principal) -> ColumnElement[bool]:
         return region if READ_SCOPE in principal.scopes else false()
     if principal.has_any(*REGION_WIDE):
         return region
-    if principal.employee_id is None:
+    conditions: list[ColumnElement[bool]] = []
+    if principal.has_any(Role.AGENCY_ADMIN):
+        # Their subtree's, as they read its enrollments: by the agency the enrollment was in.
+        conditions.append(
+            TrainingCertificate.enrollment_id.in_(
+                select(TrainingEnrollment.id).where(
+                    TrainingEnrollment.region_id == principal.region_id,
+                    agency_in_subtree(principal, TrainingEnrollment.agency_id),
+                )
+            )
+        )
+    if principal.employee_id is not None:
+        conditions.append(TrainingCertificate.employee_id == principal.employee_id)
+        conditions.append(
+            TrainingCertificate.employee_id.in_(subordinates_of(principal.employee_id))
+        )
+    if not conditions:
         return false()
-    return and_(
-        region,
-        or_(
-            TrainingCertificate.employee_id == principal.employee_id,
-            TrainingCertificate.employee_id.in_(subordinates_of(principal.employee_id)),
-        ),
-    )
+    return and_(region, or_(*conditions))
 
 
 def readable_certificates(principal: Principal) -> Select[Any]:

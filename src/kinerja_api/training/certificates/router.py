@@ -39,7 +39,8 @@ async def list_certificates(
     sort: Annotated[CertificateSort, Query()] = CertificateSort.CREATED_AT,
 ) -> Page[CertificateOut]:
     """The certificates the caller may read: their own (`mine=true` for only those) and their
-    reports'; all of the region for training and region administrators and auditors."""
+    reports'; an agency administrator's, those of enrollments in their agency subtree; all of
+    the region for training and region administrators and auditors."""
     found, cursor = await service.list_certificates(
         session, principal, filters=filters, sort=sort, page=page
     )

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Row,
     Select,
     Table,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     update,
 )
@@ -197,6 +199,80 @@ async def enrollment_facts(
     )
     row: Row[Any] = result.one()
     return row
+
+
+# A place in the session, taken under the session row's lock in one statement: the lock (which
+# waits for the requests before, and then reads the row as they left it), the enrollment (a seat
+# while `seats_taken < capacity`, else the next waitlist number) and the session's counters, moved
+# only when the enrollment was written. An employee already holding a place (a request of theirs
+# committed while this one waited) conflicts on the unique index and nothing is written; nor when
+# the session was cancelled meanwhile. The session's `updated_at` and version stay: an enrollment
+# does not change the session. Answers the enrollment, or no row.
+_TAKE_PLACE = text(
+    """
+with locked as (
+    select id, region_id, program_id, seats_taken < capacity as seated,
+           arrivals + 1 as arrival, waitlist_next
+    from training_sessions
+    where id = :session and region_id = :region and status <> 'cancelled'
+    for update
+),
+placed as (
+    insert into training_enrollments
+        (region_id, session_id, program_id, employee_id, agency_id, status, arrival,
+         waitlist_order, nominated_by, enrolled_at)
+    select region_id, id, program_id, :employee, :agency,
+           case when seated then 'enrolled' else 'waitlisted' end, arrival,
+           case when seated then null else waitlist_next end, :nominated_by,
+           case when seated then cast(:now as timestamptz) end
+    from locked
+    on conflict (region_id, session_id, employee_id) where status <> 'cancelled' do nothing
+    returning *
+),
+counted as (
+    update training_sessions as counted
+    set arrivals = locked.arrival,
+        seats_taken = counted.seats_taken + case when locked.seated then 1 else 0 end,
+        waitlist_next = counted.waitlist_next + case when locked.seated then 0 else 1 end
+    from locked
+    where counted.id = locked.id and exists (select from placed)
+)
+select * from placed
+"""
+).bindparams(
+    bindparam("session", type_=Uuid),
+    bindparam("region", type_=Uuid),
+    bindparam("employee", type_=Uuid),
+    bindparam("agency", type_=Uuid),
+    bindparam("nominated_by", type_=Uuid),
+    bindparam("now", type_=DateTime(timezone=True)),
+)
+_TAKE_PLACE_AS_ENROLLMENT = select(TrainingEnrollment).from_statement(_TAKE_PLACE)
+
+
+async def take_place(
+    session: AsyncSession,
+    training_session: TrainingSession,
+    *,
+    employee_id: uuid.UUID,
+    agency_id: uuid.UUID,
+    nominated_by: uuid.UUID | None,
+    now: datetime,
+) -> TrainingEnrollment | None:
+    """The enrollment `_TAKE_PLACE` wrote, or None: the employee holds a place already, or the
+    session was cancelled."""
+    found: TrainingEnrollment | None = await session.scalar(
+        _TAKE_PLACE_AS_ENROLLMENT,
+        {
+            "session": training_session.id,
+            "region": training_session.region_id,
+            "employee": employee_id,
+            "agency": agency_id,
+            "nominated_by": nominated_by,
+            "now": now,
+        },
+    )
+    return found
 
 
 async def cancel_all(

@@ -2,11 +2,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -16,6 +19,7 @@ from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.training.enrollments import service
 from kinerja_api.training.enrollments.schemas import (
+    ENROLLMENT_COLUMNS,
     EnrollmentCreate,
     EnrollmentFilters,
     EnrollmentOut,
@@ -26,7 +30,8 @@ from kinerja_api.training.programs.repository import READ_SCOPE
 
 router = Router(prefix="/api/v1/training-enrollments", tags=["training-enrollments"])
 session_router = Router(prefix="/api/v1/training-sessions", tags=["training-enrollments"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
+READ = requires(any_role=True, scopes=[READ_SCOPE])
+Reader = Annotated[Principal, READ]
 Organiser = Annotated[
     Principal,
     requires(
@@ -96,23 +101,44 @@ async def list_session_enrollments(
     return Page(items=found, next_cursor=cursor)
 
 
+ENROLLMENTS = exportable(
+    ExportableList(
+        name="training-enrollments",
+        columns=ENROLLMENT_COLUMNS,
+        filters=EnrollmentFilters,
+        sorts=EnrollmentSort,
+        default_sort=EnrollmentSort.CREATED_AT,
+        readers=rule_of(READ),
+        query=service.enrollments_query,
+        views=service.enrollment_views,
+    )
+)
+
+
 @router.get(
     "",
     name="list",
     summary="List training enrollments",
     response_model=Page[EnrollmentOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every enrollment listed."),
+    },
 )
 async def list_enrollments(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[EnrollmentFilters, query_parameters(EnrollmentFilters)],
+    csv: CsvWanted,
     sort: Annotated[EnrollmentSort, Query()] = EnrollmentSort.CREATED_AT,
-) -> Page[EnrollmentOut]:
+) -> Page[EnrollmentOut] | StreamingResponse:
     """The enrollments the caller may read: their own (`mine=true` for only those) and their
     reports'; an agency administrator's subtree; all of the region for organisers and
     auditors."""
+    if csv is not None:
+        return await csv_list(request, session, principal, ENROLLMENTS, filters, sort, csv)
     found, cursor = await service.list_enrollments(
         session, principal, filters=filters, sort=sort, page=page
     )

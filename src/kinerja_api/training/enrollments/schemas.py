@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import Field
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import InputModel, OutputModel, UpdatedSince
 from kinerja_api.models.common import described
 from kinerja_api.models.training import EnrollmentStatus
@@ -44,6 +45,9 @@ class EnrollmentOut(OutputModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+ENROLLMENT_COLUMNS = CsvColumns.of(EnrollmentOut)
 
 
 @described(

@@ -4,6 +4,7 @@ first served. A cancellation of a seat gives it to the first waitlisted in the s
 transaction."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from kinerja_api.core import clock
 from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_page, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import (
     ALREADY_ENROLLED,
@@ -101,14 +102,9 @@ def enrollment_out(enrollment: TrainingEnrollment) -> EnrollmentOut:
     return EnrollmentOut.model_validate(enrollment)
 
 
-async def list_enrollments(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: EnrollmentFilters,
-    sort: EnrollmentSort,
-    page: PageParams,
-) -> tuple[list[EnrollmentOut], str | None]:
+async def enrollments_query(
+    _session: AsyncSession, principal: Principal, filters: EnrollmentFilters, sort: EnrollmentSort
+) -> ListQuery:
     mine: Any = None
     if filters.mine:
         mine = (
@@ -116,13 +112,11 @@ async def list_enrollments(
             if principal.employee_id is not None
             else false()
         )
-    found, cursor = await list_page(
-        session,
+    return list_query(
         repository.readable_enrollments(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             TrainingEnrollment.session_id: filters.session_id,
             TrainingEnrollment.employee_id: filters.employee_id,
@@ -132,7 +126,25 @@ async def list_enrollments(
         updated_at=TrainingEnrollment.updated_at,
         updated_since=filters.updated_since,
     )
-    return [enrollment_out(e) for e in found], cursor
+
+
+async def enrollment_views(
+    _session: AsyncSession, _principal: Principal, enrollments: Sequence[TrainingEnrollment]
+) -> list[EnrollmentOut]:
+    return [enrollment_out(e) for e in enrollments]
+
+
+async def list_enrollments(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: EnrollmentFilters,
+    sort: EnrollmentSort,
+    page: PageParams,
+) -> tuple[list[EnrollmentOut], str | None]:
+    query = await enrollments_query(session, principal, filters, sort)
+    found, cursor = await page_of(session, query, page)
+    return await enrollment_views(session, principal, found), cursor
 
 
 async def list_session_enrollments(
@@ -193,29 +205,51 @@ def _check_window(training_session: TrainingSession) -> None:
 async def enroll(
     session: AsyncSession, principal: Principal, session_id: uuid.UUID, data: EnrollmentCreate
 ) -> TrainingEnrollment:
-    """Takes the session's lock, decides the request on what it reads once it holds it, and
-    inserts the enrollment: a seat while `seats_taken < capacity`, else the next waitlist number."""
+    """Decides the request on what it reads without a lock, then takes the place in one
+    statement under the session's lock: a seat while `seats_taken < capacity`, else the next
+    waitlist number. The lock is held only from that statement to the commit."""
     employee_id = data.employee_id or principal.employee_id
+    training_session = await sessions.find(session, principal, session_id)
+    if training_session is None:
+        raise not_found("Training session")
     if employee_id is None:
-        if await sessions.find(session, principal, session_id) is None:
-            raise not_found("Training session")
         raise field_problem("body.employee_id", _NO_EMPLOYEE, code="required")
     nominated = employee_id != principal.employee_id
     by_supervisor = nominated and not principal.has_any(*NOMINATORS)
     if by_supervisor and principal.employee_id is None:
         raise Problem(FORBIDDEN, _NOT_NOMINATOR)
-    # The session's lock: requests for a session queue here, so seats and waitlist numbers
-    # are handed out in their order. The facts are read after it is granted, in a statement of
-    # their own, so they include every enrollment committed before.
-    training_session = await sessions.find(session, principal, session_id, lock=True)
-    if training_session is None:
-        raise not_found("Training session")
     row = await repository.enrollment_facts(
         session,
         session_id,
         employee_id,
         supervisor_id=principal.employee_id if by_supervisor else None,
     )
+    _check_request(training_session, row, by_supervisor=by_supervisor)
+    enrollment = await repository.take_place(
+        session,
+        training_session,
+        employee_id=employee_id,
+        agency_id=row.agency_id,
+        nominated_by=principal.id if nominated else None,
+        now=clock.utc_now(),
+    )
+    if enrollment is None:
+        # Lost a race while waiting for the lock: the employee's own earlier request committed,
+        # or the session was cancelled. Read again to tell which.
+        row = await repository.enrollment_facts(
+            session, session_id, employee_id, supervisor_id=None
+        )
+        if row.held is not None:
+            raise Problem(ALREADY_ENROLLED, _DUPLICATE, enrollment_id=str(row.held))
+        raise Problem(ENROLLMENT_CLOSED, _SESSION_CANCELLED, reason="session_cancelled")
+    action = "enrolled" if enrollment.status == EnrollmentStatus.ENROLLED else "waitlisted"
+    await record_entity(session, principal, ENTITY, action, enrollment, AUDITED)
+    await announce(session, f"training.{action}", enrollment, training_session)
+    return enrollment
+
+
+def _check_request(training_session: TrainingSession, row: Any, *, by_supervisor: bool) -> None:
+    """The refusals an enrollment request may meet, in the order a caller should hear them."""
     if row.employee_id is None:
         raise field_problem("body.employee_id", _EMPLOYEE_UNKNOWN, code="not_found")
     if by_supervisor and not row.supervised:
@@ -227,32 +261,6 @@ async def enroll(
         raise Problem(NOT_ELIGIBLE, _TYPE_INELIGIBLE, reason="employment_type")
     if row.held is not None:
         raise Problem(ALREADY_ENROLLED, _DUPLICATE, enrollment_id=str(row.held))
-    seated = training_session.seats_taken < training_session.capacity
-    arrival = training_session.arrivals + 1
-    enrollment = TrainingEnrollment(
-        region_id=training_session.region_id,
-        session_id=training_session.id,
-        program_id=training_session.program_id,
-        employee_id=employee_id,
-        agency_id=row.agency_id,
-        status=EnrollmentStatus.ENROLLED if seated else EnrollmentStatus.WAITLISTED,
-        arrival=arrival,
-        waitlist_order=None if seated else training_session.waitlist_next,
-        nominated_by=principal.id if nominated else None,
-        enrolled_at=clock.utc_now() if seated else None,
-    )
-    session.add(enrollment)
-    counters: dict[str, int] = {"arrivals": arrival}
-    if seated:
-        counters["seats_taken"] = training_session.seats_taken + 1
-    else:
-        counters["waitlist_next"] = training_session.waitlist_next + 1
-    await set_counters(session, training_session.id, **counters)
-    await session.flush()
-    action = "enrolled" if seated else "waitlisted"
-    await record_entity(session, principal, ENTITY, action, enrollment, AUDITED)
-    await announce(session, f"training.{action}", enrollment, training_session)
-    return enrollment
 
 
 async def cancel(

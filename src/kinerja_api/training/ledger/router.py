@@ -2,10 +2,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -15,9 +18,11 @@ from kinerja_api.core.uow import DbSession
 from kinerja_api.models.org import Role
 from kinerja_api.training.ledger import service
 from kinerja_api.training.ledger.schemas import (
+    COMPLIANCE_COLUMNS,
     CompetencyOut,
     CompliancePage,
     ComplianceQuery,
+    ComplianceSort,
     JpEntryCreate,
     JpEntryOut,
     Year,
@@ -40,16 +45,26 @@ Reader = Annotated[
         scopes=[READ_SCOPE],
     ),
 ]
-Reporter = Annotated[
-    Principal,
-    requires(
-        Role.SUPERADMIN,
-        Role.REGION_ADMIN,
-        Role.TRAINING_ADMIN,
-        Role.AGENCY_ADMIN,
-        Role.AUDITOR,
-    ),
-]
+REPORT = requires(
+    Role.SUPERADMIN,
+    Role.REGION_ADMIN,
+    Role.TRAINING_ADMIN,
+    Role.AGENCY_ADMIN,
+    Role.AUDITOR,
+)
+Reporter = Annotated[Principal, REPORT]
+COMPLIANCE = exportable(
+    ExportableList(
+        name="jp-compliance",
+        columns=COMPLIANCE_COLUMNS,
+        filters=ComplianceQuery,
+        sorts=ComplianceSort,
+        default_sort=ComplianceSort.NAME,
+        readers=rule_of(REPORT),
+        query=service.compliance_query,
+        views=service.compliance_views,
+    )
+)
 
 
 @router.post(
@@ -106,16 +121,25 @@ async def get_competency(
     name="jp-compliance",
     summary="Get the JP compliance report of an agency subtree",
     response_model=CompliancePage,
-    responses=problem_responses(400, 401, 403, 404, 422),
+    responses={
+        **problem_responses(400, 401, 403, 404, 422),
+        **csv_content("Every employee of the report (its `items`), for the year asked."),
+    },
 )
 async def jp_compliance(
+    request: Request,
     session: DbSession,
     principal: Reporter,
     page: PageQuery,
     query: Annotated[ComplianceQuery, query_parameters(ComplianceQuery)],
-) -> CompliancePage:
+    csv: CsvWanted,
+) -> CompliancePage | StreamingResponse:
     """Each active employee of the agency's subtree (`agency_id`; the caller's whole scope if
     not given) by name, with the year's JP, the minimum that applies and the shortfall;
     `only_short=true` keeps those below it. For the region's training and region
     administrators and auditors, and agency administrators (their subtree)."""
+    if csv is not None:
+        return await csv_list(
+            request, session, principal, COMPLIANCE, query, ComplianceSort.NAME, csv
+        )
     return await service.compliance(session, principal, query, page)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import Field, StringConstraints
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
     JSON_INTEGER,
     DecimalString,
@@ -132,6 +133,9 @@ class ComplianceRowOut(OutputModel):
     total_jp: DecimalString
     minimum_jp: DecimalString | None
     shortfall_jp: DecimalString | None
+
+
+COMPLIANCE_COLUMNS = CsvColumns.of(ComplianceRowOut)
 
 
 class CompliancePage(OutputModel):

@@ -3,6 +3,7 @@ administrators, an employee's year against the minimum, and the compliance repor
 subtree. The year is always the calendar year of the region's zone (`jp.counting_year`)."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -18,7 +19,7 @@ from kinerja_api.core import clock
 from kinerja_api.core.audit import record_entity
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import field_problem
 from kinerja_api.models.org import Agency, Employee, Region
@@ -197,26 +198,45 @@ def _row_out(row: Any) -> ComplianceRowOut:
     )
 
 
-async def compliance(
-    session: AsyncSession, principal: Principal, query: ComplianceQuery, page: PageParams
-) -> CompliancePage:
-    """A page of the subtree's active employees by name, each with the year's JP and
-    shortfall: one statement (the employees and their sums)."""
+async def _compliance_report(
+    session: AsyncSession, principal: Principal, query: ComplianceQuery
+) -> tuple[ListQuery, int, str]:
+    """The report's statement (the employees and their sums), its year and its zone."""
     zone, path = await _report_zone(session, principal, query.agency_id)
     year = _year(query.year, zone)
-    rows, cursor = await list_page(
-        session,
+    listed = list_query(
         repository.compliance_rows(principal, year),
         _LIST,
         ComplianceSort.NAME,
         cursor_filters={**asdict(query), "year": year},
-        page=page,
         where=(
             in_subtree(Employee.agency_id, path) if path is not None else None,
             repository.short_of_minimum(year) if query.only_short else None,
         ),
         rows=True,
     )
-    return CompliancePage(
-        year=year, timezone=zone, items=[_row_out(row) for row in rows], next_cursor=cursor
-    )
+    return listed, year, zone
+
+
+async def compliance_query(
+    session: AsyncSession, principal: Principal, query: ComplianceQuery, _sort: ComplianceSort
+) -> ListQuery:
+    listed, _year_reported, _zone = await _compliance_report(session, principal, query)
+    return listed
+
+
+async def compliance_views(
+    _session: AsyncSession, _principal: Principal, rows: Sequence[Any]
+) -> list[ComplianceRowOut]:
+    return [_row_out(row) for row in rows]
+
+
+async def compliance(
+    session: AsyncSession, principal: Principal, query: ComplianceQuery, page: PageParams
+) -> CompliancePage:
+    """A page of the subtree's active employees by name, each with the year's JP and
+    shortfall: one statement (the employees and their sums)."""
+    listed, year, zone = await _compliance_report(session, principal, query)
+    rows, cursor = await page_of(session, listed, page)
+    items = await compliance_views(session, principal, rows)
+    return CompliancePage(year=year, timezone=zone, items=items, next_cursor=cursor)

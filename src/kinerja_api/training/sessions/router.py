@@ -2,11 +2,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from kinerja_api.auth.access import requires
+from kinerja_api.auth.access import requires, rule_of
 from kinerja_api.auth.principal import Principal
+from kinerja_api.auth.reading import csv_list
+from kinerja_api.core.csv_export import CsvWanted, csv_content
 from kinerja_api.core.etag import IfMatch, created_headers, set_etag
+from kinerja_api.core.exportable import ExportableList, exportable
 from kinerja_api.core.idempotency import IdempotencyKey, idempotent_create
 from kinerja_api.core.pagination import Page, PageQuery
 from kinerja_api.core.problems import problem_responses
@@ -17,6 +20,7 @@ from kinerja_api.models.org import Role
 from kinerja_api.training.programs.repository import READ_SCOPE
 from kinerja_api.training.sessions import service
 from kinerja_api.training.sessions.schemas import (
+    SESSION_COLUMNS,
     SessionCreate,
     SessionFilters,
     SessionOut,
@@ -25,8 +29,23 @@ from kinerja_api.training.sessions.schemas import (
 )
 
 router = Router(prefix="/api/v1/training-sessions", tags=["training-sessions"])
-Reader = Annotated[Principal, requires(any_role=True, scopes=[READ_SCOPE])]
+READ = requires(any_role=True, scopes=[READ_SCOPE])
+Reader = Annotated[Principal, READ]
 Manager = Annotated[Principal, requires(Role.TRAINING_ADMIN, Role.REGION_ADMIN)]
+
+
+SESSIONS = exportable(
+    ExportableList(
+        name="training-sessions",
+        columns=SESSION_COLUMNS,
+        filters=SessionFilters,
+        sorts=SessionSort,
+        default_sort=SessionSort.STARTS_AT,
+        readers=rule_of(READ),
+        query=service.sessions_query,
+        views=service.session_views,
+    )
+)
 
 
 @router.get(
@@ -34,17 +53,24 @@ Manager = Annotated[Principal, requires(Role.TRAINING_ADMIN, Role.REGION_ADMIN)]
     name="list",
     summary="List training sessions",
     response_model=Page[SessionOut],
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        **problem_responses(400, 401, 403, 422),
+        **csv_content("Every session listed; a list of values is one cell, space-separated."),
+    },
 )
 async def list_sessions(
+    request: Request,
     session: DbSession,
     principal: Reader,
     page: PageQuery,
     filters: Annotated[SessionFilters, query_parameters(SessionFilters)],
+    csv: CsvWanted,
     sort: Annotated[SessionSort, Query()] = SessionSort.STARTS_AT,
-) -> Page[SessionOut]:
+) -> Page[SessionOut] | StreamingResponse:
     """The region's sessions, readable by everyone of the region; `from` and `to` bound their
     start. Times are RFC 3339 in the region's offset."""
+    if csv is not None:
+        return await csv_list(request, session, principal, SESSIONS, filters, sort, csv)
     found, cursor = await service.list_sessions(
         session, principal, filters=filters, sort=sort, page=page
     )

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from fastapi import Query
 from pydantic import AnyHttpUrl, Field, UrlConstraints
 
+from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
     JSON_INTEGER,
     InputModel,
@@ -100,6 +101,9 @@ class SessionOut(OutputModel):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+SESSION_COLUMNS = CsvColumns.of(SessionOut)
 
 
 @described({"starts_at": "the earliest start first", "updated_at": "least recently changed first"})

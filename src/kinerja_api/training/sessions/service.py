@@ -3,6 +3,7 @@ administrators, read by everyone of the region; cancelling one cancels its enrol
 tells each participant."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from kinerja_api.core.audit import record_entity, snapshot
 from kinerja_api.core.etag import check_if_match
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.listing import ListOf, list_page
+from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.training import ProgramKind, SessionStatus, TrainingSession
@@ -113,21 +114,14 @@ async def view(session: AsyncSession, training_session: TrainingSession) -> Sess
     )
 
 
-async def list_sessions(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    filters: SessionFilters,
-    sort: SessionSort,
-    page: PageParams,
-) -> tuple[list[SessionOut], str | None]:
-    found, cursor = await list_page(
-        session,
+async def sessions_query(
+    _session: AsyncSession, principal: Principal, filters: SessionFilters, sort: SessionSort
+) -> ListQuery:
+    return list_query(
         repository.readable_sessions(principal),
         _LIST,
         sort,
         cursor_filters=asdict(filters),
-        page=page,
         equal={
             TrainingSession.program_id: filters.program_id,
             TrainingSession.status: filters.status,
@@ -139,10 +133,29 @@ async def list_sessions(
         updated_at=TrainingSession.updated_at,
         updated_since=filters.updated_since,
     )
+
+
+async def session_views(
+    session: AsyncSession, _principal: Principal, found: Sequence[TrainingSession]
+) -> list[SessionOut]:
+    """Sessions in their region's time zone."""
     zones: dict[uuid.UUID, str] = {}
     for region_id in {s.region_id for s in found}:
         zones[region_id] = await clock.region_zone(session, region_id)
-    return [session_out(s, zones[s.region_id]) for s in found], cursor
+    return [session_out(s, zones[s.region_id]) for s in found]
+
+
+async def list_sessions(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: SessionFilters,
+    sort: SessionSort,
+    page: PageParams,
+) -> tuple[list[SessionOut], str | None]:
+    query = await sessions_query(session, principal, filters, sort)
+    found, cursor = await page_of(session, query, page)
+    return await session_views(session, principal, found), cursor
 
 
 async def get_session(

@@ -1,8 +1,8 @@
 """imports: uploaded files (imports), their staged rows (import_rows, unlogged) and the
 problems found per row (import_errors)
 
-Revision ID: 0016_imports
-Revises: 0015_training
+Revision ID: 0018_imports
+Revises: 0017_webhooks
 Create Date: 2026-12-16
 """
 
@@ -20,8 +20,8 @@ from kinerja_api.migration_helpers import (
     revoke,
 )
 
-revision: str = "0016_imports"
-down_revision: str | None = "0015_training"
+revision: str = "0018_imports"
+down_revision: str | None = "0017_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
