@@ -102,6 +102,8 @@ LIST_ACCESS: dict[str, set[Role]] = {
     "/api/v1/exports": PEOPLE_WITHOUT_SUPERADMIN,
     # A region's integrations: its administrators; superadmins read them.
     "/api/v1/webhook-subscriptions": {Role.SUPERADMIN, Role.REGION_ADMIN},
+    # Imports are run by region administrators; superadmins and auditors read them.
+    "/api/v1/imports": {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR},
 }
 # Report reads: roles that get 200 (the rest get 403). Superadmins name the agency reported on.
 REPORT_ACCESS: dict[str, set[Role]] = {

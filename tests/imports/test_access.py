@@ -32,6 +32,19 @@ async def test_only_region_administrators_import(
     assert cancel.status_code == 403, cancel.text
 
 
+@pytest.mark.parametrize("role", sorted(Role))
+async def test_imports_are_read_by_administrators_auditors_and_superadmins_only(
+    client: httpx.AsyncClient, world: World, role: Role
+) -> None:
+    home = await a_region(world)
+    accepted = await upload(client, home.headers, employees_csv([employee_row(home.agency)]))
+    user = await world.user(None if role is Role.SUPERADMIN else home.region, role)
+    readers = {Role.SUPERADMIN, Role.REGION_ADMIN, Role.AUDITOR}
+    for path in (IMPORTS, accepted.headers["Location"], accepted.headers["Location"] + "/errors"):
+        response = await client.get(path, headers=world.auth(user))
+        assert response.status_code == (200 if role in readers else 403), (path, response.text)
+
+
 async def test_service_accounts_need_the_scope_and_see_only_their_own_imports(
     client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
 ) -> None:

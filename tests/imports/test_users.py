@@ -8,7 +8,7 @@ from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
 from kinerja_api.models.org import Role, User
 from tests.factories import World
-from tests.imports.helpers import a_region, errors, imported, upload
+from tests.imports.helpers import a_region, errors, imported
 
 HEADER = "email;name;roles;nip;agency_code"
 
@@ -86,10 +86,24 @@ async def test_roles_beyond_the_importers_and_others_accounts_are_refused(
     assert set(await _users(world, home.region)) == before
 
 
-async def test_a_service_account_may_not_import_users(
-    client: httpx.AsyncClient, world: World
+async def test_a_service_account_grants_no_role_so_its_user_rows_are_refused(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
 ) -> None:
     home = await a_region(world)
     account = await world.service_account(home.region, "imports:write")
-    response = await upload(client, world.auth(account), f"{HEADER}\n", kind="users")
-    assert response.status_code == 403, response.text
+    recorded = await world.user(home.region, Role.EMPLOYEE)
+    before = set(await _users(world, home.region))
+    lines = [HEADER, "baru@x.go.id;Baru;employee;;", f"{recorded.email};Ganti Nama;employee;;"]
+    result = await imported(
+        client, app, settings, world.auth(account), "\n".join(lines), kind="users"
+    )
+    found = {
+        (e["row"], e["field"], e["problem"])
+        for e in await errors(client, world.auth(account), result["id"])
+    }
+    assert found == {
+        (1, "roles", "not_allowed"),
+        (2, "roles", "not_allowed"),
+        (2, "email", "not_allowed"),
+    }
+    assert set(await _users(world, home.region)) == before

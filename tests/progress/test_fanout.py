@@ -69,7 +69,7 @@ def test_stream_filter() -> None:
     assert not only_verified.matches(_event(2, kind="progress.reported"))
     family = StreamFilter(frozenset({"feedback"}))
     assert family.matches(_event(3, kind="feedback.commented"))
-    assert not StreamFilter().matches(_event(4, kind="import.finished"))
+    assert not StreamFilter().matches(_event(4, kind="survey.received"))
     assert not StreamFilter(employee_id=STRANGER).matches(_event(5))
 
 

@@ -73,7 +73,7 @@ async def test_the_stream_refuses_before_it_opens(client: httpx.AsyncClient, wor
     no_scope = await world.service_account(t.region, "org:read")
     assert (await client.get(stream, headers=world.auth(no_scope))).status_code == 403
     headers = world.auth(t.staff_user)
-    bad_type = await client.get(stream, params={"types": "import.finished"}, headers=headers)
+    bad_type = await client.get(stream, params={"types": "survey.received"}, headers=headers)
     assert {e["field"] for e in bad_type.json()["errors"]} == {"query.types.0"}
     bad_resume = await client.get(stream, headers={**headers, "Last-Event-ID": "abc"})
     assert bad_resume.status_code == 422

@@ -452,12 +452,13 @@ async def test_every_event_type_is_sent_as_the_model_the_contract_names(
         await call("POST", f"/api/v1/plans/{t.plan.id}/comments", t.boss_user, {"body": "Bagus"})
         received = [await head.next() for _ in range(12)]
         public = await citizen.next()
-    # The evaluations' and training's frames are checked in tests/evaluations/test_streams.py
-    # and tests/training/test_streams.py.
+    # The evaluations', training's and imports' frames are checked in
+    # tests/evaluations/test_streams.py, tests/training/test_streams.py and
+    # tests/imports/test_events.py.
     assert {event.type for event in received} == {
         event_type
         for event_type in staff_events
-        if not event_type.startswith(("evaluation.", "training."))
+        if not event_type.startswith(("evaluation.", "training.", "import."))
     }
     for event in received:
         _validated(event, staff_events)

@@ -152,8 +152,6 @@ class Kind:
     lock: str | None = None
     after_write: AfterWrite = _nothing_after
     after_finish: AfterWrite = _nothing_after
-    # Kinds whose API only people may use (a service account grants no roles).
-    people_only: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:

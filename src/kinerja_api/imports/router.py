@@ -94,8 +94,9 @@ Columns by kind:
 
 {_columns()}
 
-`users` are imported by region administrators only (service accounts grant no roles); new
-accounts have no password until one is set. `agencies` are created and renamed, never moved
+`users` are granted only roles the importer may grant through the users API (never
+`superadmin`; a service account grants none, so its rows are refused); new accounts have no
+password until one is set. `agencies` are created and renamed, never moved
 (`PATCH /agencies/{{id}}` moves a subtree).""",
 )
 async def create_import(

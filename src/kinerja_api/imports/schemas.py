@@ -61,7 +61,7 @@ class ImportCounts(OutputModel):
     failed: int = Field(description="Rows refused: see the import's errors.")
 
 
-class Creator(OutputModel):
+class ImportCreator(OutputModel):
     kind: Literal["user", "service_account"]
     id: uuid.UUID
 
@@ -84,7 +84,7 @@ class ImportOut(OutputModel):
         description="Of the rows processed so far; in a dry run, what would have been written. "
         "An `all_or_nothing` import counts its writes only once all are committed."
     )
-    created_by: Creator
+    created_by: ImportCreator
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
@@ -115,7 +115,7 @@ class ImportOut(OutputModel):
                 unchanged=found.unchanged,
                 failed=found.failed,
             ),
-            created_by=Creator(kind=found.created_by_kind, id=found.created_by_id),
+            created_by=ImportCreator(kind=found.created_by_kind, id=found.created_by_id),
             created_at=found.created_at,
             updated_at=found.updated_at,
             started_at=found.started_at,

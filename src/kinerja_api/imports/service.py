@@ -25,7 +25,6 @@ from kinerja_api.core.jobs import defer_in
 from kinerja_api.core.listing import ListOf, list_page
 from kinerja_api.core.pagination import Keyset, PageParams, fetch_entity_page, list_scope
 from kinerja_api.core.problems import (
-    FORBIDDEN,
     IMPORT_COLUMNS,
     IMPORT_ENCODING,
     IMPORT_FILE_INVALID,
@@ -64,10 +63,6 @@ _FILE_PROBLEMS = {
     FileReason.EMPTY: IMPORT_FILE_INVALID,
     FileReason.UNREADABLE: IMPORT_FILE_INVALID,
 }
-_PEOPLE_ONLY = Msg(
-    "Impor jenis ini hanya untuk admin daerah: akun layanan tidak memberikan peran.",
-    "Only region administrators import this kind: service accounts grant no roles.",
-)
 _NOT_CANCELLABLE = Msg(
     "Impor yang sudah selesai (atau masih diunggah) tidak dapat dibatalkan.",
     "An import that has ended (or is still being uploaded) cannot be cancelled.",
@@ -162,8 +157,6 @@ async def create_import(
     idempotency_key: str | None,
 ) -> JSONResponse:
     kind = KINDS[options.kind]
-    if kind.people_only and principal.kind == "service_account":
-        raise Problem(FORBIDDEN, _PEOPLE_ONLY)
     region_id = region_of(principal)
     upload = await open_upload(request.headers.get("content-type"), request.stream())
     received = Received(upload.chunks)
