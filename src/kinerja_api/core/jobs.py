@@ -29,8 +29,20 @@ from kinerja_api.db import Database
 POOL_SIZE = 4
 _RESOURCES = "kinerja"
 
+
+class _Connector(procrastinate.PsycopgConnector):
+    """procrastinate's connector, letting go of a pool it was handed once the app closes:
+    procrastinate keeps it, closed, and the next `opened` in the same process (a second
+    worker run, a deferral after a run) would find it instead of the pool it is handed."""
+
+    async def close_async(self) -> None:
+        await super().close_async()
+        self._async_pool = None
+        self._pool_externally_set = False
+
+
 # The connector's own pool is never opened: `opened` hands the app one built for a URL.
-app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+app = procrastinate.App(connector=_Connector())
 
 
 @dataclass(frozen=True)
