@@ -7,8 +7,10 @@ type Plan = components["schemas"]["Plan"];
 type ProgressReport = components["schemas"]["ProgressReport"];
 type Target = components["schemas"]["Target"];
 
+// Lists also answer `Accept: text/csv`: a JSON client names the media types it reads (JSON and
+// problem+json), so that `data` is the JSON page rather than a union with the CSV text.
 export function connect(baseUrl: string) {
-  return createClient<paths>({ baseUrl });
+  return createClient<paths, "application/json" | "application/problem+json">({ baseUrl });
 }
 
 type Client = ReturnType<typeof connect>;

@@ -5,6 +5,7 @@ title and detail. Only the contract is used, as any integrator's client would.""
 import csv
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -53,22 +54,25 @@ def _checked(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def connect(server: str, credentials: Credentials, *, language: str = "id") -> httpx.Client:
-    """A client of `server` holding a service account's access token."""
-    http = httpx.Client(
+@contextmanager
+def connect(
+    server: str, credentials: Credentials, *, language: str = "id"
+) -> Iterator[httpx.Client]:
+    """A client of `server` holding a service account's access token, closed on exit."""
+    with httpx.Client(
         base_url=server.rstrip("/"),
         timeout=httpx.Timeout(30.0, read=300.0),
         headers={"Accept-Language": language},
-    )
-    token = _checked(
-        http.post(
-            f"{API}/auth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(credentials.client_id, credentials.client_secret),
-        )
-    ).json()["access_token"]
-    http.headers["Authorization"] = f"Bearer {token}"
-    return http
+    ) as http:
+        token = _checked(
+            http.post(
+                f"{API}/auth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(credentials.client_id, credentials.client_secret),
+            )
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        yield http
 
 
 def _chunks(file: IO[bytes], sent: Callable[[int], None]) -> Iterator[bytes]:

@@ -8,8 +8,8 @@ from kinerja_api.models.org import Role
 
 DEMO_PASSWORD = "demo-kinerja-2026"  # noqa: S105 - published in the README on purpose
 DEMO_DOMAIN = "demo.kinerja.id"
-# What a region's integration reads and exports, as the README's walks use it.
-DEMO_SCOPES = ("exports:read", "org:read", "plans:read")
+# What a region's integration reads, imports and exports, as the README's walks use it.
+DEMO_SCOPES = ("exports:read", "imports:write", "org:read", "plans:read")
 SUPERADMIN_EMAIL = f"superadmin@{DEMO_DOMAIN}"
 # Who the demo logins are: the supervisor login heads a bidang, the employee login reports to it.
 AGENCY_ADMIN_AGENCY = "disdik"

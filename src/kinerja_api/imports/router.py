@@ -42,7 +42,12 @@ def _columns() -> str:
     )
 
 
-_FILE = {"type": "string", "description": "The file: a header row, then one row per line."}
+# Declared as files (`format: binary`): generated clients send them as bytes.
+_FILE = {
+    "type": "string",
+    "format": "binary",
+    "description": "The file: a header row, then one row per line.",
+}
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -50,7 +55,11 @@ UPLOAD_BODY = {
         "content": {
             "text/csv": {"schema": _FILE},
             "application/x-ndjson": {
-                "schema": {"type": "string", "description": "One JSON object per line."}
+                "schema": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "One JSON object per line.",
+                }
             },
             "multipart/form-data": {
                 "schema": {

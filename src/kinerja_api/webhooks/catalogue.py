@@ -3,9 +3,10 @@
 The catalogue is `core.events.EVENT_DATA`: every type an `EventData` model of a domain's
 `events.py` declares, registered as the module is imported (the app imports them all). A new
 event type joins it by being declared there. A subscription names types (`plan.approved`) or
-families (`plan.*`); what it receives is what a region-wide reader of its region may see on the
-streams (`progress.api.Audience`: never a rater's own evaluation events), and for a service
-account only the families its scopes read."""
+families (`plan.*`); what it receives is what a region's administrator may see on the streams
+(`progress.api.Audience`: never a rater's own evaluation events; every import of the region),
+and for a service account only the families its scopes read (not imports: an account reads
+only its own)."""
 
 import uuid
 from collections.abc import Iterable, Mapping
@@ -39,8 +40,8 @@ def family_of(event_type: str) -> str:
 
 
 def _seen_region_wide(event_type: str) -> bool:
-    """Whether a region-wide reader ever sees events of this type on a stream: the streams'
-    rule asked about an event that concerns no one in particular."""
+    """Whether a region's administrator ever sees events of this type on a stream: the
+    streams' rule asked about an event that concerns no one in particular."""
     probe = StreamEvent(
         id=0,
         region_id=_PROBE_REGION,
@@ -53,7 +54,7 @@ def _seen_region_wide(event_type: str) -> bool:
         payload={},
         occurred_at=_PROBE_TIME,
     )
-    return Audience(_PROBE_REGION, region_wide=True).sees(probe)
+    return Audience(_PROBE_REGION, region_wide=True, imports_admin=True).sees(probe)
 
 
 def deliverable() -> dict[str, type[EventData]]:

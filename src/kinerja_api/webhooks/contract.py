@@ -89,4 +89,6 @@ def declare_webhooks(webhooks: APIRouter) -> None:
             tags=["webhooks"],
             response_class=Response,
             responses=RESPONSES,
+            # The receiver authenticates a delivery by its signature header, not a scheme.
+            openapi_extra={"security": []},
         )

@@ -76,8 +76,11 @@ def wanted(patterns: Sequence[str]) -> ColumnElement[bool]:
 
 
 def admitted(region_id: uuid.UUID, owner: Owner, patterns: Sequence[str]) -> ColumnElement[bool]:
-    """The region's events a subscription carries: what its owner may read, of what it names."""
-    return and_(Audience(region_id, region_wide=True).condition(), wanted(owner.patterns(patterns)))
+    """The region's events a subscription carries: what its owner may read, of what it names.
+    Its owner reads as a region administrator does (every import of the region included); a
+    service account's scopes narrow the families (`catalogue.SERVICE_ACCOUNT_SCOPES`)."""
+    audience = Audience(region_id, region_wide=True, imports_admin=True)
+    return and_(audience.condition(), wanted(owner.patterns(patterns)))
 
 
 async def current_position(session: AsyncSession, region_id: uuid.UUID) -> Position:
