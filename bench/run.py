@@ -530,6 +530,31 @@ SCENARIOS += [
     ),
 ]
 
+# --- imports (issue 21) ---------------------------------------------------------------------
+
+
+def _import_1m(context: "BenchContext") -> Mapping[str, float]:
+    import imports_bench
+
+    log("import-1m: a 1,000,000-row employees file through the API and a worker")
+    return imports_bench.import_1m(context.database_url)
+
+
+SCENARIOS += [
+    Scenario(
+        "import-1m",
+        "/api/v1/imports",
+        "a generated 1,000,000-row employees CSV uploaded to a server process and imported by a "
+        "`kinerja worker` (checked, then upserted in batches), timed beside a raw COPY of the "
+        "same file into a bare table of text columns in the same run; with the ratio (goal: "
+        "at most 3x) and the peak resident memory of the API and of the worker (VmHWM, goal: "
+        "each under 300 MB)",
+        targets=(),
+        ratio_to=None,
+        custom=_import_1m,
+    ),
+]
+
 # --- plumbing -------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ whole file unreadable: answered at once, with nothing kept."""
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +29,7 @@ from tests.imports.helpers import (
 )
 
 PROBLEMS = "https://kinerja-api.id/problems/"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "imports" / "employees-bungo.csv"
 
 
 async def _nothing_kept(world: World, region: object) -> None:
@@ -203,3 +205,13 @@ async def test_rows_with_more_cells_than_the_header_are_refused_one_by_one(
     assert result["counts"]["created"] == 1
     [problem] = await errors(client, home.headers, result["id"])
     assert (problem["row"], problem["line"], problem["problem"]) == (2, 3, "malformed_row")
+
+
+async def test_the_sample_file_in_docs_imports_cleanly(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home = await a_region(world)
+    await world.agency(home.region, code="dinkes-puskesmas")
+    result = await imported(client, app, settings, home.headers, SAMPLE.read_bytes())
+    assert await errors(client, home.headers, result["id"]) == []
+    assert result["counts"]["created"] == result["counts"]["read"] == 5

@@ -150,11 +150,6 @@ UPSERT = rf"""
       join agencies a on a.region_id = :region_id and a.code = v.agency_code
       left join employees s on s.nip = v.supervisor_nip and {same_region("s")}
 ),
-old as (
-    select e.id, e.nip, e.name, e.position, e.grade, e.email, e.agency_id, e.supervisor_id
-      from employees e join proposed p on p.nip = e.nip
-     where {same_region("e")}
-),
 classified as (
     select p.*, o.id as old_id, o.agency_id as old_agency_id,
            o.supervisor_id as old_supervisor_id,
@@ -168,7 +163,7 @@ classified as (
                 then 'updated'
                 else 'unchanged'
            end as outcome
-      from proposed p left join old o on o.nip = p.nip
+      from proposed p left join employees o on o.nip = p.nip and {same_region("o")}
 ),
 written as (
     -- A supervisor not written yet (a later row) is linked by `finish`; until then an
@@ -187,14 +182,17 @@ written as (
            name = excluded.name, position = excluded.position, grade = excluded.grade,
            email = excluded.email, version = e.version + 1, updated_at = now()
      where e.region_id = :region_id
-    returning e.id, e.nip, e.agency_id, e.supervisor_id
+    returning e.id
 ),
 moved as (
-    select w.id, c.old_supervisor_id, c.old_agency_id,
-           w.supervisor_id is distinct from c.old_supervisor_id as supervisor_moved,
-           w.agency_id <> c.old_agency_id as agency_moved
-      from written w join classified c on c.nip = w.nip
-     where c.old_id is not null
+    -- Read from what was proposed (and so written), not by joining `written` back to it.
+    select c.old_id as id, c.old_supervisor_id, c.old_agency_id,
+           case when c.supervisor_nip is not null
+                then coalesce(c.supervisor_id, c.old_supervisor_id) end
+               is distinct from c.old_supervisor_id as supervisor_moved,
+           c.agency_id <> c.old_agency_id as agency_moved
+      from classified c
+     where :write and c.outcome = 'updated'
 )
 select (select count(*) from classified where outcome = 'created') as created,
        (select count(*) from classified where outcome = 'updated') as updated,
