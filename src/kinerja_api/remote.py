@@ -12,6 +12,8 @@ from typing import IO, Any
 
 import httpx
 
+from kinerja_api.core.csv_export import spreadsheet_safe
+
 API = "/api/v1"
 CHUNK_BYTES = 256 * 1024
 MEDIA_TYPES = {
@@ -143,7 +145,11 @@ def write_errors(errors: Iterator[dict[str, Any]], path: Path) -> int:
         writer = csv.DictWriter(file, ERROR_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for error in errors:
-            writer.writerow(error)
+            # The refused cell is echoed as the file had it: a formula stays text here too.
+            writer.writerow(
+                {key: spreadsheet_safe(value) if isinstance(value, str) else value
+                 for key, value in error.items()}
+            )  # fmt: skip
             count += 1
     return count
 

@@ -95,6 +95,7 @@ async def test_an_integrator_imports_a_file_and_exports_the_list(
     with refused.open(encoding="utf-8-sig", newline="") as file:
         (error,) = list(csv.DictReader(file))
     assert (error["row"], error["field"]) == ("3", "name")
+    assert error["value"].startswith("'=")  # echoed, but never run by a spreadsheet
 
     again, output = await asyncio.to_thread(
         _run, ["import", str(upload), "--kind", "employees", "--errors", str(refused)], env
