@@ -13,6 +13,14 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from kinerja_api.cli_output import (
+    ClientIdOption,
+    ClientSecretOption,
+    ServerOption,
+    print_errors,
+    print_import,
+    progress,
+)
 from kinerja_api.config import get_settings
 
 if TYPE_CHECKING:
@@ -287,31 +295,9 @@ if __name__ == "__main__":
 
 # --- talking to a running server: import, export ------------------------------------------
 
-ServerOption = Annotated[
-    str,
-    typer.Option(envvar="KINERJA_SERVER", help="The API's base URL [env KINERJA_SERVER]"),
-]
-ClientIdOption = Annotated[
-    str,
-    typer.Option(
-        envvar="KINERJA_CLIENT_ID",
-        prompt="Service account client_id",
-        help="A service account's client_id [env KINERJA_CLIENT_ID; prompted for when unset]",
-    ),
-]
-ClientSecretOption = Annotated[
-    str,
-    typer.Option(
-        envvar="KINERJA_CLIENT_SECRET",
-        prompt="client_secret",
-        hide_input=True,
-        help="Its secret [env KINERJA_CLIENT_SECRET; prompted for when unset]",
-    ),
-]
 ImportKindName = Literal["agencies", "employees", "users"]
 ImportModeName = Literal["per_row", "all_or_nothing"]
 SeparatorName = Literal[",", ";"]
-ERRORS_SHOWN = 50
 
 
 def _remote_failure(error: Exception) -> typer.Exit:
@@ -321,54 +307,6 @@ def _remote_failure(error: Exception) -> typer.Exit:
         for problem in error.errors[:10]:
             console.print(f"  {problem.get('field', '')}: {problem.get('message', '')}")
     return _fail(str(error))
-
-
-def _progress() -> Any:
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
-def _print_import(job: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    counts = Table(title=f"import {job['id']} ({job['kind']}, {job['mode']}): {job['status']}")
-    for name in ("read", "created", "updated", "unchanged", "failed"):
-        counts.add_column(name, justify="right")
-    counts.add_row(*(f"{job['counts'][name]:,}" for name in ("read", "created", "updated",
-                                                              "unchanged", "failed")))  # fmt: skip
-    console.print(counts)
-    if job.get("failure"):
-        console.print(f"[red]{job['failure']}[/red]")
-
-
-def _print_errors(errors: Any) -> None:
-    from rich.table import Table
-
-    from kinerja_api.remote import ERROR_COLUMNS
-
-    shown = Table(title="refused rows")
-    for column in ERROR_COLUMNS:
-        shown.add_column(column)
-    for number, error in enumerate(errors):
-        if number == ERRORS_SHOWN:
-            console.print(shown)
-            console.print("(more: write them all with --errors FILE.csv)")
-            return
-        shown.add_row(*(str(error.get(column) or "") for column in ERROR_COLUMNS))
-    console.print(shown)
 
 
 @app.command("import")
@@ -402,7 +340,10 @@ def import_file(
     from kinerja_api.remote import upload as send
 
     try:
-        with connect(server, Credentials(client_id, client_secret)) as http, _progress() as bars:
+        with (
+            connect(server, Credentials(client_id, client_secret)) as http,
+            progress(console) as bars,
+        ):
             sending = bars.add_task(f"upload {file.name}", total=file.stat().st_size)
             job = send(
                 http,
@@ -420,13 +361,13 @@ def import_file(
 
             job = follow(http, f"/api/v1/imports/{job['id']}", IMPORT_FINISHED, seen=seen)
             bars.stop()
-            _print_import(job)
+            print_import(console, job)
             if job["counts"]["failed"]:
                 if errors is not None:
                     written = write_errors(import_errors(http, job["id"]), errors)
                     console.print(f"{written:,} refused rows written to {errors}")
                 else:
-                    _print_errors(import_errors(http, job["id"]))
+                    print_errors(console, import_errors(http, job["id"]))
     except Exception as error:
         raise _remote_failure(error) from error
     if job["status"] != "succeeded" or job["counts"]["failed"]:
@@ -466,7 +407,10 @@ def export_list(
             raise _fail(f"--filter takes NAME=VALUE, not {given!r}")
         filters[name] = value
     try:
-        with connect(server, Credentials(client_id, client_secret)) as http, _progress() as bars:
+        with (
+            connect(server, Credentials(client_id, client_secret)) as http,
+            progress(console) as bars,
+        ):
             job = start_export(http, list_name, filters, sort, separator)
             waiting = bars.add_task(f"export {list_name}", total=None)
             job = follow(

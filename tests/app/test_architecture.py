@@ -57,6 +57,7 @@ WIRING = frozenset(
         "export_lists",
         "cli",
         "remote",
+        "cli_output",
         "demo",
         "openapi_export",
         "dbadmin",
