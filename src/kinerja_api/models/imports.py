@@ -138,7 +138,7 @@ class Import(IdMixin, TimestampsMixin, VersionedMixin, Base):
     __tablename__ = "imports"
 
     region_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("regions.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
     format: Mapped[str] = mapped_column(String(10))
     mode: Mapped[str] = mapped_column(String(20))
     dry_run: Mapped[bool] = mapped_column(Boolean)
@@ -161,7 +161,12 @@ class Import(IdMixin, TimestampsMixin, VersionedMixin, Base):
     __table_args__ = (
         Index("ix_imports_region_id_created_at", "region_id", "created_at", "id"),
         Index("ix_imports_region_id_created_by_id", "region_id", "created_by_id"),
-        CheckConstraint("kind in ('agencies', 'employees', 'users')", name="kind_allowed"),
+        CheckConstraint(
+            "kind in ('agencies', 'employees', 'users', 'plans', 'progress_reports',"
+            " 'evaluation_assignments', 'training_attendance', 'external_training',"
+            " 'siasn_employees', 'lapor_complaints')",
+            name="kind_allowed",
+        ),
         CheckConstraint("format in ('csv', 'ndjson')", name="format_allowed"),
         CheckConstraint("mode in ('per_row', 'all_or_nothing')", name="mode_allowed"),
         CheckConstraint(
