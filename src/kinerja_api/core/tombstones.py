@@ -341,8 +341,12 @@ hidden as (
       from moved_plans where former_supervisor_id is not null
 ),
 employees_touched as (
-    update employees set updated_at = now()
-     where region_id = :region_id and id in (select id from moved) and updated_at <> now()
+    -- By primary key: `is not distinct from` serves no index, so that a region whose
+    -- statistics count a few rows (an import filling it) is not scanned once per moved row.
+    update employees e set updated_at = now()
+      from (select distinct id from moved) m
+     where e.id = m.id and e.region_id is not distinct from :region_id
+       and e.updated_at <> now()
 ),
 plans_touched as (
     update plans set updated_at = now()

@@ -298,6 +298,11 @@ async def _in_batches(
             locked.unchanged += written.unchanged
             await session.flush()
             await _publish_progress(session, locked)
+        if last == found.rows_total and values["write"] and kind.finish is not None:
+            # `finish` reads the whole file's rows as written: planned from the statistics
+            # taken before the first batch, a region the import just filled counts one row and
+            # its joins become nested loops over the region.
+            await _analyze(db, kind)
 
 
 async def _tell_progress(db: Database, found: Import, rows_done: int) -> bool:
