@@ -29,7 +29,6 @@ from kinerja_api.config import Settings
 from kinerja_api.db import Database
 
 logger = logging.getLogger("kinerja_api.core.jobs")
-DEFAULT_QUEUE = "default"
 # Connections of one process: a worker listens on one and runs its job, heartbeat and periodic
 # deferrals on the others.
 POOL_SIZE = 4
