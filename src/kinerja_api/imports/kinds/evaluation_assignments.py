@@ -116,6 +116,8 @@ _CHAIN_AGREES = """case lower(r.relation)
                          and er.supervisor_id = ee.supervisor_id
     end"""
 
+# What the cycle and the chain say is checked over the rows valid so far (a relation that is
+# not one, a pair named twice, an unknown cycle or employee have said enough).
 FOUND = (
     Found(
         "cycle_id",
@@ -183,9 +185,8 @@ FOUND = (
             "Siklus ini tidak menyertakan penilai dengan relasi ini.",
             "This cycle does not include raters of this relation.",
         ),
-        f"""select r.row_number, r.line, r.relation as value from rows r join {_CYCLE}
-             where r.malformed is null and lower(r.relation) in ({_RELATIONS})
-               and not ({_INCLUDED})""",  # noqa: S608
+        f"""select r.row_number, r.line, r.relation as value from valid r join {_CYCLE}
+             where not ({_INCLUDED})""",  # noqa: S608
     ),
     Found(
         "relation",
@@ -199,9 +200,8 @@ FOUND = (
             "same agency and direct supervisor).",
         ),
         f"""select r.row_number, r.line, r.relation as value
-              from rows r join {_RATER} join {_RATEE}
-             where r.malformed is null and lower(r.relation) in ({_RELATIONS})
-               and not coalesce({_CHAIN_AGREES}, false)""",  # noqa: S608
+              from valid r join {_RATER} join {_RATEE}
+             where not coalesce({_CHAIN_AGREES}, false)""",  # noqa: S608
     ),
     Found(
         "relation",
@@ -211,11 +211,11 @@ FOUND = (
             "This pair is already assigned in this cycle with another relation.",
         ),
         f"""select r.row_number, r.line, r.relation as value
-              from rows r join {_CYCLE} join {_RATER} join {_RATEE}
+              from valid r join {_CYCLE} join {_RATER} join {_RATEE}
               join evaluation_assignments x
                 on x.region_id = :region_id and x.cycle_id = c.id and x.ratee_id = ee.id
                and x.rater_id = er.id
-             where r.malformed is null and x.relation <> lower(r.relation)""",  # noqa: S608
+             where x.relation <> lower(r.relation)""",  # noqa: S608
     ),
     # Run last: among the rows still valid, the new peers of a ratee beyond what the cycle's
     # quota leaves, in the file's order.
