@@ -34,9 +34,15 @@ _NOT_JP = f"""case when r.jp is null then null
      when r.jp !~ '^[0-9]{{1,4}}$' then true
      else r.jp::int not between {MIN_ACTIVITY_JP} and {MAX_ACTIVITY_JP}
 end"""
+# The row's day and JP as values, never a cast error whatever the cell (the planner may read
+# them before it leaves out the rows refused): NULL when not of the shape, and a day past the
+# month's end (refused by `_NOT_A_DAY`) runs on into the next month.
+_ENDED_ON = f"""(case when r.ended_on ~ {_DAY} and left(r.ended_on, 4) <> '0000'
+     then (left(r.ended_on, 7) || '-01')::date + (right(r.ended_on, 2)::int - 1) end)"""
+_JP = "(case when r.jp ~ '^[0-9]{1,4}$' then r.jp::int end)"
 # The recorded external entry of the row's key (case aside in the title).
 _RECORDED = f"""l.region_id = :region_id and l.employee_id = e.id and l.source = {_EXTERNAL}
-     and l.completed_on = r.ended_on::date and lower(l.activity) = lower(r.activity)"""
+     and l.completed_on = {_ENDED_ON} and lower(l.activity) = lower(r.activity)"""
 
 COLUMNS = (
     Column("nip", "The employee's NIP, of your region.", True, 40),
@@ -120,19 +126,18 @@ FOUND = (
             "This activity on this day is recorded with other JP or evidence; recorded JP are "
             "not changed.",
         ),
-        # Over the rows still valid: their day and JP are well-formed.
         f"""select r.row_number, r.line, r.jp as value
               from valid r join employees e on e.nip = r.nip and {same_region("e")}
              where exists (select 1 from jp_ledger l where {_RECORDED})
                and not exists (select 1 from jp_ledger l where {_RECORDED}
-                                  and l.jp = r.jp::int and l.evidence = r.evidence)""",  # noqa: S608
+                                  and l.jp = {_JP} and l.evidence = r.evidence)""",  # noqa: S608
     ),
 )
 
 UPSERT = rf"""
 , proposed as (
     select r.row_number, e.id as employee_id, e.agency_id, r.activity,
-           r.ended_on::date as completed_on, r.jp::int as jp, r.evidence,
+           {_ENDED_ON} as completed_on, {_JP} as jp, r.evidence,
            exists (select 1 from jp_ledger l where {_RECORDED}) as recorded
       from valid r join employees e on e.nip = r.nip and {same_region("e")}
 ),
