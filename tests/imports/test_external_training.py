@@ -1,6 +1,7 @@
 """Importing external JP: ledger entries with their evidence, as the ledger API records them,
 read back through the competency route and the compliance report; the ledger is append-only."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,7 @@ from kinerja_api.config import Settings
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.training import JpLedgerEntry
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import NDJSON, Region, a_region, errors, imported
 
 HEADER = "nip;activity;ended_on;jp;evidence"
 KIND = "external_training"
@@ -208,3 +209,35 @@ async def test_every_rule_of_the_ledger_refuses_its_rows(
         ("Webinar Budaya", "2026-04-02"),
         ("Kursus J", "2028-02-29"),
     ]
+
+
+async def test_a_service_account_records_as_nobody_from_ndjson(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home = await a_region(world)
+    staff = await world.employee(home.region, home.agency)
+    account = await world.service_account(home.region, "imports:write")
+    line = {
+        "nip": staff.nip,
+        "activity": "Pelatihan Daring LAN",
+        "ended_on": "2026-10-05",
+        "jp": "12",
+        "evidence": "Sertifikat 88/LAN",
+    }
+    result = await imported(
+        client,
+        app,
+        settings,
+        world.auth(account),
+        json.dumps(line) + "\n",
+        kind=KIND,
+        content_type=NDJSON,
+    )
+    assert result["counts"]["created"] == 1, result
+    [entry] = await ledger(world, home)
+    assert (entry.jp, entry.year, entry.evidence, entry.recorded_by) == (
+        12,
+        2026,
+        "Sertifikat 88/LAN",
+        None,
+    )

@@ -291,3 +291,21 @@ async def test_every_rule_of_the_attendance_api_refuses_its_rows(
     }
     assert result["counts"]["updated"] == 0
     assert await seats(world, h) == 2
+
+
+async def test_a_service_accounts_completion_is_credited_as_recorded_by_nobody(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    h = await a_held_session(world)
+    account = await world.service_account(h.home.region, "imports:write")
+    body = csv((h.session, h.first, "completed"))
+    result = await imported(client, app, settings, world.auth(account), body, kind=KIND)
+    assert result["counts"]["updated"] == 1, result
+    await enter_all_regions(world.connection)
+    [entry] = (
+        await world.connection.execute(
+            select(JpLedgerEntry).where(JpLedgerEntry.region_id == h.home.region.id)
+        )
+    ).all()
+    assert (entry.jp, entry.source, entry.recorded_by) == (24, "training", None)
+    assert entry.enrollment_id == h.enrollments[h.first.id].id
