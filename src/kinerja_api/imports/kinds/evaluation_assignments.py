@@ -116,8 +116,6 @@ _CHAIN_AGREES = """case lower(r.relation)
                          and er.supervisor_id = ee.supervisor_id
     end"""
 
-# What the cycle and the chain say is checked over the rows valid so far (a relation that is
-# not one, a pair named twice, an unknown cycle or employee have said enough).
 FOUND = (
     Found(
         "cycle_id",
@@ -175,9 +173,12 @@ FOUND = (
              where r.malformed is null and c.agency_id is not null
                and not exists (
                    select 1 from agencies root, agencies a
-                    where root.id = c.agency_id and a.id = ee.agency_id
+                    where root.region_id = :region_id and root.id = c.agency_id
+                      and a.region_id = :region_id and a.id = ee.agency_id
                       and starts_with(a.path, root.path))""",  # noqa: S608
     ),
+    # Whether the cycle takes the pair is asked of the rows valid so far only: a relation that
+    # is not one, a pair named twice, an unknown cycle or employee have said enough.
     Found(
         "relation",
         RowProblem.NOT_ALLOWED,
