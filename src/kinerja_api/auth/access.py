@@ -48,7 +48,8 @@ SCOPES = {
         "scopes read"
     ),
     "imports:write": (
-        "Run bulk imports of agencies and employees (CSV or NDJSON files) and follow them"
+        "Run bulk imports (CSV or NDJSON files) of agencies, employees, 360° evaluation "
+        "assignments, training attendance and external training JP, and follow them"
     ),
 }
 ALL_ROLES = frozenset(Role)

@@ -9,9 +9,9 @@ Every SQL fragment reads the staged rows through two relations the engine provid
 per declared column, NULL when empty, beside `row_number`, `line` and `malformed`) and
 `valid` (those rows with no problem recorded). Parameters every statement may use:
 `:region_id`, `:import_id`, `:first` and `:last` (the batch's row numbers), `:write` (false
-in a dry run), `:today` (the region's date), `:principal_id`, `:grantable` (the roles the
-importer may grant) and `:password_hash` (of new accounts, which no one can sign in with until a
-password is set).
+in a dry run), `:today` (the region's date), `:now` (the instant the job started or resumed),
+`:principal_id`, `:grantable` (the roles the importer may grant) and `:password_hash` (of new
+accounts, which no one can sign in with until a password is set).
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -168,6 +168,14 @@ def same_region(alias: str) -> str:
     key's unique index: a region's statistics lag behind an import that fills it, and a join
     planned through a region-led index scans the whole region once per row."""
     return f"{alias}.region_id is not distinct from :region_id"
+
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def as_uuid(cell: str) -> str:
+    """The SQL of a cell read as a UUID: NULL when it is not one (never a cast error)."""
+    return f"(case when {cell} ~ {quoted(UUID_PATTERN)} then {cell}::uuid end)"
 
 
 def quoted(text: str) -> str:

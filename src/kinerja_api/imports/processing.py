@@ -175,6 +175,7 @@ async def _values(db: Database, kind: Kind, found: Import) -> dict[str, Any]:
         "last": found.rows_total,
         "write": not found.dry_run,
         "today": today,
+        "now": utc_now(),
         "principal_id": found.created_by_id,
         "grantable": grantable,
     }

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Date, Integer, Text, TextClause, Uuid, bindparam, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Text,
+    TextClause,
+    Uuid,
+    bindparam,
+    text,
+)
 from sqlalchemy.types import TypeEngine
 
 from kinerja_api.imports.kind import Kind
@@ -19,6 +30,7 @@ PARAMETER_TYPES: dict[str, TypeEngine[Any]] = {
     "last": Integer(),
     "write": Boolean(),
     "today": Date(),
+    "now": DateTime(timezone=True),
     "principal_id": Uuid(),
     "grantable": ARRAY(Text()),
     "password_hash": Text(),

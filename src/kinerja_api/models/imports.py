@@ -33,6 +33,12 @@ from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, 
         "agencies": "unit kerja — agencies, by `code` (parent by `parent_code`)",
         "employees": "pegawai — employees, by `nip` (agency by code, supervisor by NIP)",
         "users": "pengguna — sign-in accounts, by `email` (employee by NIP)",
+        "evaluation_assignments": "penugasan penilai 360° — who rates whom in a launched "
+        "cycle, by (`cycle_id`, `rater_nip`, `ratee_nip`)",
+        "training_attendance": "kehadiran pelatihan — attendance or completion of a session's "
+        "participants, by (`session_id`, `nip`); a completion credits JP and a certificate",
+        "external_training": "pelatihan eksternal — JP of activities outside the catalog, with "
+        "their evidence, by (`nip`, `activity`, `ended_on`)",
     }
 )
 class ImportKind(StrEnum):
@@ -41,6 +47,9 @@ class ImportKind(StrEnum):
     AGENCIES = "agencies"
     EMPLOYEES = "employees"
     USERS = "users"
+    EVALUATION_ASSIGNMENTS = "evaluation_assignments"
+    TRAINING_ATTENDANCE = "training_attendance"
+    EXTERNAL_TRAINING = "external_training"
 
 
 @described(
@@ -105,13 +114,16 @@ class ImportFailure(StrEnum):
         "missing": "a required cell is empty",
         "too_long": "a cell is longer than its column allows",
         "formula": "a cell starts like a spreadsheet formula (`=`, `+`, `-`, `@`)",
-        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role)",
+        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role, a date)",
         "duplicate": "the key appears more than once in the file",
-        "not_found": "names an agency, employee or supervisor not in your region nor the file",
+        "not_found": "names an agency, employee, supervisor, cycle or session not in your "
+        "region nor the file",
         "other_region": "the key belongs to another region",
-        "conflict": "contradicts what is recorded (a fixed field, a link taken)",
+        "conflict": "contradicts what is recorded (a fixed field, a link taken, a state that "
+        "does not allow it)",
         "cycle": "the supervisor or parent chain would loop",
-        "not_allowed": "you may not grant this (a role above your own)",
+        "not_allowed": "you may not grant this (a role above your own), or the cycle does "
+        "not take it",
     }
 )
 class RowProblem(StrEnum):

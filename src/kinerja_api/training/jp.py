@@ -26,6 +26,12 @@ from kinerja_api.training.vocabulary import EmploymentType, JpSource
 MINIMUM_JP = Decimal(20)
 """The yearly minimum of a PNS (PP 17/2020; Peraturan LAN 10/2018)."""
 
+MIN_ACTIVITY_JP, MAX_ACTIVITY_JP = 1, 1000
+"""The JP one activity may credit (a program's completion, an external activity)."""
+
+FIRST_LEDGER_YEAR, LAST_LEDGER_YEAR = 2000, 2100
+"""The years the ledger holds."""
+
 MINIMUM_BY_EMPLOYMENT: dict[EmploymentType, Decimal | None] = {
     EmploymentType.PNS: MINIMUM_JP,
     EmploymentType.PPPK: None,

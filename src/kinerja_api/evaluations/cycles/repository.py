@@ -11,11 +11,18 @@ from sqlalchemy.types import Uuid
 
 from kinerja_api.auth.policies import agency_in_subtree, in_region
 from kinerja_api.auth.principal import Principal
-from kinerja_api.models.evaluations import EvaluationCycle
+from kinerja_api.models.evaluations import EvaluationCycle, RaterRelation
 from kinerja_api.models.org import Agency, Employee, Region, Role
 from kinerja_api.models.plans import Period
 
 READ_SCOPE = "evaluations:read"
+# The cycle's switch that lets raters of each relation in (`_ASSIGN` reads the same switches).
+RELATION_GROUPS: dict[RaterRelation, str] = {
+    RaterRelation.SELF: "include_self",
+    RaterRelation.SUPERVISOR: "include_supervisor",
+    RaterRelation.PEER: "include_peers",
+    RaterRelation.SUBORDINATE: "include_subordinates",
+}
 REGION_WIDE = (Role.REGION_ADMIN, Role.AUDITOR)
 
 

@@ -4,10 +4,24 @@ row per enrollment, whatever the number of times completion is recorded)."""
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, Uuid, func, literal, or_, select, update
+from sqlalchemy import (
+    Row,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +30,8 @@ from kinerja_api.models.training import (
     JpLedgerEntry,
     JpSource,
     TrainingEnrollment,
+    TrainingProgram,
+    TrainingSession,
 )
 
 ENROLLMENTS = cast(Table, TrainingEnrollment.__table__)
@@ -149,3 +165,73 @@ async def credit_jp(
     )
     credited = await session.execute(statement)
     return {row for row in credited.scalars() if row is not None}
+
+
+@dataclass
+class SessionCompleted:
+    """Enrollments of one session completed together, with what their completion credits."""
+
+    ends_at: datetime
+    program: TrainingProgram
+    enrollment_ids: list[uuid.UUID] = field(default_factory=list)
+    employee_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+async def completed_by_session(
+    session: AsyncSession, region_id: uuid.UUID, enrollment_ids: Sequence[uuid.UUID]
+) -> list[SessionCompleted]:
+    """The enrollments, session by session, each session's participants in the order
+    `record_completion` numbers their certificates (by employee, then enrollment)."""
+    rows = await session.execute(
+        select(
+            TrainingEnrollment.id,
+            TrainingEnrollment.employee_id,
+            TrainingEnrollment.session_id,
+            TrainingSession.ends_at,
+            TrainingProgram,
+        )
+        .join(TrainingSession, TrainingSession.id == TrainingEnrollment.session_id)
+        .join(TrainingProgram, TrainingProgram.id == TrainingEnrollment.program_id)
+        .where(
+            TrainingEnrollment.region_id == region_id,
+            TrainingEnrollment.id == func.any(_ids(enrollment_ids)),
+        )
+        .order_by(
+            TrainingEnrollment.session_id,
+            cast_to(TrainingEnrollment.employee_id, Text),
+            cast_to(TrainingEnrollment.id, Text),
+        )
+    )
+    by_session: dict[uuid.UUID, SessionCompleted] = {}
+    for row in rows:
+        found = by_session.setdefault(row.session_id, SessionCompleted(row.ends_at, row[4]))
+        found.enrollment_ids.append(row.id)
+        found.employee_ids.append(row.employee_id)
+    return list(by_session.values())
+
+
+# One `training.completed` event per enrollment, with its certificate, in one statement (a
+# large import completes more participants than a multi-row insert of events can carry).
+_ANNOUNCE_COMPLETED = text(
+    """
+insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, agency_id,
+                           payload)
+select n.region_id, 'training.completed', 'training_enrollment', n.id, n.employee_id,
+       n.agency_id,
+       jsonb_build_object('enrollment_id', n.id, 'session_id', n.session_id,
+                          'program_id', n.program_id, 'certificate_id', c.id,
+                          'certificate_number', c.number, 'jp', c.jp)
+  from training_enrollments n
+  join training_certificates c on c.region_id = n.region_id and c.enrollment_id = n.id
+ where n.region_id = :region_id and n.id = any(:enrollment_ids)
+ order by n.session_id, n.employee_id::text, n.id::text
+"""
+).bindparams(bindparam("region_id", type_=Uuid), bindparam("enrollment_ids", type_=ARRAY(Uuid)))
+
+
+async def announce_completed(
+    session: AsyncSession, region_id: uuid.UUID, enrollment_ids: Sequence[uuid.UUID]
+) -> None:
+    await session.execute(
+        _ANNOUNCE_COMPLETED, {"region_id": region_id, "enrollment_ids": list(enrollment_ids)}
+    )

@@ -9,6 +9,8 @@ nothing; completing again completes nobody twice (the ledger keeps one row per e
 and the certificate one per enrollment, both by unique index)."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +21,12 @@ from kinerja_api.core.audit import Change, plain, record_all
 from kinerja_api.core.events import publish
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import SESSION_NOT_HELD, Problem, field_problem
-from kinerja_api.models.training import EnrollmentStatus, SessionStatus, TrainingSession
+from kinerja_api.models.training import (
+    EnrollmentStatus,
+    SessionStatus,
+    TrainingProgram,
+    TrainingSession,
+)
 from kinerja_api.training.attendance import repository
 from kinerja_api.training.attendance.schemas import (
     AttendanceMark,
@@ -38,6 +45,7 @@ from kinerja_api.training.sessions import repository as sessions
 from kinerja_api.training.sessions.repository import program_for_session, set_counters
 
 SEATED = (EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED)
+COMPLETION_CHUNK = 1000
 _CANCELLED = Msg("Sesi sudah dibatalkan.", "The session is cancelled.")
 _NOT_STARTED = Msg(
     "Kehadiran dapat dicatat setelah sesi dimulai pada {starts_at}.",
@@ -167,6 +175,68 @@ async def record_attendance(
     )
 
 
+async def credit_completions(
+    session: AsyncSession,
+    *,
+    region_id: uuid.UUID,
+    ends_at: datetime,
+    program: TrainingProgram,
+    completed: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    recorded_by: uuid.UUID | None,
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """What completing (enrollment, employee) pairs of a session that ended at `ends_at`
+    credits: the program's JP in the ledger, in the year (and on the day) of the region's zone
+    in which the session ended, and a certificate each, numbered under the year's lock.
+    Answers enrollment → (certificate id, number) of the certificates issued now."""
+    zone = await clock.region_zone(session, region_id)
+    year = counting_year(ends_at, zone)
+    await repository.credit_jp(
+        session,
+        region_id=region_id,
+        enrollments=completed,
+        year=year,
+        jp=program.jp,
+        activity=program.name,
+        completed_on=in_zone(ends_at, zone).date(),
+        recorded_by=recorded_by,
+    )
+    return await certificates.issue(
+        session,
+        region_id=region_id,
+        year=year,
+        program_name=program.name,
+        completed=completed,
+        issued_on=clock.today_in(zone),
+        jp=program.jp,
+    )
+
+
+async def complete_imported(
+    session: AsyncSession,
+    *,
+    region_id: uuid.UUID,
+    enrollment_ids: Sequence[uuid.UUID],
+    recorded_by: uuid.UUID | None,
+) -> None:
+    """Credits enrollments an import made completed as `record_completion` does (JP, a
+    certificate each), session by session in chunks of `COMPLETION_CHUNK` (the certificates'
+    insert takes six parameters a row), and tells each participant in one statement."""
+    if not enrollment_ids:
+        return
+    for found in await repository.completed_by_session(session, region_id, enrollment_ids):
+        pairs = list(zip(found.enrollment_ids, found.employee_ids, strict=True))
+        for start in range(0, len(pairs), COMPLETION_CHUNK):
+            await credit_completions(
+                session,
+                region_id=region_id,
+                ends_at=found.ends_at,
+                program=found.program,
+                completed=pairs[start : start + COMPLETION_CHUNK],
+                recorded_by=recorded_by,
+            )
+    await repository.announce_completed(session, region_id, enrollment_ids)
+
+
 async def record_completion(
     session: AsyncSession, principal: Principal, session_id: uuid.UUID
 ) -> CompletionOut:
@@ -190,27 +260,14 @@ async def record_completion(
     )
     assert program is not None  # a foreign key of the same region
     region_id = training_session.region_id
-    zone = await clock.region_zone(session, region_id)
-    year = counting_year(training_session.ends_at, zone)
     pairs = [(row.id, row.employee_id) for row in completed]
-    await repository.credit_jp(
+    issued = await credit_completions(
         session,
         region_id=region_id,
-        enrollments=pairs,
-        year=year,
-        jp=program.jp,
-        activity=program.name,
-        completed_on=in_zone(training_session.ends_at, zone).date(),
-        recorded_by=principal.id if principal.kind == "user" else None,
-    )
-    issued = await certificates.issue(
-        session,
-        region_id=region_id,
-        year=year,
-        program_name=program.name,
+        ends_at=training_session.ends_at,
+        program=program,
         completed=pairs,
-        issued_on=clock.today_in(zone),
-        jp=program.jp,
+        recorded_by=principal.id if principal.kind == "user" else None,
     )
     entries: list[CompletionEntry] = []
     await record_all(

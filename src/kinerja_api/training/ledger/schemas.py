@@ -18,6 +18,7 @@ from kinerja_api.core.schemas import (
 from kinerja_api.models.common import described
 from kinerja_api.models.org import EmploymentType
 from kinerja_api.models.training import JpSource
+from kinerja_api.training.jp import MAX_ACTIVITY_JP, MIN_ACTIVITY_JP
 from kinerja_api.training.localtime import LocalTime
 
 Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -47,7 +48,12 @@ class JpEntryCreate(InputModel):
     )
     jp: Annotated[
         int,
-        Field(ge=1, le=1000, description="Jam pelajaran credited.", examples=[8]),
+        Field(
+            ge=MIN_ACTIVITY_JP,
+            le=MAX_ACTIVITY_JP,
+            description="Jam pelajaran credited.",
+            examples=[8],
+        ),
         JSON_INTEGER,
     ]
     evidence: Evidence = Field(

@@ -73,7 +73,7 @@ async def record_external(
         raise not_found("Employee")
     ended_at = as_instant(data.ended_at, employee.timezone)
     year = jp.counting_year(ended_at, employee.timezone)
-    if not 2000 <= year <= 2100:
+    if not jp.FIRST_LEDGER_YEAR <= year <= jp.LAST_LEDGER_YEAR:
         raise field_problem("body.ended_at", _OUT_OF_RANGE, code="out_of_range")
     entry = JpLedgerEntry(
         region_id=employee.region_id,
