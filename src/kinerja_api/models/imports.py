@@ -33,6 +33,10 @@ from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, 
         "agencies": "unit kerja — agencies, by `code` (parent by `parent_code`)",
         "employees": "pegawai — employees, by `nip` (agency by code, supervisor by NIP)",
         "users": "pengguna — sign-in accounts, by `email` (employee by NIP)",
+        "plans": "SKP — plans with their targets (RHK) and indicators (IKI), one row per "
+        "indicator, by `nip`, `period`, `target_no` and `indicator_no`",
+        "progress_reports": "realisasi — progress reports on approved plans' indicators, by "
+        "`nip`, `period`, `target_no`, `indicator_no` and `reported_for`",
     }
 )
 class ImportKind(StrEnum):
@@ -41,6 +45,8 @@ class ImportKind(StrEnum):
     AGENCIES = "agencies"
     EMPLOYEES = "employees"
     USERS = "users"
+    PLANS = "plans"
+    PROGRESS_REPORTS = "progress_reports"
 
 
 @described(
