@@ -218,7 +218,9 @@ async def test_a_draft_is_updated_and_a_new_indicator_added(
     rows.append(
         row(staff.nip, "2", "2", **{k: rows[2][k] for k in ("target_kind", "target_title")})
     )
-    result = await imported(client, app, settings, home.headers, plans_csv(rows), kind="plans")
+    result = await imported(
+        client, app, settings, home.headers, plans_csv(rows), kind="plans", mode="all_or_nothing"
+    )
     assert result["counts"] == {"read": 4, "created": 1, "updated": 1, "unchanged": 2, "failed": 0}
 
     after = await _plan_as_api_shows(client, home.headers, staff.id)
@@ -228,7 +230,7 @@ async def test_a_draft_is_updated_and_a_new_indicator_added(
     assert after["targets"][0] == before["targets"][0]
 
 
-async def test_a_submitted_or_approved_plan_is_refused_and_left_alone(
+async def test_a_submitted_or_approved_plan_is_refused_and_left_alone_a_returned_one_changes(
     client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
 ) -> None:
     home, staff, agency = await _home_with_staff(world)
@@ -237,12 +239,15 @@ async def test_a_submitted_or_approved_plan_is_refused_and_left_alone(
     submitted = await world.plan(period, staff, status="submitted")
     approved = await world.plan(period, other, status="approved")
     kept = await world.target(approved, title="Tetap")
+    third = await world.employee(home.region, agency)
+    returned = await world.plan(period, third, status="returned")
     rows = [
         row(staff.nip, "1", "1", period="2027"),
         row(other.nip, "1", "1", period="2027"),
+        row(third.nip, "1", "1", period="2027"),
     ]
     result = await imported(client, app, settings, home.headers, plans_csv(rows), kind="plans")
-    assert result["counts"]["failed"] == 2
+    assert (result["counts"]["failed"], result["counts"]["created"]) == (2, 1)
     found = await errors(client, home.headers, result["id"])
     assert {(e["row"], e["problem"], e["value"]) for e in found} == {
         (1, "conflict", "submitted"),
@@ -257,6 +262,8 @@ async def test_a_submitted_or_approved_plan_is_refused_and_left_alone(
         )
     ).all()
     assert targets == [(approved.id, kept.title)]
+    written = await client.get(f"{API}/plans/{returned.id}/targets", headers=home.headers)
+    assert [t["title"] for t in written.json()["items"]] == ["Sasaran 1"]
 
 
 async def test_a_dry_run_writes_nothing_and_all_or_nothing_writes_nothing_when_a_row_fails(

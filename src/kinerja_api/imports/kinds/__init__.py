@@ -4,7 +4,10 @@ from kinerja_api.imports.kind import Kind
 from kinerja_api.imports.kinds.agencies import AGENCIES
 from kinerja_api.imports.kinds.employees import EMPLOYEES
 from kinerja_api.imports.kinds.plans import PLANS
+from kinerja_api.imports.kinds.progress_reports import PROGRESS_REPORTS
 from kinerja_api.imports.kinds.users import USERS
 from kinerja_api.models.imports import ImportKind
 
-KINDS: dict[ImportKind, Kind] = {kind.name: kind for kind in (AGENCIES, EMPLOYEES, USERS, PLANS)}
+KINDS: dict[ImportKind, Kind] = {
+    kind.name: kind for kind in (AGENCIES, EMPLOYEES, USERS, PLANS, PROGRESS_REPORTS)
+}

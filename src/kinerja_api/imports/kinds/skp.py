@@ -3,6 +3,8 @@ the period's year), a target within it and an indicator within the target (their
 `position` the plans API shows), and the SQL that reads those cells. Every cast is guarded by
 the cell's pattern: the statements may read a row before its problems rule it out."""
 
+from collections.abc import Iterable
+
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Found, quoted, same_region
 from kinerja_api.models.imports import RowProblem
@@ -43,9 +45,9 @@ def day(cell: str) -> str:
     )
 
 
-def one_of(cell: str, values: object) -> str:
-    """`cell` (case-insensitively) is not one of `values` (an enum)."""
-    allowed = ", ".join(quoted(str(value)) for value in values)  # type: ignore[attr-defined]
+def one_of(cell: str, values: Iterable[str]) -> str:
+    """`cell` (case-insensitively) is not one of `values` (an enum's, say)."""
+    allowed = ", ".join(quoted(str(value)) for value in values)
     return f"lower({cell}) not in ({allowed})"
 
 
