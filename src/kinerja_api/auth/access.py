@@ -48,7 +48,8 @@ SCOPES = {
         "scopes read"
     ),
     "imports:write": (
-        "Run bulk imports of agencies and employees (CSV or NDJSON files) and follow them"
+        "Run bulk imports of agencies, employees, plans (with their targets and indicators) "
+        "and progress reports (CSV or NDJSON files) and follow them"
     ),
 }
 ALL_ROLES = frozenset(Role)

@@ -111,11 +111,14 @@ class ImportFailure(StrEnum):
         "missing": "a required cell is empty",
         "too_long": "a cell is longer than its column allows",
         "formula": "a cell starts like a spreadsheet formula (`=`, `+`, `-`, `@`)",
-        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role)",
+        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role, a number, "
+        "a date)",
         "duplicate": "the key appears more than once in the file",
-        "not_found": "names an agency, employee or supervisor not in your region nor the file",
+        "not_found": "names an agency, employee, supervisor, period or plan's indicator not in "
+        "your region nor the file",
         "other_region": "the key belongs to another region",
-        "conflict": "contradicts what is recorded (a fixed field, a link taken)",
+        "conflict": "contradicts what is recorded (a fixed field, a link taken, a plan past draft, "
+        "a closed period, a verified report)",
         "cycle": "the supervisor or parent chain would loop",
         "not_allowed": "you may not grant this (a role above your own)",
     }
