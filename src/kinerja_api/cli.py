@@ -295,7 +295,7 @@ if __name__ == "__main__":
 
 # --- talking to a running server: import, export ------------------------------------------
 
-ImportKindName = Literal["agencies", "employees", "users"]
+ImportKindName = Literal["agencies", "employees", "users", "plans", "progress_reports"]
 ImportModeName = Literal["per_row", "all_or_nothing"]
 SeparatorName = Literal[",", ";"]
 

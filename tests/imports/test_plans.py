@@ -1,6 +1,7 @@
 """Importing SKP plans: one row per indicator, grouped into plans, targets and indicators; drafts
 created and updated, submitted or approved plans refused; read back through the plans API."""
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
 from kinerja_api.models.plans import Indicator, Plan, Target
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import NDJSON, Region, a_region, errors, imported
 
 COLUMNS = (
     "nip",
@@ -339,3 +340,36 @@ async def test_every_rule_refuses_its_rows_and_another_regions_nip_is_not_found(
     assert result["counts"]["created"] == 0
     assert await _counts(world, home.region) == (0, 0, 0)
     assert await _counts(world, foreign.region) == (0, 0, 0)
+
+
+async def test_an_ndjson_file_with_numbers_and_booleans_imports_like_its_csv(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home, staff, _agency = await _home_with_staff(world)
+    line = {
+        "nip": staff.nip,
+        "period": 2026,
+        "target_no": 1,
+        "target_kind": "utama",
+        "target_title": "Sasaran NDJSON",
+        "target_public": True,
+        "indicator_no": 0,
+        "aspect": "kuantitas",
+        "indicator": "Dokumen",
+        "target_value": 7.25,
+        "unit": "dokumen",
+    }
+    result = await imported(
+        client,
+        app,
+        settings,
+        home.headers,
+        json.dumps(line) + "\n",
+        kind="plans",
+        content_type=NDJSON,
+    )
+    assert result["counts"]["created"] == 1, await errors(client, home.headers, result["id"])
+    (target,) = (await _plan_as_api_shows(client, home.headers, staff.id))["targets"]
+    assert (target["public"], target["position"]) == (True, 1)
+    (indicator,) = target["indicators"]
+    assert (Decimal(indicator["target_value"]), indicator["position"]) == (Decimal("7.25"), 0)
