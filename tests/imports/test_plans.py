@@ -373,3 +373,36 @@ async def test_an_ndjson_file_with_numbers_and_booleans_imports_like_its_csv(
     assert (target["public"], target["position"]) == (True, 1)
     (indicator,) = target["indicators"]
     assert (Decimal(indicator["target_value"]), indicator["position"]) == (Decimal("7.25"), 0)
+
+
+async def test_an_ambiguous_number_and_a_shared_indicators_unit_are_refused(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home = await a_region(world)
+    period = await world.period(home.region, 2026)
+    boss = await world.employee(home.region, home.agency)
+    staff = await world.employee(home.region, home.agency, supervisor=boss)
+    above = await world.target(await world.plan(period, boss), position=1)
+    shared = await world.indicator(above, position=1)
+    draft = await world.plan(period, staff)
+    below = await world.target(
+        draft, position=1, title="Turunan", parent_target_id=above.id, cascade_mode="direct"
+    )
+    await world.indicator(below, position=1, parent_indicator_id=shared.id)
+    await world.target(draft, position=5, title="Lima")
+    await world.target(draft, position=5, title="Lima")
+    rows = [
+        row(staff.nip, "1", "1", target_title="Turunan", unit="berkas"),
+        row(staff.nip, "5", "1", target_title="Lima"),
+        row(boss.nip, "1", "1", unit="berkas", target_title=above.title),
+    ]
+    result = await imported(client, app, settings, home.headers, plans_csv(rows), kind="plans")
+    found = {
+        (e["row"], e["field"], e["problem"])
+        for e in await errors(client, home.headers, result["id"])
+    }
+    assert found == {
+        (1, "unit", "conflict"),
+        (2, "target_no", "conflict"),
+        (3, "unit", "conflict"),
+    }
