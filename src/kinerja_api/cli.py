@@ -295,7 +295,17 @@ if __name__ == "__main__":
 
 # --- talking to a running server: import, export ------------------------------------------
 
-ImportKindName = Literal["agencies", "employees", "users"]
+# kinerja_api.models.imports.ImportKind, spelled out so that `--help` need not import the models.
+ImportKindName = Literal[
+    "agencies",
+    "employees",
+    "users",
+    "plans",
+    "progress_reports",
+    "evaluation_assignments",
+    "training_attendance",
+    "external_training",
+]
 ImportModeName = Literal["per_row", "all_or_nothing"]
 SeparatorName = Literal[",", ";"]
 
@@ -324,7 +334,7 @@ def import_file(
         Path | None, typer.Option(help="Write the refused rows to this CSV file")
     ] = None,
 ) -> None:
-    """Import a CSV or NDJSON file of agencies, employees or users, with a progress bar.
+    """Import a CSV or NDJSON file of one kind (employees, plans, ...), with a progress bar.
 
     Uploads the file as a service account, follows the import to its end, then prints the
     counts and the refused rows (a table, or a CSV file with --errors). Exits 1 when the import

@@ -81,6 +81,8 @@ INTERFACES = frozenset(
         ("progress", "kinerja_api.imports.api"),
         ("imports", "kinerja_api.evaluations.api"),
         ("imports", "kinerja_api.training.api"),
+        ("imports", "kinerja_api.plans.api"),
+        ("imports", "kinerja_api.progress.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -2,10 +2,12 @@
 `kinerja openapi` writing the contract the repository holds."""
 
 from pathlib import Path
+from typing import get_args
 
 from typer.testing import CliRunner
 
-from kinerja_api.cli import app
+from kinerja_api.cli import ImportKindName, app
+from kinerja_api.models.imports import ImportKind
 
 COMMANDS = (
     "migrate",
@@ -44,3 +46,7 @@ def test_openapi_writes_the_contract_the_repository_holds(tmp_path: Path) -> Non
     assert written.read_text(encoding="utf-8") == CONTRACT.read_text(encoding="utf-8")
     printed = CliRunner().invoke(app, ["openapi"])
     assert printed.stdout == CONTRACT.read_text(encoding="utf-8")
+
+
+def test_import_takes_every_kind_the_api_does() -> None:
+    assert set(get_args(ImportKindName)) == {kind.value for kind in ImportKind}

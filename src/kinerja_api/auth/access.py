@@ -48,8 +48,9 @@ SCOPES = {
         "scopes read"
     ),
     "imports:write": (
-        "Run bulk imports (CSV or NDJSON files) of agencies, employees, 360° evaluation "
-        "assignments, training attendance and external training JP, and follow them"
+        "Run bulk imports (CSV or NDJSON files) of agencies, employees, users, plans (with "
+        "their targets and indicators), progress reports, 360° evaluation assignments, "
+        "training attendance and external training JP, and follow them"
     ),
 }
 ALL_ROLES = frozenset(Role)

@@ -33,10 +33,12 @@ Importer = Annotated[Principal, requires(Role.REGION_ADMIN, scopes=[WRITE_SCOPE]
 
 
 def _columns() -> str:
+    """Each kind's columns, required ones marked, each with what it holds."""
     return "\n".join(
-        f"- `{kind.name}`: "
-        + ", ".join(
-            f"`{column.name}`{' (required)' if column.required else ''}" for column in kind.columns
+        f"- `{kind.name}`:\n"
+        + "\n".join(
+            f"  - `{column.name}`{' (required)' if column.required else ''}: {column.description}"
+            for column in kind.columns
         )
         for kind in KINDS.values()
     )
@@ -83,7 +85,7 @@ UPLOAD_BODY = {
     "",
     status_code=202,
     name="create",
-    summary="Import a file of agencies, employees or users",
+    summary="Import a file of agencies, employees, users, plans or progress reports",
     response_model=ImportOut,
     responses=problem_responses(401, 403, 409, 413, 415, 422),
     openapi_extra=UPLOAD_BODY,
@@ -93,11 +95,13 @@ without BOM) or NDJSON (one object per line), as the raw body or the `file` part
 row and writes the good ones: follow it with `GET /imports/{{id}}` (or the `import.*` events on
 `/progress/stream`) and read refused rows from `GET /imports/{{id}}/errors`.
 
-Rows are matched by their natural key (agency `code`, employee `nip`, user `email`): a
-recorded row is updated, a new one created, and importing the same file twice changes nothing
-the second time. An empty optional cell clears the value. A file that cannot be read at all is
-answered at once: not UTF-8 (`import-encoding`), columns unknown or missing
-(`import-columns`), no rows (`import-file-invalid`), larger than the upload limit (413).
+Rows are matched by their natural key (agency `code`, employee `nip`, user `email`; a plan's
+indicator by `nip`, `period`, `target_no` and `indicator_no`; a progress report by its
+indicator and `reported_for`): a recorded row is updated, a new one created, and importing the
+same file twice changes nothing the second time. An empty optional cell clears the value. A
+file that cannot be read at all is answered at once: not UTF-8 (`import-encoding`), columns
+unknown or missing (`import-columns`), no rows (`import-file-invalid`), larger than the upload
+limit (413).
 
 Columns by kind:
 
@@ -106,7 +110,13 @@ Columns by kind:
 `users` are granted only roles the importer may grant through the users API (never
 `superadmin`; a service account grants none, so its rows are refused); new accounts have no
 password until one is set. `agencies` are created and renamed, never moved
-(`PATCH /agencies/{{id}}` moves a subtree).""",
+(`PATCH /agencies/{{id}}` moves a subtree). `plans` hold one row per indicator, its target's
+cells repeated on each of the target's rows: plans are created as drafts, and a recorded plan
+changes only while draft or returned in an open period (rows of submitted or approved plans
+are refused); targets and indicators the file does not name, and cascade links, are left as
+they are. `progress_reports` land on approved plans in open periods, dated in the period's
+year and not after today; they are created pending, and a report already verified is never
+changed.""",
 )
 async def create_import(
     request: Request,

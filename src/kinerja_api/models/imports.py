@@ -33,6 +33,10 @@ from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, 
         "agencies": "unit kerja — agencies, by `code` (parent by `parent_code`)",
         "employees": "pegawai — employees, by `nip` (agency by code, supervisor by NIP)",
         "users": "pengguna — sign-in accounts, by `email` (employee by NIP)",
+        "plans": "SKP — plans with their targets (RHK) and indicators (IKI), one row per "
+        "indicator, by `nip`, `period`, `target_no` and `indicator_no`",
+        "progress_reports": "realisasi — progress reports on approved plans' indicators, by "
+        "`nip`, `period`, `target_no`, `indicator_no` and `reported_for`",
         "evaluation_assignments": "penugasan penilai 360° — who rates whom in a launched "
         "cycle, by (`cycle_id`, `rater_nip`, `ratee_nip`)",
         "training_attendance": "kehadiran pelatihan — attendance or completion of a session's "
@@ -47,6 +51,8 @@ class ImportKind(StrEnum):
     AGENCIES = "agencies"
     EMPLOYEES = "employees"
     USERS = "users"
+    PLANS = "plans"
+    PROGRESS_REPORTS = "progress_reports"
     EVALUATION_ASSIGNMENTS = "evaluation_assignments"
     TRAINING_ATTENDANCE = "training_attendance"
     EXTERNAL_TRAINING = "external_training"
@@ -114,13 +120,14 @@ class ImportFailure(StrEnum):
         "missing": "a required cell is empty",
         "too_long": "a cell is longer than its column allows",
         "formula": "a cell starts like a spreadsheet formula (`=`, `+`, `-`, `@`)",
-        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role, a date)",
+        "invalid": "a value is not allowed (a NIP, an e-mail address, a kind, a role, a number, "
+        "a date)",
         "duplicate": "the key appears more than once in the file",
-        "not_found": "names an agency, employee, supervisor, cycle or session not in your "
-        "region nor the file",
+        "not_found": "names an agency, employee, supervisor, period, plan's indicator, cycle or "
+        "session not in your region nor the file",
         "other_region": "the key belongs to another region",
-        "conflict": "contradicts what is recorded (a fixed field, a link taken, a state that "
-        "does not allow it)",
+        "conflict": "contradicts what is recorded (a fixed field, a link taken, a plan past draft, "
+        "a closed period, a verified report, a state that does not allow it)",
         "cycle": "the supervisor or parent chain would loop",
         "not_allowed": "you may not grant this (a role above your own), or the cycle does "
         "not take it",

@@ -21,19 +21,30 @@ from kinerja_api.models.progress import EvidenceKind, ReportStatus
 from kinerja_api.plans.api import GroupQuarterOut, Percent, TargetAchievementOut
 
 MAX_EVIDENCE = 20
+# The bounds of a report's note and evidence, which imports check too.
+NOTE_MAX_LENGTH = 4000
+EVIDENCE_TITLE_MAX_LENGTH = 200
+EVIDENCE_URL_MAX_LENGTH = 2000
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_LENGTH)
+]
 Value = Annotated[
     PlainDecimal,
     Field(ge=0, max_digits=18, decimal_places=4, examples=["12.5"], description="Realisasi."),
 ]
-EvidenceUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)]
+EvidenceUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=EVIDENCE_URL_MAX_LENGTH)]
 
 
 class EvidenceCreate(InputModel):
     """Bukti dukung: a link to a document, photo or other proof kept elsewhere."""
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    title: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=EVIDENCE_TITLE_MAX_LENGTH
+        ),
+    ]
     url: EvidenceUrl
     kind: EvidenceKind = EvidenceKind.DOCUMENT
 

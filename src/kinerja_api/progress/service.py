@@ -45,6 +45,8 @@ from kinerja_api.progress.schemas import (
 )
 
 ENTITY = "progress_report"
+# The plans progress is reported on (imports hold their rows to the same rule).
+REPORTABLE = frozenset({PlanStatus.APPROVED})
 # numeric(18, 4): answers show the value as it is stored, without re-reading the row.
 VALUE_SCALE = Decimal("0.0001")
 AUDITED = (
@@ -114,7 +116,7 @@ async def _indicator_context(
 
 
 def _check_reportable(context: _Context) -> None:
-    if context.plan.status != PlanStatus.APPROVED:
+    if context.plan.status not in REPORTABLE:
         raise Problem(INVALID_TRANSITION, _NOT_APPROVED)
     require_open(context.period)
 

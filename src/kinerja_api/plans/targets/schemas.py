@@ -18,9 +18,22 @@ from kinerja_api.core.schemas import (
 from kinerja_api.models.plans import Aggregation, Aspect, CascadeMode, TargetKind
 from kinerja_api.plans.achievement_schemas import AchievementOut
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+# The bounds of a target's and an indicator's fields, which imports check too.
+TITLE_MAX_LENGTH = 500
+TEXT_MAX_LENGTH = 4000
+UNIT_MAX_LENGTH = 60
+POSITION_MAX = 10_000
+WEIGHT_MAX = 100
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
+]
+Unit = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=UNIT_MAX_LENGTH)
+]
 TargetValue = Annotated[
     PlainDecimal,
     Field(gt=0, max_digits=18, decimal_places=4, examples=["12"], description="Exact decimal."),
@@ -29,14 +42,14 @@ Weight = Annotated[
     PlainDecimal,
     Field(
         gt=0,
-        le=100,
+        le=WEIGHT_MAX,
         max_digits=5,
         decimal_places=2,
         description="Optional; when any indicator of a plan has one, all must, adding up to 100.",
     ),
 ]
 Position = Annotated[
-    int, Field(ge=0, le=10_000, description="Display order, ascending."), JSON_INTEGER
+    int, Field(ge=0, le=POSITION_MAX, description="Display order, ascending."), JSON_INTEGER
 ]
 _CASCADE_PAIR = "parent_target_id and cascade_mode go together: give both or neither"
 
