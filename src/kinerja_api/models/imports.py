@@ -33,6 +33,10 @@ from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, 
         "agencies": "unit kerja — agencies, by `code` (parent by `parent_code`)",
         "employees": "pegawai — employees, by `nip` (agency by code, supervisor by NIP)",
         "users": "pengguna — sign-in accounts, by `email` (employee by NIP)",
+        "siasn_employees": "pegawai dari SIASN — employees as BKN's SIASN exports them, by "
+        "`nip_baru` (agency by `unor_id` as its code)",
+        "lapor_complaints": "pengaduan dari SP4N-LAPOR! — complaints received through LAPOR!, "
+        "by `nomor_tiket` (agency by `instansi_tujuan` as its code)",
     }
 )
 class ImportKind(StrEnum):
@@ -41,6 +45,8 @@ class ImportKind(StrEnum):
     AGENCIES = "agencies"
     EMPLOYEES = "employees"
     USERS = "users"
+    SIASN_EMPLOYEES = "siasn_employees"
+    LAPOR_COMPLAINTS = "lapor_complaints"
 
 
 @described(
