@@ -79,6 +79,8 @@ INTERFACES = frozenset(
         ("exchange", "kinerja_api.feedback.api"),
         ("webhooks", "kinerja_api.progress.api"),
         ("progress", "kinerja_api.imports.api"),
+        ("imports", "kinerja_api.feedback.api"),
+        ("imports", "kinerja_api.exchange.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

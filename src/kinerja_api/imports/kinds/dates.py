@@ -7,7 +7,8 @@ DAY_FIRST = r"([0-9]{2})[-/]([0-9]{2})[-/]([0-9]{4})"
 _DATE = r"[0-9]{2}[-/][0-9]{2}[-/][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
 _OFFSET = r"Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]"
-_INSTANT = rf"^(?:{_DATE})(?:[ T]{_TIME}(?:{_OFFSET})?)?$"
+# A capturing group before the offset: `(?:Z` would read as the SQL parameter `:Z`.
+_INSTANT = rf"^(?:{_DATE})(?:[ T]{_TIME}({_OFFSET})?)?$"
 
 
 def date_sql(cell: str) -> str:
