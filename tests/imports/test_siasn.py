@@ -1,6 +1,7 @@
 """Importing employees as SIASN exports them: the example file round-trips through the
 employees API, SIASN's dates and golongan are checked, its other columns are accepted."""
 
+import json
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from kinerja_api.config import Settings
 from tests.exchange.helpers import EXAMPLES
 from tests.factories import World, nip_for
 from tests.imports.helpers import (
+    NDJSON,
     Region,
     a_region,
     employees_of,
@@ -309,3 +311,22 @@ async def test_siasn_columns_are_accepted_and_unknown_ones_refused(
     assert "unor_nama" not in refused.json()["known_columns"]
     missing = siasn_csv([siasn_row(home)]).replace("NIP_BARU;", "")
     assert (await upload(client, home.headers, missing, kind=KIND)).status_code == 422
+
+
+async def test_ndjson_rows_may_carry_siasns_other_fields(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home = await a_region(world)
+    # NDJSON names the fields the kind reads as its columns are named; SIASN's others as SIASN
+    # writes them.
+    fields = {name.lower(): value for name, value in siasn_row(home).items()}
+    row = {**fields, "PNS_ID": "8AE483A67C1E2B0A017C1F4D6B2E0099", "TGL_LHR": "14-03-1985"}
+    unknown = {**fields, "nip_baru": nip_for(), "HOBI": "membaca"}
+    body = "\n".join(json.dumps(item) for item in (row, unknown)) + "\n"
+    result = await imported(
+        client, app, settings, home.headers, body, kind=KIND, content_type=NDJSON
+    )
+    assert result["counts"]["created"] == 1
+    [problem] = await errors(client, home.headers, result["id"])
+    assert (problem["row"], problem["problem"]) == (2, "unknown_field")
+    assert set(await employees_of(world, home.region)) == {row["nip_baru"]}
