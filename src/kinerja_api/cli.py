@@ -305,6 +305,8 @@ ImportKindName = Literal[
     "evaluation_assignments",
     "training_attendance",
     "external_training",
+    "siasn_employees",
+    "lapor_complaints",
 ]
 ImportModeName = Literal["per_row", "all_or_nothing"]
 SeparatorName = Literal[",", ";"]

@@ -83,6 +83,8 @@ INTERFACES = frozenset(
         ("imports", "kinerja_api.training.api"),
         ("imports", "kinerja_api.plans.api"),
         ("imports", "kinerja_api.progress.api"),
+        ("imports", "kinerja_api.feedback.api"),
+        ("imports", "kinerja_api.exchange.api"),
     }
 )
 # Imports against the layers tolerated while a move is under way; each must still be used.

@@ -248,6 +248,60 @@ async def test_employee_input_is_validated(client: httpx.AsyncClient, world: Wor
     assert await world.audit_actions(employee.id) == []
 
 
+async def test_titles_and_since_dates_are_kept_validated_and_cleared(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    region = await world.region()
+    agency = await world.agency(region)
+    headers = world.auth(await world.user(region, Role.REGION_ADMIN))
+    titled = {
+        "title_prefix": "Dr.",
+        "title_suffix": "S.Pd., M.Si.",
+        "grade_since": "2022-04-01",
+        "position_since": "2023-01-02",
+    }
+    created = await client.post(URL, json=_body(agency, **titled), headers=headers)
+    assert created.status_code == 201, created.text
+    employee = created.json()
+    assert {key: employee[key] for key in titled} == titled
+
+    refused = await client.post(
+        URL,
+        json=_body(
+            agency,
+            title_prefix="",
+            title_suffix="x" * 101,
+            grade_since="1949-12-31",
+            position_since="01-02-2023",
+        ),
+        headers=headers,
+    )
+    assert _fields(refused) == {
+        "body.title_prefix",
+        "body.title_suffix",
+        "body.grade_since",
+        "body.position_since",
+    }
+
+    cleared = await _patch(
+        client,
+        employee["id"],
+        {"title_prefix": None, "grade_since": None, "position_since": "2024-07-01"},
+        headers,
+    )
+    assert cleared.status_code == 200, cleared.text
+    body = cleared.json()
+    assert (body["title_prefix"], body["title_suffix"]) == (None, "S.Pd., M.Si.")
+    assert (body["grade_since"], body["position_since"]) == (None, "2024-07-01")
+    listed = await client.get(
+        URL, params={"agency_id": str(agency.id)}, headers={**headers, "Accept": "text/csv"}
+    )
+    assert listed.status_code == 200, listed.text
+    header = listed.text.lstrip("\ufeff").splitlines()[0].split(",")
+    assert {"title_prefix", "title_suffix", "grade_since", "position_since"} <= set(header)
+    assert ",2024-07-01," in listed.text
+
+
 async def test_nip_is_registered_once(client: httpx.AsyncClient, world: World) -> None:
     region, other = await world.region(), await world.region()
     existing = await world.employee(region, await world.agency(region))

@@ -11,7 +11,8 @@ per declared column, NULL when empty, beside `row_number`, `line` and `malformed
 `:region_id`, `:import_id`, `:first` and `:last` (the batch's row numbers), `:write` (false
 in a dry run), `:today` (the region's date), `:now` (the instant the job started or resumed),
 `:principal_id`, `:grantable` (the roles the importer may grant) and `:password_hash` (of new
-accounts, which no one can sign in with until a password is set).
+accounts, which no one can sign in with until a password is set); the upsert also those the kind
+draws for each batch (`Kind.draw`).
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -19,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
+from kinerja_api.config import Settings
 from kinerja_api.core.i18n import Msg
 from kinerja_api.models.imports import ImportKind, RowProblem
 
@@ -116,9 +119,12 @@ class Context:
 
     region_id: Any
     import_id: Any
+    settings: Settings
 
 
 AfterWrite = Callable[[AsyncSession, Context, Mapping[Any, Any]], Awaitable[None]]
+# Values drawn afresh for each batch (random codes), given its number of rows.
+Draw = Callable[[int], Mapping[str, Any]]
 
 
 async def _nothing_after(
@@ -152,6 +158,13 @@ class Kind:
     lock: str | None = None
     after_write: AfterWrite = _nothing_after
     after_finish: AfterWrite = _nothing_after
+    # Columns of the file's header the kind accepts and does not read (the rest of a national
+    # export's columns).
+    ignored: frozenset[str] = frozenset()
+    # Parameters of the upsert drawn for each batch (`draw`, called with the batch's row count),
+    # each named with its SQL type in `drawn`.
+    draw: Draw | None = None
+    drawn: tuple[tuple[str, TypeEngine[Any]], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

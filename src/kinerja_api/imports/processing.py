@@ -250,6 +250,8 @@ async def _write(
     if write and kind.lock:
         lock = statement(kind, kind.lock)
         await session.execute(lock.clause, lock.parameters(values))
+    if kind.draw is not None:
+        values = {**values, **kind.draw(int(values["last"]) - int(values["first"]) + 1)}
     upsert = statement(kind, kind.upsert)
     row = (await session.execute(upsert.clause, upsert.parameters(values))).mappings().one()
     if write:
@@ -276,7 +278,7 @@ async def _in_batches(
     db: Database, settings: Settings, kind: Kind, found: Import, values: dict[str, Any]
 ) -> None:
     """`per_row` imports and dry runs: a transaction per batch, resumable after any of them."""
-    context = Context(found.region_id, found.id)
+    context = Context(found.region_id, found.id, settings)
     while True:
         async with db.transaction() as session:
             await _working(session, found.region_id)
@@ -324,7 +326,7 @@ async def _at_once(
     db: Database, settings: Settings, kind: Kind, found: Import, values: dict[str, Any]
 ) -> None:
     """`all_or_nothing` imports: every batch in one transaction, committed with the end."""
-    context = Context(found.region_id, found.id)
+    context = Context(found.region_id, found.id, settings)
     if not await _tell_progress(db, found, 0):
         return
     try:

@@ -101,10 +101,14 @@ class Layout:
     required: frozenset[str]
     stamp: tuple[uuid.UUID, uuid.UUID]
     positions: tuple[int | None, ...] = field(default=())
+    # Columns a file may have that the kind does not read (the rest of a national export).
+    ignored: frozenset[str] = frozenset()
 
     def with_header(self, header: Sequence[str]) -> "Layout":
         names = [column_name(cell) for cell in header]
-        unknown = sorted({name for name in names if name not in self.columns})
+        unknown = sorted(
+            {name for name in names if name not in self.columns and name not in self.ignored}
+        )
         duplicate = sorted({name for name in names if names.count(name) > 1})
         missing = sorted(self.required - set(names))
         if unknown or duplicate or missing:
@@ -122,7 +126,8 @@ class Layout:
                 known_columns=list(self.columns),
             )
         index = {name: position for position, name in enumerate(self.columns)}
-        return Layout(self.columns, self.required, self.stamp, tuple(index[name] for name in names))
+        positions = tuple(index.get(name) for name in names)
+        return Layout(self.columns, self.required, self.stamp, positions, self.ignored)
 
     def csv_record(self, row_number: int, line: int, fields: list[str]) -> Record:
         if len(fields) > len(self.positions) and any(
@@ -147,6 +152,8 @@ class Layout:
         index = {name: position for position, name in enumerate(self.columns)}
         for key, item in value.items():
             position = index.get(key)
+            if position is None and column_name(key) in self.ignored:
+                continue
             if position is None:
                 return (*self.stamp, row_number, line, None, Malformed.UNKNOWN_FIELD.value)
             cell = _json_cell(item)

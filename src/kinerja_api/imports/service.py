@@ -161,7 +161,7 @@ async def create_import(
     upload = await open_upload(request.headers.get("content-type"), request.stream())
     received = Received(upload.chunks)
     import_id = uuid.uuid4()
-    layout = Layout(kind.column_names, kind.required, (region_id, import_id))
+    layout = Layout(kind.column_names, kind.required, (region_id, import_id), ignored=kind.ignored)
     records = reading.records(received, upload.format, layout)
     try:
         first = await anext(records)

@@ -73,9 +73,10 @@ def statement(kind: Kind, tail: str) -> Statement:
     """`tail` (CTEs each introduced by a comma, then the statement; or just the statement)
     after the kind's `rows` and `valid`, with its parameters typed."""
     sql = f"with recursive {_rows(kind)}\n{tail}"
+    types = {**PARAMETER_TYPES, **dict(kind.drawn)}
     names = frozenset(_PARAMETER.findall(sql))
-    unknown = sorted(names - PARAMETER_TYPES.keys())
+    unknown = sorted(names - types.keys())
     if unknown:
         raise ValueError(f"{kind.name}: unknown parameters {unknown}")
-    typed = [bindparam(name, type_=PARAMETER_TYPES[name]) for name in sorted(names)]
+    typed = [bindparam(name, type_=types[name]) for name in sorted(names)]
     return Statement(text(sql).bindparams(*typed), names)

@@ -152,6 +152,17 @@ class ComplaintStatus(StrEnum):
 
 @described(
     {
+        "direct": "langsung — submitted to this service (the public endpoints)",
+        "lapor": "SP4N-LAPOR! — received through LAPOR!, imported with its tracking number",
+    }
+)
+class ComplaintSource(StrEnum):
+    DIRECT = "direct"
+    LAPOR = "lapor"
+
+
+@described(
+    {
         "public": "publik — shown to the citizen",
         "internal": "internal — staff only",
     }
@@ -288,6 +299,9 @@ class Complaint(IdMixin, TimestampsMixin, VersionedMixin, Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(10), server_default=text("'direct'"))
+    # The number the complaint has where it came from (LAPOR!'s tracking number).
+    external_reference: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         Index("ix_complaints_region_id_submitted_at", "region_id", "submitted_at", "id"),
@@ -297,6 +311,14 @@ class Complaint(IdMixin, TimestampsMixin, VersionedMixin, Base):
             _allowed("category", ComplaintCategory, nullable=False), name="category_allowed"
         ),
         CheckConstraint(_allowed("status", ComplaintStatus, nullable=False), name="status_allowed"),
+        CheckConstraint(_allowed("source", ComplaintSource, nullable=False), name="source_allowed"),
+        Index(
+            "uq_complaints_region_id_external_reference",
+            "region_id",
+            "external_reference",
+            unique=True,
+            postgresql_where=text("external_reference is not null"),
+        ),
     )
 
 

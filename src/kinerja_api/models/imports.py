@@ -43,6 +43,10 @@ from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, 
         "participants, by (`session_id`, `nip`); a completion credits JP and a certificate",
         "external_training": "pelatihan eksternal — JP of activities outside the catalog, with "
         "their evidence, by (`nip`, `activity`, `ended_on`)",
+        "siasn_employees": "pegawai dari SIASN — employees as BKN's SIASN exports them, by "
+        "`nip_baru` (agency by `unor_id` as its code)",
+        "lapor_complaints": "pengaduan dari SP4N-LAPOR! — complaints received through LAPOR!, "
+        "by `nomor_tiket` (agency by `instansi_tujuan` as its code)",
     }
 )
 class ImportKind(StrEnum):
@@ -56,6 +60,8 @@ class ImportKind(StrEnum):
     EVALUATION_ASSIGNMENTS = "evaluation_assignments"
     TRAINING_ATTENDANCE = "training_attendance"
     EXTERNAL_TRAINING = "external_training"
+    SIASN_EMPLOYEES = "siasn_employees"
+    LAPOR_COMPLAINTS = "lapor_complaints"
 
 
 @described(

@@ -1,11 +1,12 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     ARRAY,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -146,8 +147,12 @@ class Employee(IdMixin, TimestampsMixin, VersionedMixin, Base):
     nip: Mapped[str] = mapped_column(String(18), unique=True)
     employment_type: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200))
+    title_prefix: Mapped[str | None] = mapped_column(String(100))
+    title_suffix: Mapped[str | None] = mapped_column(String(100))
     position: Mapped[str] = mapped_column(String(200))
+    position_since: Mapped[date | None] = mapped_column(Date)
     grade: Mapped[str | None] = mapped_column(String(20))
+    grade_since: Mapped[date | None] = mapped_column(Date)
     email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
 

@@ -36,6 +36,7 @@ async def complaints(
             Complaint.id,
             Complaint.region_id,
             Complaint.tracking_code,
+            Complaint.external_reference,
             Complaint.category,
             Complaint.description,
             Complaint.location,

@@ -6,6 +6,8 @@ citizen's contact details are never exported."""
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from kinerja_api.core.schemas import OutputModel
 from kinerja_api.exchange.lapor.terms import LaporCategory, LaporStatus
 
@@ -35,7 +37,10 @@ class LaporTindakLanjut(OutputModel):
 
 
 class LaporLaporan(OutputModel):
-    nomor_tiket: str
+    nomor_tiket: str = Field(
+        description="LAPOR!'s own tracking number for a complaint received through LAPOR! "
+        "(imported); otherwise the complaint's tracking code."
+    )
     judul: str
     isi: str
     kategori: LaporCategory

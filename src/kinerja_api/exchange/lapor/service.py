@@ -82,7 +82,7 @@ def _report(
 ) -> LaporLaporan:
     changes = trail.get(str(complaint.id), ())
     return LaporLaporan(
-        nomor_tiket=grouped_code(complaint.tracking_code),
+        nomor_tiket=_ticket(complaint),
         judul=title(complaint.description),
         isi=complaint.description,
         kategori=CATEGORY[complaint.category],
@@ -97,6 +97,13 @@ def _report(
             for answer in follow_ups.get(str(complaint.id), ())
         ],
     )
+
+
+def _ticket(complaint: Any) -> str:
+    """A complaint that came from LAPOR! goes back under LAPOR!'s own number."""
+    if complaint.external_reference is not None:
+        return str(complaint.external_reference)
+    return grouped_code(complaint.tracking_code)
 
 
 # An audit row holds what a change changed, or (a change that changed no audited field, such as

@@ -2,6 +2,7 @@
 days in the region's zone and holiday calendar."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,10 +28,22 @@ async def region_deadline(
     session: AsyncSession, region_id: uuid.UUID, start: datetime, working_days: int
 ) -> datetime:
     """`working_days` working days after `start`'s day, in the region's zone and calendar."""
+    [deadline] = await region_deadlines(session, region_id, [start], working_days)
+    return deadline
+
+
+async def region_deadlines(
+    session: AsyncSession, region_id: uuid.UUID, starts: Sequence[datetime], working_days: int
+) -> list[datetime]:
+    """The deadline of each of `starts` (complaints received at once, an import's), with one
+    look-up of the region's zone and of its holidays."""
+    if not starts:
+        return []
     zone = ZoneInfo(await clock.region_zone(session, region_id))
-    first, last = workdays.horizon(start, zone, working_days)
+    spans = [workdays.horizon(start, zone, working_days) for start in starts]
+    first, last = min(span[0] for span in spans), max(span[1] for span in spans)
     holidays = await repository.holidays_between(session, region_id, first, last)
-    return workdays.deadline(start, zone, holidays, working_days).due_at
+    return [workdays.deadline(start, zone, holidays, working_days).due_at for start in starts]
 
 
 def is_overdue(complaint: Complaint) -> bool:

@@ -18,7 +18,12 @@ from kinerja_api.core.schemas import (
 from kinerja_api.feedback.service_units.schemas import PublicCode
 from kinerja_api.feedback.surveys.schemas import HONEYPOT_DESCRIPTION
 from kinerja_api.models.common import described
-from kinerja_api.models.feedback import ComplaintCategory, ComplaintStatus, ResponseVisibility
+from kinerja_api.models.feedback import (
+    ComplaintCategory,
+    ComplaintSource,
+    ComplaintStatus,
+    ResponseVisibility,
+)
 
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)
@@ -116,6 +121,13 @@ class ComplaintOut(OutputModel):
     id: uuid.UUID
     region_id: uuid.UUID
     tracking_code: str
+    source: ComplaintSource = Field(
+        description="`direct`: submitted here; `lapor`: received through SP4N-LAPOR! (imported)."
+    )
+    external_reference: str | None = Field(
+        description="The complaint's number where it came from (LAPOR!'s tracking number).",
+        examples=["4812735"],
+    )
     service_unit_id: uuid.UUID | None
     agency_id: uuid.UUID | None
     assignee_employee_id: uuid.UUID | None

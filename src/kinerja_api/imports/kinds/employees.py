@@ -1,26 +1,17 @@
 """Employees by NIP: their agency by code, their supervisor by NIP (recorded in the region, or a
 row of the same file, even a later one: supervisors are linked once every row is written)."""
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.tombstones import agencies_changed, supervisors_changed
-from kinerja_api.imports.kind import (
-    Check,
-    Column,
-    Context,
-    Found,
-    Key,
-    Kind,
-    Reference,
-    TakenElsewhere,
-    same_region,
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, Reference, same_region
+from kinerja_api.imports.kinds.people import (
+    agency_found,
+    email_check,
+    employment_type_fixed,
+    nip_check,
+    nip_elsewhere,
+    record_moves,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
-from kinerja_api.org.employees.nip import NIP_PROBLEMS, nip_problem_sql
 
 COLUMNS = (
     Column(
@@ -51,13 +42,7 @@ CHECKS = (
         Msg("Jenis pegawai harus pns atau pppk.", "The employment_type must be pns or pppk."),
         "lower(r.employment_type) not in ('pns', 'pppk')",
     ),
-    Check(
-        "nip",
-        RowProblem.INVALID,
-        Msg("NIP tidak valid.", "The NIP is not valid."),
-        nip_problem_sql("r.nip", "lower(r.employment_type)", ":today"),
-        variants=tuple(NIP_PROBLEMS.items()),
-    ),
+    nip_check("nip", "lower(r.employment_type)"),
     Check(
         "supervisor_nip",
         RowProblem.INVALID,
@@ -73,38 +58,15 @@ CHECKS = (
         ),
         "r.supervisor_nip = r.nip",
     ),
-    Check(
-        "email",
-        RowProblem.INVALID,
-        Msg("Alamat surel tidak valid.", "The e-mail address is not valid."),
-        r"r.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'",
-    ),
+    email_check("email"),
 )
 
 FOUND = (
-    Found(
-        "agency_code",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Unit kerja dengan kode ini tidak ada di wilayah Anda.",
-            "No agency of your region has this code.",
-        ),
-        """select r.row_number, r.line, r.agency_code as value from rows r
-            where r.malformed is null and r.agency_code is not null
-              and not exists (select 1 from agencies a
-                               where a.region_id = :region_id and a.code = r.agency_code)""",
-    ),
-    Found(
+    agency_found("agency_code"),
+    employment_type_fixed(
+        "nip",
         "employment_type",
-        RowProblem.CONFLICT,
-        Msg(
-            "Jenis pegawai yang sudah terdaftar tidak dapat diubah.",
-            "A registered employee's employment_type cannot be changed.",
-        ),
-        f"""select r.row_number, r.line, r.employment_type as value
-             from rows r join employees e on e.nip = r.nip and {same_region("e")}
-            where r.malformed is null and lower(r.employment_type) in ('pns', 'pppk')
-              and e.employment_type <> lower(r.employment_type)""",  # noqa: S608
+        "case when lower(r.employment_type) in ('pns', 'pppk') then lower(r.employment_type) end",
     ),
 )
 
@@ -230,37 +192,12 @@ select coalesce(array_agg(id), '{{}}') as supervisor_moved,
 LOCK = "select pg_advisory_xact_lock(hashtextextended('employee-chain|' || :region_id, 0))"
 
 
-async def record_moves(session: AsyncSession, context: Context, row: Mapping[Any, Any]) -> None:
-    """Tombstones for the employees who left a supervisor's chain or an agency, as the
-    employees API records them, for all of them at once."""
-    await supervisors_changed(
-        session,
-        region_id=context.region_id,
-        employee_ids=row["supervisor_moved"],
-        former_supervisor_ids=row["former_supervisors"],
-    )
-    await agencies_changed(
-        session,
-        region_id=context.region_id,
-        employee_ids=row["agency_moved"],
-        former_agency_ids=row["former_agencies"],
-    )
-
-
 EMPLOYEES = Kind(
     name=ImportKind.EMPLOYEES,
     columns=COLUMNS,
     checks=CHECKS,
     keys=(Key("nip", "r.nip"),),
-    taken_elsewhere=(
-        TakenElsewhere(
-            "nip",
-            "r.nip",
-            """select distinct r.nip from rows r join employees e on e.nip = r.nip
-                where r.malformed is null and e.region_id <> :region_id""",
-            Msg("NIP ini terdaftar di wilayah lain.", "This NIP is registered in another region."),
-        ),
-    ),
+    taken_elsewhere=(nip_elsewhere("nip"),),
     found=FOUND,
     references=(
         Reference(

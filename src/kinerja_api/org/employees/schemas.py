@@ -1,11 +1,11 @@
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from fastapi import Query
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
 from kinerja_api.core.csv_export import CsvColumns
 from kinerja_api.core.schemas import (
@@ -15,6 +15,7 @@ from kinerja_api.core.schemas import (
     OutputModel,
     PatchModel,
     UpdatedSince,
+    refuse_unstorable,
 )
 from kinerja_api.models.common import described
 from kinerja_api.models.org import EmploymentType
@@ -36,6 +37,29 @@ Grade = Annotated[
     Field(examples=["III/a", "IX"], description="Pangkat/golongan (PNS) or grade (PPPK)."),
 ]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(refuse_unstorable),
+]
+TitlePrefix = Annotated[
+    Title,
+    Field(examples=["Dr.", "Ir."], description="Gelar depan: academic titles before the name."),
+]
+TitleSuffix = Annotated[
+    Title,
+    Field(examples=["S.Pd., M.Si."], description="Gelar belakang: academic titles after the name."),
+]
+# Nobody serving today took their golongan or jabatan before 1950.
+EARLIEST_SINCE = date(1950, 1, 1)
+GradeSince = Annotated[
+    date,
+    Field(ge=EARLIEST_SINCE, description="TMT golongan: since when the employee holds `grade`."),
+]
+PositionSince = Annotated[
+    date,
+    Field(ge=EARLIEST_SINCE, description="TMT jabatan: since when the employee holds `position`."),
+]
 
 
 @described(
@@ -77,9 +101,13 @@ class EmployeeFilters:
 class EmployeeCreate(InputModel):
     nip: Nip
     employment_type: EmploymentType
-    name: Name = Field(examples=["Siti Rahmawati, S.Pd."])
+    name: Name = Field(examples=["Siti Rahmawati"])
+    title_prefix: TitlePrefix | None = None
+    title_suffix: TitleSuffix | None = None
     position: Name = Field(description="Jabatan.", examples=["Analis Kepegawaian"])
+    position_since: PositionSince | None = None
     grade: Grade | None = None
+    grade_since: GradeSince | None = None
     email: Email | None = None
     agency_id: uuid.UUID
     supervisor_id: uuid.UUID | None = Field(
@@ -90,11 +118,25 @@ class EmployeeCreate(InputModel):
 class EmployeeUpdate(PatchModel):
     """`nip` and `employment_type` are fixed once an employee exists."""
 
-    nullable_fields: ClassVar[frozenset[str]] = frozenset({"grade", "email", "supervisor_id"})
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {
+            "title_prefix",
+            "title_suffix",
+            "position_since",
+            "grade",
+            "grade_since",
+            "email",
+            "supervisor_id",
+        }
+    )
 
     name: Name | None = None
+    title_prefix: TitlePrefix | None = None
+    title_suffix: TitleSuffix | None = None
     position: Name | None = None
+    position_since: PositionSince | None = None
     grade: Grade | None = None
+    grade_since: GradeSince | None = None
     email: Email | None = None
     agency_id: uuid.UUID | None = None
     supervisor_id: uuid.UUID | None = Field(
@@ -113,8 +155,12 @@ class EmployeeOut(OutputModel):
     nip: str
     employment_type: EmploymentType
     name: str
+    title_prefix: str | None
+    title_suffix: str | None
     position: str
+    position_since: date | None
     grade: str | None
+    grade_since: date | None
     email: str | None
     active: bool
     version: int
