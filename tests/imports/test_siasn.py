@@ -330,3 +330,16 @@ async def test_ndjson_rows_may_carry_siasns_other_fields(
     [problem] = await errors(client, home.headers, result["id"])
     assert (problem["row"], problem["problem"]) == (2, "unknown_field")
     assert set(await employees_of(world, home.region)) == {row["nip_baru"]}
+
+
+async def test_a_dash_is_an_empty_cell_as_siasn_writes_it(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, world: World
+) -> None:
+    home = await a_region(world)
+    row = siasn_row(home, GELAR_DEPAN="-", GELAR_BELAKANG="S.Kom.", TMT_JABATAN="-")
+    result = await imported(client, app, settings, home.headers, siasn_csv([row]), kind=KIND)
+    assert result["counts"]["created"] == 1, await errors(client, home.headers, result["id"])
+    recorded = (await employees_of(world, home.region))[row["NIP_BARU"]]
+    assert (recorded["title_prefix"], recorded["title_suffix"]) == (None, "S.Kom.")
+    assert recorded["position_since"] is None
+    assert str(recorded["grade_since"]) == "2022-04-01"

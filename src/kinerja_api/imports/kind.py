@@ -161,6 +161,9 @@ class Kind:
     # Columns of the file's header the kind accepts and does not read (the rest of a national
     # export's columns).
     ignored: frozenset[str] = frozenset()
+    # Cells that mean "empty" in this kind's files, read as empty ones (SIASN writes `-`):
+    # constants of ours, compared to the whole cell.
+    blanks: tuple[str, ...] = ()
     # Parameters of the upsert drawn for each batch (`draw`, called with the batch's row count),
     # each named with its SQL type in `drawn`.
     draw: Draw | None = None

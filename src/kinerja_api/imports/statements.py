@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from kinerja_api.imports.kind import Kind
+from kinerja_api.imports.kind import Kind, quoted
 
 PARAMETER_TYPES: dict[str, TypeEngine[Any]] = {
     "region_id": Uuid(),
@@ -39,9 +39,18 @@ PARAMETER_TYPES: dict[str, TypeEngine[Any]] = {
 _PARAMETER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 
 
+def _cell(kind: Kind, position: int) -> str:
+    cell = f"s.cells[{position}]"
+    if not kind.blanks:
+        return cell
+    blanks = ", ".join(quoted(blank) for blank in kind.blanks)
+    return f"case when {cell} in ({blanks}) then null else {cell} end"
+
+
 def _rows(kind: Kind) -> str:
     cells = ", ".join(
-        f"s.cells[{position}] as {name}" for position, name in enumerate(kind.column_names, start=1)
+        f"{_cell(kind, position)} as {name}"
+        for position, name in enumerate(kind.column_names, start=1)
     )
     return f"""rows as (
     select s.row_number, s.line, s.malformed, {cells}
