@@ -7,6 +7,7 @@ as it is, one recorded with others is refused. Each new entry is told to its emp
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kinds.cells import ISO_DAY, day, whole
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.training import JpSource
 from kinerja_api.training.api import (
@@ -19,27 +20,17 @@ from kinerja_api.training.api import (
 EVIDENCE_LENGTH = 2000
 _EXTERNAL = quoted(JpSource.EXTERNAL.value)
 _NIP = "'^[0-9]{18}$'"
-_DAY = quoted("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-# The cell names a day of the calendar (2026-02-30 does not): its day of the month is at most
-# the month's last. Cells that do not have the shape are never cast.
-_NOT_A_DAY = f"""case when r.ended_on is null then null
-     when r.ended_on !~ {_DAY} or left(r.ended_on, 4) = '0000' then true
-     else right(r.ended_on, 2)::int > extract(day from
-          (left(r.ended_on, 7) || '-01')::date + interval '1 month' - interval '1 day')
-end"""
-_OUTSIDE_YEARS = f"""case when r.ended_on ~ {_DAY}
+_ENDED_ON = day("r.ended_on")
+_JP = whole("r.jp", 4)
+_NOT_A_DAY = f"r.ended_on is not null and {_ENDED_ON} is null"
+# Read from the cell's digits, so that a day the month lacks is told its year too.
+_OUTSIDE_YEARS = f"""case when r.ended_on ~ {quoted(ISO_DAY)}
      then left(r.ended_on, 4)::int not between {FIRST_LEDGER_YEAR} and {LAST_LEDGER_YEAR}
 end"""
-_NOT_JP = f"""case when r.jp is null then null
-     when r.jp !~ '^[0-9]{{1,4}}$' then true
-     else r.jp::int not between {MIN_ACTIVITY_JP} and {MAX_ACTIVITY_JP}
-end"""
-# The row's day and JP as values, never a cast error whatever the cell (the planner may read
-# them before it leaves out the rows refused): NULL when not of the shape, and a day past the
-# month's end (refused by `_NOT_A_DAY`) runs on into the next month.
-_ENDED_ON = f"""(case when r.ended_on ~ {_DAY} and left(r.ended_on, 4) <> '0000'
-     then (left(r.ended_on, 7) || '-01')::date + (right(r.ended_on, 2)::int - 1) end)"""
-_JP = "(case when r.jp ~ '^[0-9]{1,4}$' then r.jp::int end)"
+_NOT_JP = (
+    "r.jp is not null"
+    f" and coalesce({_JP} not between {MIN_ACTIVITY_JP} and {MAX_ACTIVITY_JP}, true)"
+)
 # The recorded external entry of the row's key (case aside in the title).
 _RECORDED = f"""l.region_id = :region_id and l.employee_id = e.id and l.source = {_EXTERNAL}
      and l.completed_on = {_ENDED_ON} and lower(l.activity) = lower(r.activity)"""

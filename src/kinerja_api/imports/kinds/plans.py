@@ -10,6 +10,7 @@ exemptions)."""
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kinds.cells import decimal, one_of, year
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
     INDICATOR_COLUMN,
@@ -18,11 +19,8 @@ from kinerja_api.imports.kinds.skp import (
     PLAN_CHECKS,
     PLAN_COLUMNS,
     PLAN_FOUND,
-    decimal,
     number,
-    one_of,
     row_key,
-    year,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.plans import Aggregation, Aspect, TargetKind

@@ -9,6 +9,7 @@ verify. The SQL is composed of this module's constants (hence the S608 exemption
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kinds.cells import day, decimal, one_of, year
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
     INDICATOR_COLUMN,
@@ -17,12 +18,8 @@ from kinerja_api.imports.kinds.skp import (
     PLAN_CHECKS,
     PLAN_COLUMNS,
     PLAN_FOUND,
-    day,
-    decimal,
     number,
-    one_of,
     row_key,
-    year,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.progress import EvidenceKind, ReportStatus

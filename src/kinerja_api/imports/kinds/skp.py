@@ -1,54 +1,18 @@
 """What the plans and progress reports kinds share: how a row names an employee's plan (NIP and
 the period's year), a target within it and an indicator within the target (their numbers, the
-`position` the plans API shows), and the SQL that reads those cells. Every cast is guarded by
-the cell's pattern: the statements may read a row before its problems rule it out."""
-
-from collections.abc import Iterable
+`position` the plans API shows, read as `cells.py` reads whole numbers) and the joins from a
+row to them."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, same_region
+from kinerja_api.imports.kinds.cells import whole, year
 from kinerja_api.models.imports import RowProblem
 from kinerja_api.plans.api import POSITION_MAX
-
-_YEAR = "^[0-9]{4}$"
-_NUMBER = "^[0-9]{1,5}$"
-_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-
-
-def year(cell: str) -> str:
-    return f"(case when {cell} ~ '{_YEAR}' then {cell}::int end)"
 
 
 def number(cell: str) -> str:
     """A target's or an indicator's number: its position, 0 to POSITION_MAX."""
-    return (
-        f"(case when {cell} ~ '{_NUMBER}' and {cell}::int <= {POSITION_MAX} then {cell}::int end)"
-    )
-
-
-def decimal(cell: str, digits: int, places: int) -> str:
-    """An exact decimal of at most `digits` digits before the point and `places` after; a comma
-    is read as the decimal point (as Indonesian spreadsheets write it)."""
-    pattern = f"^[0-9]{{1,{digits}}}([.,][0-9]{{1,{places}}})?$"
-    return (
-        f"(case when {cell} ~ '{pattern}'"
-        f" then replace({cell}, ',', '.')::numeric({digits + places}, {places}) end)"
-    )
-
-
-def day(cell: str) -> str:
-    """A date written YYYY-MM-DD, NULL when it is not one (a 30 February)."""
-    first = f"make_date(left({cell}, 4)::int, substr({cell}, 6, 2)::int, 1)"
-    return (
-        f"(case when {cell} ~ '{_DATE}' and substr({cell}, 9, 2)::int"
-        f" <= extract(day from {first} + interval '1 month - 1 day') then {cell}::date end)"
-    )
-
-
-def one_of(cell: str, values: Iterable[str]) -> str:
-    """`cell` (case-insensitively) is not one of `values` (an enum's, say)."""
-    allowed = ", ".join(quoted(str(value)) for value in values)
-    return f"lower({cell}) not in ({allowed})"
+    return whole(cell, 5, POSITION_MAX)
 
 
 PLAN_COLUMNS = (
@@ -75,7 +39,7 @@ PLAN_CHECKS = (
         "period",
         RowProblem.INVALID,
         Msg("Periode ditulis sebagai tahun, misalnya 2026.", "The period is a year, e.g. 2026."),
-        f"r.period !~ '{_YEAR}'",
+        f"r.period is not null and {year('r.period')} is null",
     ),
     Check(
         "target_no",
