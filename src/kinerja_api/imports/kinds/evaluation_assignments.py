@@ -15,14 +15,13 @@ from kinerja_api.imports.kind import (
     Kind,
     as_uuid,
     quoted,
-    same_region,
 )
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.evaluations import CycleStatus, RaterRelation
 from kinerja_api.models.imports import ImportKind, RowProblem
 
 _RELATIONS = ", ".join(quoted(relation.value) for relation in RaterRelation)
 _LAUNCHED = quoted(CycleStatus.LAUNCHED.value)
-_NIP = "'^[0-9]{18}$'"
 
 COLUMNS = (
     Column(
@@ -58,20 +57,16 @@ CHECKS = (
         Msg("cycle_id bukan UUID.", "The cycle_id is not a UUID."),
         f"r.cycle_id !~ {quoted(UUID_PATTERN)}",
     ),
-    Check(
+    nip_digits(
         "rater_nip",
-        RowProblem.INVALID,
         Msg("NIP penilai harus terdiri dari 18 angka.", "The rater's NIP must be 18 digits."),
-        f"r.rater_nip !~ {_NIP}",
     ),
-    Check(
+    nip_digits(
         "ratee_nip",
-        RowProblem.INVALID,
         Msg(
             "NIP pegawai yang dinilai harus terdiri dari 18 angka.",
             "The ratee's NIP must be 18 digits.",
         ),
-        f"r.ratee_nip !~ {_NIP}",
     ),
     Check(
         "relation",
@@ -96,11 +91,9 @@ CHECKS = (
 
 # The cycle of a row whose cycle_id is a UUID (other rows have their problem already).
 _CYCLE_IS = f"c.region_id = :region_id and c.id = {as_uuid('r.cycle_id')}"
-_RATER_IS = f"er.nip = r.rater_nip and {same_region('er')} and er.active"
-_RATEE_IS = f"ee.nip = r.ratee_nip and {same_region('ee')} and ee.active"
 _CYCLE = f"evaluation_cycles c on {_CYCLE_IS}"
-_RATER = f"employees er on {_RATER_IS}"
-_RATEE = f"employees ee on {_RATEE_IS}"
+_RATER = f"{employee_join('r.rater_nip', 'er')} and er.active"
+_RATEE = f"{employee_join('r.ratee_nip', 'ee')} and ee.active"
 _INCLUDED = (
     "case lower(r.relation) "
     + " ".join(f"when {quoted(rel.value)} then c.{group}" for rel, group in RELATION_GROUPS.items())
@@ -139,27 +132,23 @@ FOUND = (
         f"""select r.row_number, r.line, r.cycle_id as value from rows r join {_CYCLE}
              where r.malformed is null and (c.status <> {_LAUNCHED} or c.closes_on < :today)""",  # noqa: S608
     ),
-    Found(
+    employee_found(
         "rater_nip",
-        RowProblem.NOT_FOUND,
-        Msg(
+        shaped=True,
+        active=True,
+        message=Msg(
             "Penilai dengan NIP ini tidak terdaftar (aktif) di wilayah Anda.",
             "No active employee of your region has this NIP.",
         ),
-        f"""select r.row_number, r.line, r.rater_nip as value from rows r
-             where r.malformed is null and r.rater_nip ~ {_NIP}
-               and not exists (select 1 from employees er where {_RATER_IS})""",  # noqa: S608
     ),
-    Found(
+    employee_found(
         "ratee_nip",
-        RowProblem.NOT_FOUND,
-        Msg(
+        shaped=True,
+        active=True,
+        message=Msg(
             "Pegawai dengan NIP ini tidak terdaftar (aktif) di wilayah Anda.",
             "No active employee of your region has this NIP.",
         ),
-        f"""select r.row_number, r.line, r.ratee_nip as value from rows r
-             where r.malformed is null and r.ratee_nip ~ {_NIP}
-               and not exists (select 1 from employees ee where {_RATEE_IS})""",  # noqa: S608
     ),
     Found(
         "ratee_nip",

@@ -6,8 +6,9 @@ as it is, one recorded with others is refused. Each new entry is told to its emp
 (`training.jp_recorded`)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
 from kinerja_api.imports.kinds.cells import ISO_DAY, day, whole
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.training import JpSource
 from kinerja_api.training.api import (
@@ -19,7 +20,6 @@ from kinerja_api.training.api import (
 
 EVIDENCE_LENGTH = 2000
 _EXTERNAL = quoted(JpSource.EXTERNAL.value)
-_NIP = "'^[0-9]{18}$'"
 _ENDED_ON = day("r.ended_on")
 _JP = whole("r.jp", 4)
 _NOT_A_DAY = f"r.ended_on is not null and {_ENDED_ON} is null"
@@ -60,12 +60,7 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "nip",
-        RowProblem.INVALID,
-        Msg("NIP harus terdiri dari 18 angka.", "The NIP must be 18 digits."),
-        f"r.nip !~ {_NIP}",
-    ),
+    nip_digits("nip"),
     Check(
         "ended_on",
         RowProblem.INVALID,
@@ -96,18 +91,7 @@ CHECKS = (
 )
 
 FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Pegawai dengan NIP ini tidak terdaftar di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-             where r.malformed is null and r.nip ~ {_NIP}
-               and not exists (select 1 from employees e
-                                where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip", shaped=True),
     Found(
         "jp",
         RowProblem.CONFLICT,
@@ -118,7 +102,7 @@ FOUND = (
             "not changed.",
         ),
         f"""select r.row_number, r.line, r.jp as value
-              from valid r join employees e on e.nip = r.nip and {same_region("e")}
+              from valid r join {employee_join()}
              where exists (select 1 from jp_ledger l where {_RECORDED})
                and not exists (select 1 from jp_ledger l where {_RECORDED}
                                   and l.jp = {_JP} and l.evidence = r.evidence)""",  # noqa: S608
@@ -130,7 +114,7 @@ UPSERT = rf"""
     select r.row_number, e.id as employee_id, e.agency_id, r.activity,
            {_ENDED_ON} as completed_on, {_JP} as jp, r.evidence,
            exists (select 1 from jp_ledger l where {_RECORDED}) as recorded
-      from valid r join employees e on e.nip = r.nip and {same_region("e")}
+      from valid r join {employee_join()}
 ),
 written as (
     insert into jp_ledger

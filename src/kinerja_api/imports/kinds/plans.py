@@ -9,8 +9,9 @@ which the targets API sets. The SQL is composed of this module's constants (henc
 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
 from kinerja_api.imports.kinds.cells import decimal, one_of, year
+from kinerja_api.imports.kinds.people import employee_join
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
     INDICATOR_COLUMN,
@@ -231,7 +232,7 @@ UPSERT = rf"""
            v.unit, coalesce(lower(v.aggregation), 'sum') as aggregation,
            {decimal("v.weight", 3, 2)} as weight
       from valid v
-      join employees e on e.nip = v.nip and {same_region("e")}
+      join {employee_join("v.nip")}
       join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
                      and pe.status = 'open'
 ),

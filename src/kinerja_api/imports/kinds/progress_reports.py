@@ -8,8 +8,9 @@ period's year not after today (the region's). New reports are pending, for the s
 verify. The SQL is composed of this module's constants (hence the S608 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
 from kinerja_api.imports.kinds.cells import day, decimal, one_of, year
+from kinerja_api.imports.kinds.people import employee_join
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
     INDICATOR_COLUMN,
@@ -250,7 +251,7 @@ UPSERT = rf"""
            {day("v.reported_for")} as reported_for, v.note,
            {_EVIDENCE.format(row="v")} as evidence
       from valid v
-      join employees e on e.nip = v.nip and {same_region("e")}
+      join {employee_join("v.nip")}
       join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
                      and pe.status = 'open'
       join plans p on p.region_id = :region_id and p.period_id = pe.id and p.employee_id = e.id

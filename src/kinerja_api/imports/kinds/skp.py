@@ -4,8 +4,9 @@ the period's year), a target within it and an indicator within the target (their
 row to them."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, same_region
+from kinerja_api.imports.kind import Check, Column, Found
 from kinerja_api.imports.kinds.cells import whole, year
+from kinerja_api.imports.kinds.people import employee_found, employee_join
 from kinerja_api.models.imports import RowProblem
 from kinerja_api.plans.api import POSITION_MAX
 
@@ -62,23 +63,12 @@ PLAN_CHECKS = (
 )
 
 # A row's employee and period, in the caller's region.
-EMPLOYEE = f"employees e on e.nip = r.nip and {same_region('e')}"
+EMPLOYEE = employee_join()
 PERIOD = f"periods pe on pe.region_id = :region_id and pe.year = {year('r.period')}"
 PLAN = "plans p on p.region_id = :region_id and p.period_id = pe.id and p.employee_id = e.id"
 
 PLAN_FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Tidak ada pegawai dengan NIP ini di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-            where r.malformed is null and r.nip is not null
-              and not exists (select 1 from employees e
-                               where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip"),
     Found(
         "period",
         RowProblem.NOT_FOUND,

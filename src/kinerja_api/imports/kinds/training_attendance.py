@@ -22,8 +22,8 @@ from kinerja_api.imports.kind import (
     Kind,
     as_uuid,
     quoted,
-    same_region,
 )
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.training import EnrollmentStatus, SessionStatus
 from kinerja_api.training.api import complete_imported
@@ -43,7 +43,6 @@ _MARKABLE = ", ".join(
     quoted(status.value)
     for status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW)
 )
-_NIP = "'^[0-9]{18}$'"
 
 COLUMNS = (
     Column("session_id", "The id of a training session of your region.", True, 36),
@@ -70,12 +69,7 @@ CHECKS = (
         Msg("session_id bukan UUID.", "The session_id is not a UUID."),
         f"r.session_id !~ {quoted(UUID_PATTERN)}",
     ),
-    Check(
-        "nip",
-        RowProblem.INVALID,
-        Msg("NIP harus terdiri dari 18 angka.", "The NIP must be 18 digits."),
-        f"r.nip !~ {_NIP}",
-    ),
+    nip_digits("nip"),
     Check(
         "status",
         RowProblem.INVALID,
@@ -89,7 +83,7 @@ CHECKS = (
 
 _SESSION_IS = f"s.region_id = :region_id and s.id = {as_uuid('r.session_id')}"
 _SESSION = f"training_sessions s on {_SESSION_IS}"
-_EMPLOYEE = f"employees e on e.nip = r.nip and {same_region('e')}"
+_EMPLOYEE = employee_join()
 _ENROLLMENT_IS = f"""n.region_id = :region_id and n.session_id = s.id and n.employee_id = e.id
      and n.status <> {quoted(EnrollmentStatus.CANCELLED.value)}"""
 _ENROLLMENT = f"training_enrollments n on {_ENROLLMENT_IS}"
@@ -135,18 +129,7 @@ FOUND = (
              where r.malformed is null and lower(r.status) = {quoted(COMPLETED)}
                and s.starts_at <= :now and s.ends_at > :now""",  # noqa: S608
     ),
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Pegawai dengan NIP ini tidak terdaftar di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-             where r.malformed is null and r.nip ~ {_NIP}
-               and not exists (select 1 from employees e
-                                where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip", shaped=True),
     Found(
         "nip",
         RowProblem.CONFLICT,

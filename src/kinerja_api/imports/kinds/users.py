@@ -21,6 +21,7 @@ from kinerja_api.imports.kind import (
     TakenElsewhere,
     same_region,
 )
+from kinerja_api.imports.kinds.people import employee_found, employee_join
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.org import Role
 
@@ -100,18 +101,7 @@ CHECKS = (
 )
 
 FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Tidak ada pegawai dengan NIP ini di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-            where r.malformed is null and r.nip is not null
-              and not exists (select 1 from employees e
-                               where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip"),
     Found(
         "nip",
         RowProblem.CONFLICT,
@@ -121,7 +111,7 @@ FOUND = (
         ),
         f"""select r.row_number, r.line, r.nip as value
              from rows r
-             join employees e on e.nip = r.nip and {same_region("e")}
+             join {employee_join()}
              join users u on u.employee_id = e.id
             where r.malformed is null and lower(u.email) <> lower(r.email)""",  # noqa: S608
     ),
@@ -168,7 +158,7 @@ UPSERT = rf"""
            {_ROLES.format(cell="v.roles")}::text[] as roles,
            e.id as employee_id, a.id as agency_id
       from valid v
-      left join employees e on e.nip = v.nip and {same_region("e")}
+      left join {employee_join("v.nip")}
       left join agencies a on a.region_id = :region_id and a.code = v.agency_code
 ),
 classified as (
