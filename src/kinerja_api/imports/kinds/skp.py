@@ -66,6 +66,27 @@ PLAN_CHECKS = (
 EMPLOYEE = employee_join()
 PERIOD = f"periods pe on pe.region_id = :region_id and pe.year = {year('r.period')}"
 PLAN = "plans p on p.region_id = :region_id and p.period_id = pe.id and p.employee_id = e.id"
+# The plan's recorded target and the target's indicator at the row's numbers (a plan made
+# through the API may hold two at one number).
+TARGET = (
+    "targets t on t.region_id = :region_id and t.plan_id = p.id"
+    f" and t.position = {number('r.target_no')}"
+)
+INDICATOR = (
+    "indicators i on i.region_id = :region_id and i.target_id = t.id"
+    f" and i.position = {number('r.indicator_no')}"
+)
+# What the upserts write from: the batch's valid rows (`v`) with their employee and their
+# period, while it is open.
+VALID_IN_OPEN_PERIOD = f"""valid v
+      join {employee_join("v.nip")}
+      join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
+                     and pe.status = 'open'"""
+# How many rows of `classified` each outcome has: the upserts' answer.
+OUTCOMES = """select count(*) filter (where outcome = 'created') as created,
+       count(*) filter (where outcome = 'updated') as updated,
+       count(*) filter (where outcome = 'unchanged') as unchanged
+  from classified"""
 
 PLAN_FOUND = (
     employee_found("nip"),
@@ -93,6 +114,35 @@ PLAN_FOUND = (
             where r.malformed is null and pe.status <> 'open'""",  # noqa: S608
     ),
 )
+
+
+def several_indicators(message: Msg) -> Found:
+    """The row's numbers name more than one recorded indicator (two targets or two indicators
+    at one number): which one the row means is unclear, and it is refused."""
+    return Found(
+        "indicator_no",
+        RowProblem.CONFLICT,
+        message,
+        f"""select r.row_number, r.line, r.indicator_no as value
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
+              join {INDICATOR}
+             where r.malformed is null
+             group by r.row_number, r.line, r.indicator_no having count(*) > 1""",  # noqa: S608
+    )
+
+
+def plan_lock(locking: str) -> str:
+    """The lock of the plans the batch's rows name and of their periods, taken as `locking`
+    says (`for share of p, pe`), as the API that changes them takes it."""
+    return f"""
+select count(*) from (
+    select 1 from plans p join periods pe on pe.id = p.period_id
+     where p.region_id = :region_id
+       and exists (select 1 from valid r join {EMPLOYEE}
+                    where e.id = p.employee_id and pe.year = {year("r.period")})
+       {locking}
+) as locked
+"""  # noqa: S608
 
 
 def row_key(*cells: str) -> str:
