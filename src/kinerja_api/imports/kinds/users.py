@@ -21,7 +21,12 @@ from kinerja_api.imports.kind import (
     TakenElsewhere,
     same_region,
 )
-from kinerja_api.imports.kinds.people import employee_found, employee_join
+from kinerja_api.imports.kinds.people import (
+    agency_found,
+    email_check,
+    employee_found,
+    employee_join,
+)
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.org import Role
 
@@ -51,12 +56,7 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "email",
-        RowProblem.INVALID,
-        Msg("Alamat surel tidak valid.", "The e-mail address is not valid."),
-        r"r.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'",
-    ),
+    email_check("email"),
     Check(
         "roles",
         RowProblem.INVALID,
@@ -115,18 +115,7 @@ FOUND = (
              join users u on u.employee_id = e.id
             where r.malformed is null and lower(u.email) <> lower(r.email)""",  # noqa: S608
     ),
-    Found(
-        "agency_code",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Unit kerja dengan kode ini tidak ada di wilayah Anda.",
-            "No agency of your region has this code.",
-        ),
-        """select r.row_number, r.line, r.agency_code as value from rows r
-            where r.malformed is null and r.agency_code is not null
-              and not exists (select 1 from agencies a
-                               where a.region_id = :region_id and a.code = r.agency_code)""",
-    ),
+    agency_found("agency_code"),
     Found(
         "roles",
         RowProblem.CONFLICT,
