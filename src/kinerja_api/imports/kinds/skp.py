@@ -1,7 +1,9 @@
 """What the plans and progress reports kinds share: how a row names an employee's plan (NIP and
 the period's year), a target within it and an indicator within the target (their numbers, the
-`position` the plans API shows, read as `cells.py` reads whole numbers) and the joins from a
-row to them."""
+`position` the plans API shows, read as `cells.py` reads whole numbers), the joins from a row
+to them, the rows both upserts write from and the counts they answer, and the lock of the
+plans and periods a batch names. The SQL is composed of this module's constants (hence the
+S608 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Found
