@@ -1,6 +1,7 @@
 """Uploading files and running their job inside the test's transaction."""
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,11 +38,39 @@ async def a_region(world: World) -> Region:
     return Region(region, agency, other, admin, world.auth(admin))
 
 
+def csv_of(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    separator: str = ";",
+    newline: str = "\r\n",
+) -> str:
+    """A CSV file: the header's columns, then each row's cells as written."""
+    lines = [separator.join(header), *(separator.join(row) for row in rows)]
+    return newline.join(lines) + newline
+
+
+def named_csv(
+    header: Sequence[str], rows: Iterable[Mapping[str, str]], separator: str = ";"
+) -> str:
+    """A CSV file of rows given by column name; a column a row does not name is empty."""
+    cells = ([row.get(column, "") for column in header] for row in rows)
+    return csv_of(header, cells, separator=separator)
+
+
+def id_of(thing: Any) -> str:
+    """A row's id cell: a recorded thing's id, or the text given as it is."""
+    return thing if isinstance(thing, str) else str(thing.id)
+
+
+def nip_of(person: Any) -> str:
+    """A row's NIP cell: an employee's NIP, or the text given as it is."""
+    return person if isinstance(person, str) else str(person.nip)
+
+
 def employees_csv(rows: list[dict[str, str]], separator: str = ";") -> str:
     columns = ["nip", "name", "employment_type", "position", "agency_code", "supervisor_nip"]
-    lines = [separator.join(columns)]
-    lines += [separator.join(row.get(column, "") for column in columns) for row in rows]
-    return "\r\n".join(lines) + "\r\n"
+    return named_csv(columns, rows, separator)
 
 
 def employee_row(agency: Any, **values: str) -> dict[str, str]:
@@ -97,6 +126,38 @@ async def imported(
     found = await client.get(accepted.headers["Location"], headers=headers)
     assert found.status_code == 200, found.text
     result: dict[str, Any] = found.json()
+    return result
+
+
+async def failed_whole(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    settings: Settings,
+    headers: dict[str, str],
+    body: str | bytes,
+    **options: Any,
+) -> dict[str, Any]:
+    """An `all_or_nothing` import that a bad row fails as a whole: the import as read back."""
+    result = await imported(client, app, settings, headers, body, mode="all_or_nothing", **options)
+    assert (result["status"], result["failure"]) == ("failed", "row_errors")
+    return result
+
+
+async def written_whole(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    settings: Settings,
+    headers: dict[str, str],
+    body: str | bytes,
+    *,
+    batch_rows: int,
+    **options: Any,
+) -> dict[str, Any]:
+    """An `all_or_nothing` import written in batches of `batch_rows` (one transaction all the
+    same), which succeeds: the import as read back."""
+    small = settings.model_copy(update={"import_batch_rows": batch_rows})
+    result = await imported(client, app, small, headers, body, mode="all_or_nothing", **options)
+    assert result["status"] == "succeeded"
     return result
 
 

@@ -12,8 +12,10 @@ from tests.imports.helpers import (
     employees_csv,
     employees_of,
     errors,
+    failed_whole,
     imported,
     staged_rows,
+    written_whole,
 )
 
 
@@ -109,10 +111,7 @@ async def test_all_or_nothing_writes_nothing_when_a_row_fails(
     good = [employee_row(home.agency) for _ in range(3)]
     bad = employee_row(home.agency, agency_code="tidak-ada")
     before = await employees_of(world, home.region)
-    result = await imported(
-        client, app, settings, home.headers, employees_csv([*good, bad]), mode="all_or_nothing"
-    )
-    assert (result["status"], result["failure"]) == ("failed", "row_errors")
+    result = await failed_whole(client, app, settings, home.headers, employees_csv([*good, bad]))
     assert result["counts"]["failed"] == 1
     assert result["counts"]["created"] == 0
     assert await employees_of(world, home.region) == before
@@ -124,11 +123,10 @@ async def test_all_or_nothing_writes_nothing_when_a_row_fails(
         "not_found",
     )
     # Without the bad row, the same mode writes every row, in one transaction.
-    small = settings.model_copy(update={"import_batch_rows": 2})
-    result = await imported(
-        client, app, small, home.headers, employees_csv(good), mode="all_or_nothing"
+    result = await written_whole(
+        client, app, settings, home.headers, employees_csv(good), batch_rows=2
     )
-    assert (result["status"], result["counts"]["created"]) == ("succeeded", 3)
+    assert result["counts"]["created"] == 3
     assert {row["nip"] for row in good} <= set(await employees_of(world, home.region))
 
 

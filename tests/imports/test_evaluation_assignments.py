@@ -11,9 +11,19 @@ from fastapi import FastAPI
 from kinerja_api.config import Settings
 from tests.evaluations.helpers import ASSIGNMENTS, outbox, pairs
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import (
+    Region,
+    a_region,
+    csv_of,
+    errors,
+    failed_whole,
+    id_of,
+    imported,
+    nip_of,
+    written_whole,
+)
 
-HEADER = "cycle_id;rater_nip;ratee_nip;relation"
+HEADER = ("cycle_id", "rater_nip", "ratee_nip", "relation")
 
 
 @dataclass
@@ -44,13 +54,11 @@ async def a_unit(world: World) -> Unit:
 
 
 def csv(*rows: tuple[Any, Any, Any, str]) -> str:
-    lines = [HEADER]
-    for cycle, rater, ratee, relation in rows:
-        cycle_id = cycle if isinstance(cycle, str) else str(cycle.id)
-        rater_nip = rater if isinstance(rater, str) else rater.nip
-        ratee_nip = ratee if isinstance(ratee, str) else ratee.nip
-        lines.append(f"{cycle_id};{rater_nip};{ratee_nip};{relation}")
-    return "\n".join(lines) + "\n"
+    cells = (
+        (id_of(cycle), nip_of(rater), nip_of(ratee), relation)
+        for cycle, rater, ratee, relation in rows
+    )
+    return csv_of(HEADER, cells, newline="\n")
 
 
 def good_rows(u: Unit) -> str:
@@ -127,31 +135,23 @@ async def test_all_or_nothing_writes_nothing_when_a_row_fails(
 ) -> None:
     u = await a_unit(world)
     body = good_rows(u) + f"{u.cycle.id};{u.outsider.nip};{u.staff.nip};peer\n"
-    result = await imported(
-        client,
-        app,
-        settings,
-        u.home.headers,
-        body,
-        kind="evaluation_assignments",
-        mode="all_or_nothing",
+    result = await failed_whole(
+        client, app, settings, u.home.headers, body, kind="evaluation_assignments"
     )
-    assert (result["status"], result["failure"]) == ("failed", "row_errors")
     assert await pairs(world, u.cycle.id) == set()
     [problem] = await errors(client, u.home.headers, result["id"])
     assert (problem["row"], problem["field"], problem["problem"]) == (5, "relation", "conflict")
 
-    small = settings.model_copy(update={"import_batch_rows": 3})
-    result = await imported(
+    result = await written_whole(
         client,
         app,
-        small,
+        settings,
         u.home.headers,
         good_rows(u),
+        batch_rows=3,
         kind="evaluation_assignments",
-        mode="all_or_nothing",
     )
-    assert (result["status"], result["counts"]["created"]) == ("succeeded", 4)
+    assert result["counts"]["created"] == 4
     assert len(await pairs(world, u.cycle.id)) == 4
 
 

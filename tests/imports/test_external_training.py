@@ -14,19 +14,26 @@ from kinerja_api.config import Settings
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.training import JpLedgerEntry
 from tests.factories import World
-from tests.imports.helpers import NDJSON, Region, a_region, errors, imported
+from tests.imports.helpers import (
+    NDJSON,
+    Region,
+    a_region,
+    csv_of,
+    errors,
+    failed_whole,
+    imported,
+    nip_of,
+    written_whole,
+)
 
-HEADER = "nip;activity;ended_on;jp;evidence"
+HEADER = ("nip", "activity", "ended_on", "jp", "evidence")
 KIND = "external_training"
 COMPLIANCE = "/api/v1/reports/jp-compliance"
 
 
 def csv(*rows: tuple[Any, str, str, str, str]) -> str:
-    lines = [HEADER]
-    for person, activity, ended_on, jp, evidence in rows:
-        nip = person if isinstance(person, str) else person.nip
-        lines.append(f"{nip};{activity};{ended_on};{jp};{evidence}")
-    return "\n".join(lines) + "\n"
+    cells = ((nip_of(person), *rest) for person, *rest in rows)
+    return csv_of(HEADER, cells, newline="\n")
 
 
 def good_rows(staff: Any, other: Any) -> str:
@@ -129,19 +136,15 @@ async def test_all_or_nothing_writes_nothing_when_a_row_fails(
     staff = await world.employee(home.region, home.agency)
     other = await world.employee(home.region, home.agency)
     body = good_rows(staff, other) + f"{staff.nip};Bimtek;2026-05-01;0;Sertifikat 9\n"
-    result = await imported(
-        client, app, settings, home.headers, body, kind=KIND, mode="all_or_nothing"
-    )
-    assert (result["status"], result["failure"]) == ("failed", "row_errors")
+    result = await failed_whole(client, app, settings, home.headers, body, kind=KIND)
     [problem] = await errors(client, home.headers, result["id"])
     assert (problem["row"], problem["field"], problem["problem"]) == (4, "jp", "invalid")
     assert await ledger(world, home) == []
 
-    small = settings.model_copy(update={"import_batch_rows": 2})
-    result = await imported(
-        client, app, small, home.headers, good_rows(staff, other), kind=KIND, mode="all_or_nothing"
+    result = await written_whole(
+        client, app, settings, home.headers, good_rows(staff, other), batch_rows=2, kind=KIND
     )
-    assert (result["status"], result["counts"]["created"]) == ("succeeded", 3)
+    assert result["counts"]["created"] == 3
     assert len(await ledger(world, home)) == 3
 
 

@@ -15,7 +15,15 @@ from kinerja_api.feedback.codes import ALPHABET, TRACKING_CODE_LENGTH
 from kinerja_api.models.feedback import Complaint
 from tests.exchange.helpers import EXAMPLES
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import (
+    Region,
+    a_region,
+    errors,
+    failed_whole,
+    imported,
+    named_csv,
+    written_whole,
+)
 
 KIND = "lapor_complaints"
 EXAMPLE = EXAMPLES / "sp4n-lapor-pengaduan.csv"
@@ -33,8 +41,7 @@ HEADER = (
 
 
 def lapor_csv(rows: list[dict[str, str]]) -> str:
-    lines = [";".join(HEADER)] + [";".join(row.get(name, "") for name in HEADER) for row in rows]
-    return "\r\n".join(lines) + "\r\n"
+    return named_csv(HEADER, rows)
 
 
 def lapor_row(number: str, **values: str) -> dict[str, str]:
@@ -281,21 +288,17 @@ async def test_numbers_are_per_region_all_or_nothing_and_dry_run(
     good = [lapor_row(f"200000{n}") for n in range(1, 4)]
     bad = lapor_row("2000009", kategori="tidak ada")
     both = lapor_csv([*good, bad])
-    failed = await imported(
-        client, app, settings, home.headers, both, kind=KIND, mode="all_or_nothing"
-    )
-    assert (failed["status"], failed["failure"]) == ("failed", "row_errors")
+    await failed_whole(client, app, settings, home.headers, both, kind=KIND)
     assert await _complaints_of(world, home.region) == {}
 
     dry = await imported(client, app, settings, home.headers, both, kind=KIND, dry_run=True)
     assert dry["counts"] == {"read": 4, "created": 3, "updated": 0, "unchanged": 0, "failed": 1}
     assert await _complaints_of(world, home.region) == {}
 
-    small = settings.model_copy(update={"import_batch_rows": 2})
-    written = await imported(
-        client, app, small, home.headers, lapor_csv(good), kind=KIND, mode="all_or_nothing"
+    written = await written_whole(
+        client, app, settings, home.headers, lapor_csv(good), batch_rows=2, kind=KIND
     )
-    assert (written["status"], written["counts"]["created"]) == ("succeeded", 3)
+    assert written["counts"]["created"] == 3
     ours = await _complaints_of(world, home.region)
     assert set(ours) == {"2000001", "2000002", "2000003"}
     assert len({complaint.tracking_code for complaint in ours.values()}) == 3

@@ -13,7 +13,15 @@ from kinerja_api.auth.tenancy import enter_all_regions
 from kinerja_api.config import Settings
 from kinerja_api.models.plans import Indicator, Plan, Target
 from tests.factories import World
-from tests.imports.helpers import NDJSON, Region, a_region, errors, imported
+from tests.imports.helpers import (
+    NDJSON,
+    Region,
+    a_region,
+    errors,
+    failed_whole,
+    imported,
+    named_csv,
+)
 
 COLUMNS = (
     "nip",
@@ -35,9 +43,7 @@ API = "/api/v1"
 
 
 def plans_csv(rows: list[dict[str, str]]) -> str:
-    lines = [";".join(COLUMNS)]
-    lines += [";".join(row.get(column, "") for column in COLUMNS) for row in rows]
-    return "\r\n".join(lines) + "\r\n"
+    return named_csv(COLUMNS, rows)
 
 
 def row(nip: str, target_no: str, indicator_no: str, **values: str) -> dict[str, str]:
@@ -279,11 +285,7 @@ async def test_a_dry_run_writes_nothing_and_all_or_nothing_writes_nothing_when_a
     assert await _counts(world, home.region) == (0, 0, 0)
 
     rows.append(row(staff.nip, "3", "1", target_value="0"))
-    whole = await imported(
-        client, app, settings, home.headers, plans_csv(rows), kind="plans", mode="all_or_nothing"
-    )
-    assert whole["status"] == "failed"
-    assert whole["failure"] == "row_errors"
+    await failed_whole(client, app, settings, home.headers, plans_csv(rows), kind="plans")
     assert await _counts(world, home.region) == (0, 0, 0)
 
 

@@ -16,7 +16,13 @@ from kinerja_api.config import Settings
 from kinerja_api.core.clock import today_in
 from kinerja_api.models.progress import ProgressReport
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import (
+    Region,
+    a_region,
+    errors,
+    imported,
+    named_csv,
+)
 
 COLUMNS = (
     "nip",
@@ -34,9 +40,7 @@ REPORTS = "/api/v1/progress-reports"
 
 
 def reports_csv(rows: list[dict[str, str]]) -> str:
-    lines = [";".join(COLUMNS)]
-    lines += [";".join(row.get(column, "") for column in COLUMNS) for row in rows]
-    return "\r\n".join(lines) + "\r\n"
+    return named_csv(COLUMNS, rows)
 
 
 @dataclass

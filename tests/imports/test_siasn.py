@@ -18,8 +18,11 @@ from tests.imports.helpers import (
     a_region,
     employees_of,
     errors,
+    failed_whole,
     imported,
+    named_csv,
     upload,
+    written_whole,
 )
 
 KIND = "siasn_employees"
@@ -42,8 +45,7 @@ HEADER = (
 
 
 def siasn_csv(rows: list[dict[str, str]]) -> str:
-    lines = [";".join(HEADER)] + [";".join(row.get(name, "") for name in HEADER) for row in rows]
-    return "\r\n".join(lines) + "\r\n"
+    return named_csv(HEADER, rows)
 
 
 def siasn_row(home: Region, **values: str) -> dict[str, str]:
@@ -282,21 +284,17 @@ async def test_all_or_nothing_and_dry_run(
     good = [siasn_row(home) for _ in range(3)]
     bad = siasn_row(home, TMT_GOLONGAN="kemarin")
     both = siasn_csv([*good, bad])
-    failed = await imported(
-        client, app, settings, home.headers, both, kind=KIND, mode="all_or_nothing"
-    )
-    assert (failed["status"], failed["failure"]) == ("failed", "row_errors")
+    await failed_whole(client, app, settings, home.headers, both, kind=KIND)
     assert await employees_of(world, home.region) == {}
 
     dry = await imported(client, app, settings, home.headers, both, kind=KIND, dry_run=True)
     assert dry["counts"] == {"read": 4, "created": 3, "updated": 0, "unchanged": 0, "failed": 1}
     assert await employees_of(world, home.region) == {}
 
-    small = settings.model_copy(update={"import_batch_rows": 2})
-    written = await imported(
-        client, app, small, home.headers, siasn_csv(good), kind=KIND, mode="all_or_nothing"
+    written = await written_whole(
+        client, app, settings, home.headers, siasn_csv(good), batch_rows=2, kind=KIND
     )
-    assert (written["status"], written["counts"]["created"]) == ("succeeded", 3)
+    assert written["counts"]["created"] == 3
     assert set(await employees_of(world, home.region)) == {row["NIP_BARU"] for row in good}
 
 

@@ -16,10 +16,20 @@ from kinerja_api.core import clock
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.training import JpLedgerEntry, TrainingCertificate, TrainingSession
 from tests.factories import World
-from tests.imports.helpers import Region, a_region, errors, imported
+from tests.imports.helpers import (
+    Region,
+    a_region,
+    csv_of,
+    errors,
+    failed_whole,
+    id_of,
+    imported,
+    nip_of,
+    written_whole,
+)
 from tests.training.helpers import CERTIFICATES, ENROLLMENTS
 
-HEADER = "session_id;nip;status"
+HEADER = ("session_id", "nip", "status")
 KIND = "training_attendance"
 COMPLIANCE = "/api/v1/reports/jp-compliance"
 
@@ -59,12 +69,8 @@ async def a_held_session(world: World, capacity: int = 5) -> Held:
 
 
 def csv(*rows: tuple[Any, Any, str]) -> str:
-    lines = [HEADER]
-    for session, person, status in rows:
-        session_id = session if isinstance(session, str) else str(session.id)
-        nip = person if isinstance(person, str) else person.nip
-        lines.append(f"{session_id};{nip};{status}")
-    return "\n".join(lines) + "\n"
+    cells = ((id_of(session), nip_of(person), status) for session, person, status in rows)
+    return csv_of(HEADER, cells, newline="\n")
 
 
 async def statuses(client: httpx.AsyncClient, h: Held) -> dict[str, str]:
@@ -191,21 +197,17 @@ async def test_all_or_nothing_writes_nothing_when_a_row_fails(
         (h.session, h.second, "attended"),
         (h.session, stranger, "attended"),
     )
-    result = await imported(
-        client, app, settings, h.home.headers, body, kind=KIND, mode="all_or_nothing"
-    )
-    assert (result["status"], result["failure"]) == ("failed", "row_errors")
+    result = await failed_whole(client, app, settings, h.home.headers, body, kind=KIND)
     [problem] = await errors(client, h.home.headers, result["id"])
     assert (problem["row"], problem["field"], problem["problem"]) == (3, "nip", "conflict")
     assert set((await statuses(client, h)).values()) == {"enrolled", "no_show"}
     assert await _count(world, h, JpLedgerEntry) == 0
 
-    small = settings.model_copy(update={"import_batch_rows": 1})
     good = csv((h.session, h.first, "completed"), (h.session, h.second, "completed"))
-    result = await imported(
-        client, app, small, h.home.headers, good, kind=KIND, mode="all_or_nothing"
+    result = await written_whole(
+        client, app, settings, h.home.headers, good, batch_rows=1, kind=KIND
     )
-    assert (result["status"], result["counts"]["updated"]) == ("succeeded", 2)
+    assert result["counts"]["updated"] == 2
     await enter_all_regions(world.connection)
     numbers = await world.connection.scalars(
         select(TrainingCertificate.number)

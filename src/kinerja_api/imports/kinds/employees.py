@@ -6,8 +6,10 @@ from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, Reference,
 from kinerja_api.imports.kinds.people import (
     agency_found,
     email_check,
+    employee_is,
     employment_type_fixed,
     nip_check,
+    nip_digits,
     nip_elsewhere,
     record_moves,
 )
@@ -32,7 +34,7 @@ COLUMNS = (
 )
 
 _RECORDED_SUPERVISOR = (
-    f"exists (select 1 from employees s where s.nip = r.supervisor_nip and {same_region('s')})"  # noqa: S608
+    f"exists (select 1 from employees s where {employee_is('r.supervisor_nip', 's')})"  # noqa: S608
 )
 
 CHECKS = (
@@ -43,11 +45,9 @@ CHECKS = (
         "lower(r.employment_type) not in ('pns', 'pppk')",
     ),
     nip_check("nip", "lower(r.employment_type)"),
-    Check(
+    nip_digits(
         "supervisor_nip",
-        RowProblem.INVALID,
         Msg("NIP atasan harus terdiri dari 18 angka.", "The supervisor's NIP must be 18 digits."),
-        "r.supervisor_nip !~ '^[0-9]{18}$'",
     ),
     Check(
         "supervisor_nip",

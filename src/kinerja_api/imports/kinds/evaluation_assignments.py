@@ -7,22 +7,22 @@ their raters as the launch announces them."""
 from kinerja_api.core.i18n import Msg
 from kinerja_api.evaluations.api import RELATION_GROUPS
 from kinerja_api.imports.kind import (
-    UUID_PATTERN,
     Check,
     Column,
     Found,
     Key,
     Kind,
-    as_uuid,
     quoted,
-    same_region,
 )
+from kinerja_api.imports.kinds.by_id import ById
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.evaluations import CycleStatus, RaterRelation
 from kinerja_api.models.imports import ImportKind, RowProblem
 
 _RELATIONS = ", ".join(quoted(relation.value) for relation in RaterRelation)
 _LAUNCHED = quoted(CycleStatus.LAUNCHED.value)
-_NIP = "'^[0-9]{18}$'"
+
+CYCLE = ById("cycle_id", "evaluation_cycles", "c", Msg("Siklus evaluasi", "evaluation cycle"))
 
 COLUMNS = (
     Column(
@@ -52,26 +52,17 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "cycle_id",
-        RowProblem.INVALID,
-        Msg("cycle_id bukan UUID.", "The cycle_id is not a UUID."),
-        f"r.cycle_id !~ {quoted(UUID_PATTERN)}",
-    ),
-    Check(
+    CYCLE.check(),
+    nip_digits(
         "rater_nip",
-        RowProblem.INVALID,
         Msg("NIP penilai harus terdiri dari 18 angka.", "The rater's NIP must be 18 digits."),
-        f"r.rater_nip !~ {_NIP}",
     ),
-    Check(
+    nip_digits(
         "ratee_nip",
-        RowProblem.INVALID,
         Msg(
             "NIP pegawai yang dinilai harus terdiri dari 18 angka.",
             "The ratee's NIP must be 18 digits.",
         ),
-        f"r.ratee_nip !~ {_NIP}",
     ),
     Check(
         "relation",
@@ -95,12 +86,9 @@ CHECKS = (
 )
 
 # The cycle of a row whose cycle_id is a UUID (other rows have their problem already).
-_CYCLE_IS = f"c.region_id = :region_id and c.id = {as_uuid('r.cycle_id')}"
-_RATER_IS = f"er.nip = r.rater_nip and {same_region('er')} and er.active"
-_RATEE_IS = f"ee.nip = r.ratee_nip and {same_region('ee')} and ee.active"
-_CYCLE = f"evaluation_cycles c on {_CYCLE_IS}"
-_RATER = f"employees er on {_RATER_IS}"
-_RATEE = f"employees ee on {_RATEE_IS}"
+_CYCLE = CYCLE.join
+_RATER = f"{employee_join('r.rater_nip', 'er')} and er.active"
+_RATEE = f"{employee_join('r.ratee_nip', 'ee')} and ee.active"
 _INCLUDED = (
     "case lower(r.relation) "
     + " ".join(f"when {quoted(rel.value)} then c.{group}" for rel, group in RELATION_GROUPS.items())
@@ -117,49 +105,32 @@ _CHAIN_AGREES = """case lower(r.relation)
     end"""
 
 FOUND = (
-    Found(
-        "cycle_id",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Siklus evaluasi tidak ditemukan di wilayah Anda.",
-            "No evaluation cycle of your region has this id.",
-        ),
-        f"""select r.row_number, r.line, r.cycle_id as value from rows r
-             where r.malformed is null and {as_uuid("r.cycle_id")} is not null
-               and not exists (select 1 from evaluation_cycles c where {_CYCLE_IS})""",  # noqa: S608
-    ),
-    Found(
-        "cycle_id",
-        RowProblem.CONFLICT,
+    CYCLE.found(),
+    CYCLE.conflict(
         Msg(
             "Penugasan hanya dapat ditambahkan pada siklus yang berjalan (launched) dan belum "
             "melewati tanggal tutupnya.",
             "Assignments are added only to a launched cycle whose close date has not passed.",
         ),
-        f"""select r.row_number, r.line, r.cycle_id as value from rows r join {_CYCLE}
-             where r.malformed is null and (c.status <> {_LAUNCHED} or c.closes_on < :today)""",  # noqa: S608
+        f"(c.status <> {_LAUNCHED} or c.closes_on < :today)",
     ),
-    Found(
+    employee_found(
         "rater_nip",
-        RowProblem.NOT_FOUND,
-        Msg(
+        shaped=True,
+        active=True,
+        message=Msg(
             "Penilai dengan NIP ini tidak terdaftar (aktif) di wilayah Anda.",
             "No active employee of your region has this NIP.",
         ),
-        f"""select r.row_number, r.line, r.rater_nip as value from rows r
-             where r.malformed is null and r.rater_nip ~ {_NIP}
-               and not exists (select 1 from employees er where {_RATER_IS})""",  # noqa: S608
     ),
-    Found(
+    employee_found(
         "ratee_nip",
-        RowProblem.NOT_FOUND,
-        Msg(
+        shaped=True,
+        active=True,
+        message=Msg(
             "Pegawai dengan NIP ini tidak terdaftar (aktif) di wilayah Anda.",
             "No active employee of your region has this NIP.",
         ),
-        f"""select r.row_number, r.line, r.ratee_nip as value from rows r
-             where r.malformed is null and r.ratee_nip ~ {_NIP}
-               and not exists (select 1 from employees ee where {_RATEE_IS})""",  # noqa: S608
     ),
     Found(
         "ratee_nip",
@@ -284,13 +255,7 @@ select count(*) filter (where not recorded) as created, 0 as updated,
 """  # noqa: S608
 
 # The lock the cycles API takes on a cycle it adds assignments to (its row).
-LOCK = f"""
-select 1 from evaluation_cycles c
- where c.region_id = :region_id
-   and c.id in (select {as_uuid("v.cycle_id")} from valid v)
- order by c.id
-   for update
-"""  # noqa: S608
+LOCK = CYCLE.lock()
 
 EVALUATION_ASSIGNMENTS = Kind(
     name=ImportKind.EVALUATION_ASSIGNMENTS,

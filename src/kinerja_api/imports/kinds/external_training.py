@@ -6,7 +6,9 @@ as it is, one recorded with others is refused. Each new entry is told to its emp
 (`training.jp_recorded`)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
+from kinerja_api.imports.kinds.cells import ISO_DAY, day, whole
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.training import JpSource
 from kinerja_api.training.api import (
@@ -18,28 +20,17 @@ from kinerja_api.training.api import (
 
 EVIDENCE_LENGTH = 2000
 _EXTERNAL = quoted(JpSource.EXTERNAL.value)
-_NIP = "'^[0-9]{18}$'"
-_DAY = quoted("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-# The cell names a day of the calendar (2026-02-30 does not): its day of the month is at most
-# the month's last. Cells that do not have the shape are never cast.
-_NOT_A_DAY = f"""case when r.ended_on is null then null
-     when r.ended_on !~ {_DAY} or left(r.ended_on, 4) = '0000' then true
-     else right(r.ended_on, 2)::int > extract(day from
-          (left(r.ended_on, 7) || '-01')::date + interval '1 month' - interval '1 day')
-end"""
-_OUTSIDE_YEARS = f"""case when r.ended_on ~ {_DAY}
+_ENDED_ON = day("r.ended_on")
+_JP = whole("r.jp", 4)
+_NOT_A_DAY = f"r.ended_on is not null and {_ENDED_ON} is null"
+# Read from the cell's digits, so that a day the month lacks is told its year too.
+_OUTSIDE_YEARS = f"""case when r.ended_on ~ {quoted(ISO_DAY)}
      then left(r.ended_on, 4)::int not between {FIRST_LEDGER_YEAR} and {LAST_LEDGER_YEAR}
 end"""
-_NOT_JP = f"""case when r.jp is null then null
-     when r.jp !~ '^[0-9]{{1,4}}$' then true
-     else r.jp::int not between {MIN_ACTIVITY_JP} and {MAX_ACTIVITY_JP}
-end"""
-# The row's day and JP as values, never a cast error whatever the cell (the planner may read
-# them before it leaves out the rows refused): NULL when not of the shape, and a day past the
-# month's end (refused by `_NOT_A_DAY`) runs on into the next month.
-_ENDED_ON = f"""(case when r.ended_on ~ {_DAY} and left(r.ended_on, 4) <> '0000'
-     then (left(r.ended_on, 7) || '-01')::date + (right(r.ended_on, 2)::int - 1) end)"""
-_JP = "(case when r.jp ~ '^[0-9]{1,4}$' then r.jp::int end)"
+_NOT_JP = (
+    "r.jp is not null"
+    f" and coalesce({_JP} not between {MIN_ACTIVITY_JP} and {MAX_ACTIVITY_JP}, true)"
+)
 # The recorded external entry of the row's key (case aside in the title).
 _RECORDED = f"""l.region_id = :region_id and l.employee_id = e.id and l.source = {_EXTERNAL}
      and l.completed_on = {_ENDED_ON} and lower(l.activity) = lower(r.activity)"""
@@ -69,12 +60,7 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "nip",
-        RowProblem.INVALID,
-        Msg("NIP harus terdiri dari 18 angka.", "The NIP must be 18 digits."),
-        f"r.nip !~ {_NIP}",
-    ),
+    nip_digits("nip"),
     Check(
         "ended_on",
         RowProblem.INVALID,
@@ -105,18 +91,7 @@ CHECKS = (
 )
 
 FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Pegawai dengan NIP ini tidak terdaftar di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-             where r.malformed is null and r.nip ~ {_NIP}
-               and not exists (select 1 from employees e
-                                where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip", shaped=True),
     Found(
         "jp",
         RowProblem.CONFLICT,
@@ -127,7 +102,7 @@ FOUND = (
             "not changed.",
         ),
         f"""select r.row_number, r.line, r.jp as value
-              from valid r join employees e on e.nip = r.nip and {same_region("e")}
+              from valid r join {employee_join()}
              where exists (select 1 from jp_ledger l where {_RECORDED})
                and not exists (select 1 from jp_ledger l where {_RECORDED}
                                   and l.jp = {_JP} and l.evidence = r.evidence)""",  # noqa: S608
@@ -139,7 +114,7 @@ UPSERT = rf"""
     select r.row_number, e.id as employee_id, e.agency_id, r.activity,
            {_ENDED_ON} as completed_on, {_JP} as jp, r.evidence,
            exists (select 1 from jp_ledger l where {_RECORDED}) as recorded
-      from valid r join employees e on e.nip = r.nip and {same_region("e")}
+      from valid r join {employee_join()}
 ),
 written as (
     insert into jp_ledger

@@ -22,7 +22,7 @@ from kinerja_api.core.i18n import Msg
 from kinerja_api.exchange.api import LAPOR_CATEGORY, LAPOR_STATUS
 from kinerja_api.feedback.api import TRACKING_CODE_LENGTH, random_code, region_deadlines
 from kinerja_api.imports.kind import Check, Column, Context, Key, Kind, quoted
-from kinerja_api.imports.kinds.dates import instant_sql
+from kinerja_api.imports.kinds.cells import instant_sql
 from kinerja_api.imports.kinds.people import agency_found
 from kinerja_api.models.feedback import ComplaintStatus
 from kinerja_api.models.imports import ImportKind, RowProblem

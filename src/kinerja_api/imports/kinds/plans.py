@@ -9,20 +9,24 @@ which the targets API sets. The SQL is composed of this module's constants (henc
 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
+from kinerja_api.imports.kinds.cells import decimal, one_of
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
+    INDICATOR,
     INDICATOR_COLUMN,
+    OUTCOMES,
     PERIOD,
     PLAN,
     PLAN_CHECKS,
     PLAN_COLUMNS,
     PLAN_FOUND,
-    decimal,
+    TARGET,
+    VALID_IN_OPEN_PERIOD,
     number,
-    one_of,
+    plan_lock,
     row_key,
-    year,
+    several_indicators,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.plans import Aggregation, Aspect, TargetKind
@@ -135,10 +139,6 @@ CHECKS = (
     ),
 )
 
-# A row's recorded target and indicator: the one at its number (a plan made through the API
-# may hold two at one number; such rows are refused).
-_TARGETS = f"targets t on t.region_id = :region_id and t.plan_id = p.id and t.position = {number('r.target_no')}"  # noqa: E501
-_INDICATORS = f"indicators i on i.region_id = :region_id and i.target_id = t.id and i.position = {number('r.indicator_no')}"  # noqa: E501
 _TARGET_CELLS = "(lower(r.target_kind), r.target_title, r.target_description, {public})".format(
     public=_PUBLIC.format(cell="r.target_public")
 )
@@ -166,22 +166,15 @@ FOUND = (
             "The plan has more than one target at this number; change them through the API.",
         ),
         f"""select r.row_number, r.line, r.target_no as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
              where r.malformed is null
              group by r.row_number, r.line, r.target_no having count(*) > 1""",  # noqa: S608
     ),
-    Found(
-        "indicator_no",
-        RowProblem.CONFLICT,
+    several_indicators(
         Msg(
             "Sasaran ini memiliki lebih dari satu indikator dengan nomor ini; ubah lewat API.",
             "The target has more than one indicator at this number; change them through the API.",
-        ),
-        f"""select r.row_number, r.line, r.indicator_no as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
-              join {_INDICATORS}
-             where r.malformed is null
-             group by r.row_number, r.line, r.indicator_no having count(*) > 1""",  # noqa: S608
+        )
     ),
     Found(
         "target_title",
@@ -211,8 +204,8 @@ FOUND = (
             "indicators share, cannot become another unit.",
         ),
         f"""select r.row_number, r.line, r.unit as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
-              join {_INDICATORS}
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
+              join {INDICATOR}
              where r.malformed is null and i.unit <> r.unit
                and (exists (select 1 from indicators u
                              where u.region_id = :region_id and u.id = i.parent_indicator_id)
@@ -232,10 +225,7 @@ UPSERT = rf"""
            v.indicator as description, {decimal("v.target_value", 14, 4)} as target_value,
            v.unit, coalesce(lower(v.aggregation), 'sum') as aggregation,
            {decimal("v.weight", 3, 2)} as weight
-      from valid v
-      join employees e on e.nip = v.nip and {same_region("e")}
-      join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
-                     and pe.status = 'open'
+      from {VALID_IN_OPEN_PERIOD}
 ),
 placed as (
     -- Only plans their employee could still change now (the rows were checked before the
@@ -335,23 +325,12 @@ touched as (
        and pl.id in (select p.plan_id from planned p where p.plan_id is not null)
     returning pl.id
 )
-select count(*) filter (where outcome = 'created') as created,
-       count(*) filter (where outcome = 'updated') as updated,
-       count(*) filter (where outcome = 'unchanged') as unchanged
-  from classified
+{OUTCOMES}
 """  # noqa: S608
 
 # The plans the batch writes, as the plans API holds them while it changes one: the plan
 # FOR NO KEY UPDATE (a submission waits), its period FOR SHARE (closing it waits).
-LOCK = f"""
-select count(*) from (
-    select 1 from plans p join periods pe on pe.id = p.period_id
-     where p.region_id = :region_id
-       and exists (select 1 from valid r join {EMPLOYEE}
-                    where e.id = p.employee_id and pe.year = {year("r.period")})
-       for no key update of p for share of pe
-) as locked
-"""  # noqa: S608
+LOCK = plan_lock("for no key update of p for share of pe")
 
 PLANS = Kind(
     name=ImportKind.PLANS,

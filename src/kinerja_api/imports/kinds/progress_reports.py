@@ -8,21 +8,24 @@ period's year not after today (the region's). New reports are pending, for the s
 verify. The SQL is composed of this module's constants (hence the S608 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found, Key, Kind, quoted
+from kinerja_api.imports.kinds.cells import day, decimal, one_of, year
 from kinerja_api.imports.kinds.skp import (
     EMPLOYEE,
+    INDICATOR,
     INDICATOR_COLUMN,
+    OUTCOMES,
     PERIOD,
     PLAN,
     PLAN_CHECKS,
     PLAN_COLUMNS,
     PLAN_FOUND,
-    day,
-    decimal,
+    TARGET,
+    VALID_IN_OPEN_PERIOD,
     number,
-    one_of,
+    plan_lock,
     row_key,
-    year,
+    several_indicators,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.progress import EvidenceKind, ReportStatus
@@ -154,14 +157,6 @@ CHECKS = (
     ),
 )
 
-_TARGETS = (
-    "targets t on t.region_id = :region_id and t.plan_id = p.id"
-    f" and t.position = {number('r.target_no')}"
-)
-_INDICATORS = (
-    "indicators i on i.region_id = :region_id and i.target_id = t.id"
-    f" and i.position = {number('r.indicator_no')}"
-)
 _EVIDENCE = (
     "case when {row}.evidence_url is null then '[]'::jsonb"
     " else jsonb_build_array(jsonb_build_object('title', {row}.evidence_title,"
@@ -187,22 +182,15 @@ FOUND = (
         f"""select r.row_number, r.line, r.indicator_no as value
               from rows r join {EMPLOYEE} join {PERIOD}
              where r.malformed is null and not exists (
-                   select 1 from plans p join {_TARGETS} join {_INDICATORS}
+                   select 1 from plans p join {TARGET} join {INDICATOR}
                     where p.region_id = :region_id and p.period_id = pe.id
                       and p.employee_id = e.id)""",  # noqa: S608
     ),
-    Found(
-        "indicator_no",
-        RowProblem.CONFLICT,
+    several_indicators(
         Msg(
             "Rencana ini memiliki lebih dari satu sasaran atau indikator dengan nomor ini.",
             "The plan has more than one target or indicator at these numbers.",
-        ),
-        f"""select r.row_number, r.line, r.indicator_no as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
-              join {_INDICATORS}
-             where r.malformed is null
-             group by r.row_number, r.line, r.indicator_no having count(*) > 1""",  # noqa: S608
+        )
     ),
     Found(
         None,
@@ -223,8 +211,8 @@ FOUND = (
             "The indicator has more than one report on this day; change them through the API.",
         ),
         f"""select r.row_number, r.line, r.reported_for as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
-              join {_INDICATORS} join {_SAME_DAY}
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
+              join {INDICATOR} join {_SAME_DAY}
              where r.malformed is null
              group by r.row_number, r.line, r.reported_for having count(*) > 1""",  # noqa: S608
     ),
@@ -238,8 +226,8 @@ FOUND = (
             "reports can change.",
         ),
         f"""select r.row_number, r.line, o.status as value
-              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {_TARGETS}
-              join {_INDICATORS} join {_SAME_DAY}
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
+              join {INDICATOR} join {_SAME_DAY}
              where r.malformed is null and o.status <> {_PENDING}
                and (o.value, o.note, o.evidence) is distinct from
                    ({_VALUE}, r.note, {_EVIDENCE.format(row="r")})""",  # noqa: S608
@@ -252,10 +240,7 @@ UPSERT = rf"""
            p.employee_id, p.agency_id, {decimal("v.value", 14, 4)} as value,
            {day("v.reported_for")} as reported_for, v.note,
            {_EVIDENCE.format(row="v")} as evidence
-      from valid v
-      join employees e on e.nip = v.nip and {same_region("e")}
-      join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
-                     and pe.status = 'open'
+      from {VALID_IN_OPEN_PERIOD}
       join plans p on p.region_id = :region_id and p.period_id = pe.id and p.employee_id = e.id
                   and p.status in ({_REPORTABLE})
       join targets t on t.region_id = :region_id and t.plan_id = p.id
@@ -300,23 +285,12 @@ changed as (
        and o.status = {_PENDING}
     returning o.id
 )
-select count(*) filter (where outcome = 'created') as created,
-       count(*) filter (where outcome = 'updated') as updated,
-       count(*) filter (where outcome = 'unchanged') as unchanged
-  from classified
+{OUTCOMES}
 """  # noqa: S608
 
 # The plans the batch reports on and their periods, FOR SHARE as the progress API holds them:
 # a revision of the plan, or closing its period, waits for the batch.
-LOCK = f"""
-select count(*) from (
-    select 1 from plans p join periods pe on pe.id = p.period_id
-     where p.region_id = :region_id
-       and exists (select 1 from valid r join {EMPLOYEE}
-                    where e.id = p.employee_id and pe.year = {year("r.period")})
-       for share of p, pe
-) as locked
-"""  # noqa: S608
+LOCK = plan_lock("for share of p, pe")
 
 PROGRESS_REPORTS = Kind(
     name=ImportKind.PROGRESS_REPORTS,

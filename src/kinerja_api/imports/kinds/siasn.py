@@ -10,7 +10,7 @@ The other columns of SIASN's export are accepted and not read."""
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Key, Kind, same_region
-from kinerja_api.imports.kinds.dates import date_sql
+from kinerja_api.imports.kinds.cells import date_sql
 from kinerja_api.imports.kinds.people import (
     agency_found,
     email_check,

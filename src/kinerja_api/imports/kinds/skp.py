@@ -1,54 +1,21 @@
 """What the plans and progress reports kinds share: how a row names an employee's plan (NIP and
 the period's year), a target within it and an indicator within the target (their numbers, the
-`position` the plans API shows), and the SQL that reads those cells. Every cast is guarded by
-the cell's pattern: the statements may read a row before its problems rule it out."""
-
-from collections.abc import Iterable
+`position` the plans API shows, read as `cells.py` reads whole numbers), the joins from a row
+to them, the rows both upserts write from and the counts they answer, and the lock of the
+plans and periods a batch names. The SQL is composed of this module's constants (hence the
+S608 exemptions)."""
 
 from kinerja_api.core.i18n import Msg
-from kinerja_api.imports.kind import Check, Column, Found, quoted, same_region
+from kinerja_api.imports.kind import Check, Column, Found
+from kinerja_api.imports.kinds.cells import whole, year
+from kinerja_api.imports.kinds.people import employee_found, employee_join
 from kinerja_api.models.imports import RowProblem
 from kinerja_api.plans.api import POSITION_MAX
-
-_YEAR = "^[0-9]{4}$"
-_NUMBER = "^[0-9]{1,5}$"
-_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-
-
-def year(cell: str) -> str:
-    return f"(case when {cell} ~ '{_YEAR}' then {cell}::int end)"
 
 
 def number(cell: str) -> str:
     """A target's or an indicator's number: its position, 0 to POSITION_MAX."""
-    return (
-        f"(case when {cell} ~ '{_NUMBER}' and {cell}::int <= {POSITION_MAX} then {cell}::int end)"
-    )
-
-
-def decimal(cell: str, digits: int, places: int) -> str:
-    """An exact decimal of at most `digits` digits before the point and `places` after; a comma
-    is read as the decimal point (as Indonesian spreadsheets write it)."""
-    pattern = f"^[0-9]{{1,{digits}}}([.,][0-9]{{1,{places}}})?$"
-    return (
-        f"(case when {cell} ~ '{pattern}'"
-        f" then replace({cell}, ',', '.')::numeric({digits + places}, {places}) end)"
-    )
-
-
-def day(cell: str) -> str:
-    """A date written YYYY-MM-DD, NULL when it is not one (a 30 February)."""
-    first = f"make_date(left({cell}, 4)::int, substr({cell}, 6, 2)::int, 1)"
-    return (
-        f"(case when {cell} ~ '{_DATE}' and substr({cell}, 9, 2)::int"
-        f" <= extract(day from {first} + interval '1 month - 1 day') then {cell}::date end)"
-    )
-
-
-def one_of(cell: str, values: Iterable[str]) -> str:
-    """`cell` (case-insensitively) is not one of `values` (an enum's, say)."""
-    allowed = ", ".join(quoted(str(value)) for value in values)
-    return f"lower({cell}) not in ({allowed})"
+    return whole(cell, 5, POSITION_MAX)
 
 
 PLAN_COLUMNS = (
@@ -75,7 +42,7 @@ PLAN_CHECKS = (
         "period",
         RowProblem.INVALID,
         Msg("Periode ditulis sebagai tahun, misalnya 2026.", "The period is a year, e.g. 2026."),
-        f"r.period !~ '{_YEAR}'",
+        f"r.period is not null and {year('r.period')} is null",
     ),
     Check(
         "target_no",
@@ -98,23 +65,33 @@ PLAN_CHECKS = (
 )
 
 # A row's employee and period, in the caller's region.
-EMPLOYEE = f"employees e on e.nip = r.nip and {same_region('e')}"
+EMPLOYEE = employee_join()
 PERIOD = f"periods pe on pe.region_id = :region_id and pe.year = {year('r.period')}"
 PLAN = "plans p on p.region_id = :region_id and p.period_id = pe.id and p.employee_id = e.id"
+# The plan's recorded target and the target's indicator at the row's numbers (a plan made
+# through the API may hold two at one number).
+TARGET = (
+    "targets t on t.region_id = :region_id and t.plan_id = p.id"
+    f" and t.position = {number('r.target_no')}"
+)
+INDICATOR = (
+    "indicators i on i.region_id = :region_id and i.target_id = t.id"
+    f" and i.position = {number('r.indicator_no')}"
+)
+# What the upserts write from: the batch's valid rows (`v`) with their employee and their
+# period, while it is open.
+VALID_IN_OPEN_PERIOD = f"""valid v
+      join {employee_join("v.nip")}
+      join periods pe on pe.region_id = :region_id and pe.year = {year("v.period")}
+                     and pe.status = 'open'"""
+# How many rows of `classified` each outcome has: the upserts' answer.
+OUTCOMES = """select count(*) filter (where outcome = 'created') as created,
+       count(*) filter (where outcome = 'updated') as updated,
+       count(*) filter (where outcome = 'unchanged') as unchanged
+  from classified"""
 
 PLAN_FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Tidak ada pegawai dengan NIP ini di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-            where r.malformed is null and r.nip is not null
-              and not exists (select 1 from employees e
-                               where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip"),
     Found(
         "period",
         RowProblem.NOT_FOUND,
@@ -139,6 +116,35 @@ PLAN_FOUND = (
             where r.malformed is null and pe.status <> 'open'""",  # noqa: S608
     ),
 )
+
+
+def several_indicators(message: Msg) -> Found:
+    """The row's numbers name more than one recorded indicator (two targets or two indicators
+    at one number): which one the row means is unclear, and it is refused."""
+    return Found(
+        "indicator_no",
+        RowProblem.CONFLICT,
+        message,
+        f"""select r.row_number, r.line, r.indicator_no as value
+              from rows r join {EMPLOYEE} join {PERIOD} join {PLAN} join {TARGET}
+              join {INDICATOR}
+             where r.malformed is null
+             group by r.row_number, r.line, r.indicator_no having count(*) > 1""",  # noqa: S608
+    )
+
+
+def plan_lock(locking: str) -> str:
+    """The lock of the plans the batch's rows name and of their periods, taken as `locking`
+    says (`for share of p, pe`), as the API that changes them takes it."""
+    return f"""
+select count(*) from (
+    select 1 from plans p join periods pe on pe.id = p.period_id
+     where p.region_id = :region_id
+       and exists (select 1 from valid r join {EMPLOYEE}
+                    where e.id = p.employee_id and pe.year = {year("r.period")})
+       {locking}
+) as locked
+"""  # noqa: S608
 
 
 def row_key(*cells: str) -> str:

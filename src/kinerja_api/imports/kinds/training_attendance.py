@@ -13,17 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import (
-    UUID_PATTERN,
     Check,
     Column,
     Context,
     Found,
     Key,
     Kind,
-    as_uuid,
     quoted,
-    same_region,
 )
+from kinerja_api.imports.kinds.by_id import ById
+from kinerja_api.imports.kinds.people import employee_found, employee_join, nip_digits
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.training import EnrollmentStatus, SessionStatus
 from kinerja_api.training.api import complete_imported
@@ -43,7 +42,8 @@ _MARKABLE = ", ".join(
     quoted(status.value)
     for status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.ATTENDED, EnrollmentStatus.NO_SHOW)
 )
-_NIP = "'^[0-9]{18}$'"
+
+SESSION = ById("session_id", "training_sessions", "s", Msg("Sesi pelatihan", "training session"))
 
 COLUMNS = (
     Column("session_id", "The id of a training session of your region.", True, 36),
@@ -64,18 +64,8 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "session_id",
-        RowProblem.INVALID,
-        Msg("session_id bukan UUID.", "The session_id is not a UUID."),
-        f"r.session_id !~ {quoted(UUID_PATTERN)}",
-    ),
-    Check(
-        "nip",
-        RowProblem.INVALID,
-        Msg("NIP harus terdiri dari 18 angka.", "The NIP must be 18 digits."),
-        f"r.nip !~ {_NIP}",
-    ),
+    SESSION.check(),
+    nip_digits("nip"),
     Check(
         "status",
         RowProblem.INVALID,
@@ -87,66 +77,34 @@ CHECKS = (
     ),
 )
 
-_SESSION_IS = f"s.region_id = :region_id and s.id = {as_uuid('r.session_id')}"
-_SESSION = f"training_sessions s on {_SESSION_IS}"
-_EMPLOYEE = f"employees e on e.nip = r.nip and {same_region('e')}"
+_SESSION = SESSION.join
+_EMPLOYEE = employee_join()
 _ENROLLMENT_IS = f"""n.region_id = :region_id and n.session_id = s.id and n.employee_id = e.id
      and n.status <> {quoted(EnrollmentStatus.CANCELLED.value)}"""
 _ENROLLMENT = f"training_enrollments n on {_ENROLLMENT_IS}"
 
 FOUND = (
-    Found(
-        "session_id",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Sesi pelatihan tidak ditemukan di wilayah Anda.",
-            "No training session of your region has this id.",
-        ),
-        f"""select r.row_number, r.line, r.session_id as value from rows r
-             where r.malformed is null and {as_uuid("r.session_id")} is not null
-               and not exists (select 1 from training_sessions s where {_SESSION_IS})""",  # noqa: S608
-    ),
-    Found(
-        "session_id",
-        RowProblem.CONFLICT,
+    SESSION.found(),
+    SESSION.conflict(
         Msg("Sesi sudah dibatalkan.", "The session is cancelled."),
-        f"""select r.row_number, r.line, r.session_id as value from rows r join {_SESSION}
-             where r.malformed is null
-               and s.status = {quoted(SessionStatus.CANCELLED.value)}""",  # noqa: S608
+        f"s.status = {quoted(SessionStatus.CANCELLED.value)}",
     ),
-    Found(
-        "session_id",
-        RowProblem.CONFLICT,
+    SESSION.conflict(
         Msg(
             "Kehadiran dapat dicatat setelah sesi dimulai.",
             "Attendance can be recorded once the session has started.",
         ),
-        f"""select r.row_number, r.line, r.session_id as value from rows r join {_SESSION}
-             where r.malformed is null and s.starts_at > :now""",  # noqa: S608
+        "s.starts_at > :now",
     ),
-    Found(
-        "status",
-        RowProblem.CONFLICT,
+    SESSION.conflict(
         Msg(
             "Penyelesaian dapat dicatat setelah sesi berakhir.",
             "Completion can be recorded once the session has ended.",
         ),
-        f"""select r.row_number, r.line, r.status as value from rows r join {_SESSION}
-             where r.malformed is null and lower(r.status) = {quoted(COMPLETED)}
-               and s.starts_at <= :now and s.ends_at > :now""",  # noqa: S608
+        f"lower(r.status) = {quoted(COMPLETED)} and s.starts_at <= :now and s.ends_at > :now",
+        field="status",
     ),
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Pegawai dengan NIP ini tidak terdaftar di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-             where r.malformed is null and r.nip ~ {_NIP}
-               and not exists (select 1 from employees e
-                                where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip", shaped=True),
     Found(
         "nip",
         RowProblem.CONFLICT,
@@ -242,13 +200,7 @@ select 0 as created, count(*) filter (where status <> was) as updated,
 
 # The lock the attendance API takes first: the sessions' rows, which every change of their
 # seats takes.
-LOCK = f"""
-select 1 from training_sessions s
- where s.region_id = :region_id
-   and s.id in (select {as_uuid("v.session_id")} from valid v)
- order by s.id
-   for update
-"""  # noqa: S608
+LOCK = SESSION.lock()
 
 
 async def credit_completed(session: AsyncSession, context: Context, row: Mapping[Any, Any]) -> None:

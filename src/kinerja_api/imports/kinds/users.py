@@ -21,6 +21,12 @@ from kinerja_api.imports.kind import (
     TakenElsewhere,
     same_region,
 )
+from kinerja_api.imports.kinds.people import (
+    agency_found,
+    email_check,
+    employee_found,
+    employee_join,
+)
 from kinerja_api.models.imports import ImportKind, RowProblem
 from kinerja_api.models.org import Role
 
@@ -50,12 +56,7 @@ COLUMNS = (
 )
 
 CHECKS = (
-    Check(
-        "email",
-        RowProblem.INVALID,
-        Msg("Alamat surel tidak valid.", "The e-mail address is not valid."),
-        r"r.email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'",
-    ),
+    email_check("email"),
     Check(
         "roles",
         RowProblem.INVALID,
@@ -100,18 +101,7 @@ CHECKS = (
 )
 
 FOUND = (
-    Found(
-        "nip",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Tidak ada pegawai dengan NIP ini di wilayah Anda.",
-            "No employee of your region has this NIP.",
-        ),
-        f"""select r.row_number, r.line, r.nip as value from rows r
-            where r.malformed is null and r.nip is not null
-              and not exists (select 1 from employees e
-                               where e.nip = r.nip and {same_region("e")})""",  # noqa: S608
-    ),
+    employee_found("nip"),
     Found(
         "nip",
         RowProblem.CONFLICT,
@@ -121,22 +111,11 @@ FOUND = (
         ),
         f"""select r.row_number, r.line, r.nip as value
              from rows r
-             join employees e on e.nip = r.nip and {same_region("e")}
+             join {employee_join()}
              join users u on u.employee_id = e.id
             where r.malformed is null and lower(u.email) <> lower(r.email)""",  # noqa: S608
     ),
-    Found(
-        "agency_code",
-        RowProblem.NOT_FOUND,
-        Msg(
-            "Unit kerja dengan kode ini tidak ada di wilayah Anda.",
-            "No agency of your region has this code.",
-        ),
-        """select r.row_number, r.line, r.agency_code as value from rows r
-            where r.malformed is null and r.agency_code is not null
-              and not exists (select 1 from agencies a
-                               where a.region_id = :region_id and a.code = r.agency_code)""",
-    ),
+    agency_found("agency_code"),
     Found(
         "roles",
         RowProblem.CONFLICT,
@@ -168,7 +147,7 @@ UPSERT = rf"""
            {_ROLES.format(cell="v.roles")}::text[] as roles,
            e.id as employee_id, a.id as agency_id
       from valid v
-      left join employees e on e.nip = v.nip and {same_region("e")}
+      left join {employee_join("v.nip")}
       left join agencies a on a.region_id = :region_id and a.code = v.agency_code
 ),
 classified as (
