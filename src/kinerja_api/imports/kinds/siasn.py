@@ -1,12 +1,12 @@
 """Employees as BKN's SIASN exports them (the "data utama" of each ASN), by NIP: the columns under
 SIASN's own names (any case; `NIP BARU` and `nip_baru` alike), its dates day first
-(`dd-mm-yyyy`) or ISO. SIASN's unit (`UNOR_ID`) names the employee's agency: the agency of the region
-whose code is that id in lower case (a region gives its agencies their SIASN unor ids as codes).
-The employment type is read from `JENIS_PEGAWAI_NAMA` (`PNS ...`, `CPNS`: `pns`; `PPPK ...`:
-`pppk`), the golongan is checked against the type (`III/a` for PNS, `I`..`XVII` for PPPK); a
-cell holding only `-`, as SIASN writes an empty one, is empty. SIASN knows no supervisors: an
-import leaves an employee's supervisor as it is, and new employees have none until one is set.
-The other columns of SIASN's export are accepted and not read."""
+(`dd-mm-yyyy`) or ISO. SIASN's unit (`UNOR_ID`) names the employee's agency: the agency of the
+region whose code is that id in lower case (a region gives its agencies their SIASN unor ids as
+codes). The employment type is read from `JENIS_PEGAWAI_NAMA` (`PNS ...`, `CPNS`: `pns`;
+`PPPK ...`: `pppk`), the golongan is checked against the type (`III/a` for PNS, `I`..`XVII` for
+PPPK); a cell holding only `-`, as SIASN writes an empty one, is empty. SIASN knows no
+supervisors: an import leaves an employee's supervisor as it is, and new employees have none until
+one is set. The other columns of SIASN's export are accepted and not read."""
 
 from kinerja_api.core.i18n import Msg
 from kinerja_api.imports.kind import Check, Column, Key, Kind, same_region
