@@ -126,6 +126,12 @@ class Subscription:
     async def next(self) -> StreamEvent | None:
         return await self.queue.get()
 
+    def pending(self) -> list[StreamEvent | None]:
+        """What is queued already, taken without waiting: a stream woken for one event sends
+        those queued behind it in the same write."""
+        queue = self.queue
+        return [queue.get_nowait() for _ in range(queue.qsize())]
+
 
 class OutboxBroker:
     def __init__(self, dsn: str, *, app_role: str | None, queue_size: int) -> None:
