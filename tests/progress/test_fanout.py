@@ -3,6 +3,7 @@
 import asyncio
 import re
 import uuid
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -154,3 +155,37 @@ async def test_events_queued_while_the_stream_was_busy_go_out_together_in_order(
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(source.__anext__(), 1)
     assert broker.subscriber_count == 0
+
+
+@dataclass(frozen=True)
+class _Counting:
+    """A predicate that notes each time it judges an event."""
+
+    name: str
+    judged: list[str] = field(compare=False, hash=False)
+
+    def __call__(self, event: StreamEvent) -> bool:
+        self.judged.append(self.name)
+        return event.employee_id == ME
+
+
+def test_streams_with_equal_predicates_have_each_event_judged_once() -> None:
+    broker = OutboxBroker("postgresql://unused@localhost/unused", app_role=None, queue_size=4)
+    judged: list[str] = []
+    first = broker.subscribe(_Counting("team", judged))
+    second = broker.subscribe(_Counting("team", judged))
+    other = broker.subscribe(_Counting("other", judged))
+    rows = [
+        {**asdict(_event(event_id, employee)), "payload": "{}"}
+        for event_id, employee in ((1, ME), (2, STRANGER))
+    ]
+    broker._fan_out(rows)
+    assert sorted(judged) == ["other", "other", "team", "team"]
+    for subscription in (first, second, other):
+        assert subscription.queue.qsize() == 1
+        assert subscription.queue.get_nowait().id == 1  # type: ignore[union-attr]
+    for subscription in (first, second, other):
+        broker.unsubscribe(subscription)
+    broker.unsubscribe(first)  # twice: a no-op
+    assert broker.subscriber_count == 0
+    assert not broker._audiences

@@ -311,6 +311,17 @@ def event_data(event: StreamEvent, *, public: bool) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Admits:
+    """A stream's predicate, equal for equal audiences and filters (`OutboxBroker.subscribe`)."""
+
+    audience: Audience
+    stream_filter: StreamFilter
+
+    def __call__(self, event: StreamEvent) -> bool:
+        return self.audience.sees(event) and self.stream_filter.matches(event)
+
+
 @lru_cache(maxsize=4096)
 def _encoded(event: StreamEvent, public: bool) -> bytes:
     """The event on the wire, encoded once however many subscribers receive it."""
@@ -333,7 +344,7 @@ async def event_source(
     position only once every smaller one exists (`core/events.py`), so "after the position of
     the last id received" is exactly what the client missed."""
     public = audience.public_only
-    subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
+    subscription = broker.subscribe(_Admits(audience, stream_filter))
     try:
         yield _SUBSCRIBED
         resume: Resume | None = None
