@@ -1,9 +1,12 @@
 """The broker's per-subscriber bookkeeping: bounded queues, overflow, release on disconnect."""
 
 import asyncio
+import re
 import uuid
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from kinerja_api.core.broker import OutboxBroker, StreamEvent, Subscription
@@ -133,3 +136,56 @@ async def test_audience_of_each_kind_of_caller(world: World, connection: AsyncCo
         kind="user", id=uuid.uuid4(), region_id=None, roles=frozenset({Role.SUPERADMIN})
     )
     assert (await audience_of(session, superadmin)).region_id is None
+
+
+async def test_events_queued_while_the_stream_was_busy_go_out_together_in_order() -> None:
+    broker = OutboxBroker("postgresql://unused@localhost/unused", app_role=None, queue_size=8)
+    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker()
+    audience = Audience(REGION, employee_ids=frozenset({ME}))
+    source = event_source(broker, sessions, audience, StreamFilter(), None)
+    await asyncio.wait_for(source.__anext__(), 1)
+    (subscription,) = broker._subscriptions
+    for event_id in (3, 4, 5):
+        subscription.offer(_event(event_id, STRANGER if event_id == 4 else ME))
+    sent = await asyncio.wait_for(source.__anext__(), 1)
+    assert re.findall(rb"^id: (\d+)\r$", sent, re.MULTILINE) == [b"3", b"5"]
+    assert sent.count(b"\r\n\r\n") == 2  # two whole frames
+    subscription.offer(_event(6))
+    subscription.close()  # fell behind: what is queued is dropped, the stream ends
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(source.__anext__(), 1)
+    assert broker.subscriber_count == 0
+
+
+@dataclass(frozen=True)
+class _Counting:
+    """A predicate that notes each time it judges an event."""
+
+    name: str
+    judged: list[str] = field(compare=False, hash=False)
+
+    def __call__(self, event: StreamEvent) -> bool:
+        self.judged.append(self.name)
+        return event.employee_id == ME
+
+
+def test_streams_with_equal_predicates_have_each_event_judged_once() -> None:
+    broker = OutboxBroker("postgresql://unused@localhost/unused", app_role=None, queue_size=4)
+    judged: list[str] = []
+    first = broker.subscribe(_Counting("team", judged))
+    second = broker.subscribe(_Counting("team", judged))
+    other = broker.subscribe(_Counting("other", judged))
+    rows = [
+        {**asdict(_event(event_id, employee)), "payload": "{}"}
+        for event_id, employee in ((1, ME), (2, STRANGER))
+    ]
+    broker._fan_out(rows)
+    assert sorted(judged) == ["other", "other", "team", "team"]
+    for subscription in (first, second, other):
+        assert subscription.queue.qsize() == 1
+        assert subscription.queue.get_nowait().id == 1  # type: ignore[union-attr]
+    for subscription in (first, second, other):
+        broker.unsubscribe(subscription)
+    broker.unsubscribe(first)  # twice: a no-op
+    assert broker.subscriber_count == 0
+    assert not broker._audiences

@@ -107,7 +107,12 @@ class Subscription:
         self.closed = False
 
     def offer(self, event: StreamEvent) -> None:
-        if self.closed or not self.admits(event):
+        if self.admits(event):
+            self.deliver(event)
+
+    def deliver(self, event: StreamEvent) -> None:
+        """Queues an event already known to be admitted."""
+        if self.closed:
             return
         if self.queue.qsize() >= self._size:
             self.close()
@@ -126,6 +131,12 @@ class Subscription:
     async def next(self) -> StreamEvent | None:
         return await self.queue.get()
 
+    def pending(self) -> list[StreamEvent | None]:
+        """What is queued already, taken without waiting: a stream woken for one event sends
+        those queued behind it in the same write."""
+        queue = self.queue
+        return [queue.get_nowait() for _ in range(queue.qsize())]
+
 
 class OutboxBroker:
     def __init__(self, dsn: str, *, app_role: str | None, queue_size: int) -> None:
@@ -133,6 +144,9 @@ class OutboxBroker:
         self._app_role = app_role
         self.queue_size = queue_size
         self._subscriptions: set[Subscription] = set()
+        # The subscriptions by predicate: subscribers with equal predicates (the same reader's
+        # streams, a region's public streams) have each event judged once for all of them.
+        self._audiences: dict[Callable[[StreamEvent], bool], set[Subscription]] = {}
         # Announced ids not fanned out yet because older transactions were still running.
         self._awaited: set[int] = set()
         self._wake = asyncio.Event()
@@ -147,12 +161,20 @@ class OutboxBroker:
         return len(self._subscriptions)
 
     def subscribe(self, admits: Callable[[StreamEvent], bool]) -> Subscription:
+        """`admits` is compared by equality: give equal predicates for equal audiences."""
         subscription = Subscription(admits, self.queue_size)
         self._subscriptions.add(subscription)
+        self._audiences.setdefault(admits, set()).add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        if subscription not in self._subscriptions:
+            return
         self._subscriptions.discard(subscription)
+        audience = self._audiences[subscription.admits]
+        audience.discard(subscription)
+        if not audience:
+            del self._audiences[subscription.admits]
 
     async def start(self, wait_seconds: float = 5.0) -> None:
         """Starts listening; waits (a bounded time) until LISTEN is in place, so that a stream
@@ -223,8 +245,11 @@ class OutboxBroker:
             event = StreamEvent.from_row(row)
             self._position = event.position
             self._awaited.discard(event.id)
-            for subscription in list(self._subscriptions):
-                subscription.offer(event)
+            # Nothing here adds or removes a subscription: the sets need no copy.
+            for admits, audience in self._audiences.items():
+                if admits(event):
+                    for subscription in audience:
+                        subscription.deliver(event)
 
     async def _serve(self) -> None:
         polls = 0

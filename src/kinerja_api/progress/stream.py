@@ -311,6 +311,17 @@ def event_data(event: StreamEvent, *, public: bool) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Admits:
+    """A stream's predicate, equal for equal audiences and filters (`OutboxBroker.subscribe`)."""
+
+    audience: Audience
+    stream_filter: StreamFilter
+
+    def __call__(self, event: StreamEvent) -> bool:
+        return self.audience.sees(event) and self.stream_filter.matches(event)
+
+
 @lru_cache(maxsize=4096)
 def _encoded(event: StreamEvent, public: bool) -> bytes:
     """The event on the wire, encoded once however many subscribers receive it."""
@@ -327,12 +338,13 @@ async def event_source(
 ) -> AsyncIterator[bytes]:
     """Subscribes first, says so with a `retry:` line (from then on nothing committed is
     missed), then replays what was missed, then streams live events, skipping the live ones the
-    replay already sent. Ends when the subscription overflows or the broker stops;
+    replay already sent; the live events queued when the stream wakes go out in one write.
+    Ends when the subscription overflows or the broker stops;
     the client reconnects with `Last-Event-ID`. Events are delivered in position order and a
     position only once every smaller one exists (`core/events.py`), so "after the position of
     the last id received" is exactly what the client missed."""
     public = audience.public_only
-    subscription = broker.subscribe(lambda e: audience.sees(e) and stream_filter.matches(e))
+    subscription = broker.subscribe(_Admits(audience, stream_filter))
     try:
         yield _SUBSCRIBED
         resume: Resume | None = None
@@ -342,10 +354,15 @@ async def event_source(
                 yield _encoded(event, public)
                 resume = resume.past(event)
         while True:
-            live = await subscription.next()
-            if live is None:
+            live = [await subscription.next(), *subscription.pending()]
+            frames = [
+                _encoded(event, public)
+                for event in live
+                if event is not None and (resume is None or resume.precedes(event))
+            ]
+            if frames:
+                yield frames[0] if len(frames) == 1 else b"".join(frames)
+            if live[-1] is None:
                 return
-            if resume is None or resume.precedes(live):
-                yield _encoded(live, public)
     finally:
         broker.unsubscribe(subscription)

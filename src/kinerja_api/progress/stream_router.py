@@ -5,7 +5,6 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
-from sse_starlette import EventSourceResponse
 
 from kinerja_api.auth.access import public_route, requires
 from kinerja_api.auth.principal import Principal
@@ -16,6 +15,7 @@ from kinerja_api.core.problems import problem_responses
 from kinerja_api.core.ratelimit import LIMITED_PER_ADDRESS
 from kinerja_api.core.routing import Router
 from kinerja_api.core.schemas import ClientText
+from kinerja_api.core.sse import EventStreamResponse
 from kinerja_api.core.uow import DbSession
 from kinerja_api.plans.api import GroupQuarterOut
 from kinerja_api.progress import public
@@ -64,7 +64,7 @@ def _stream_response(events: Any) -> dict[int | str, dict[str, Any]]:
 
 def _response(
     request: Request, audience: Audience, stream_filter: StreamFilter, last: str | None
-) -> EventSourceResponse:
+) -> EventStreamResponse:
     settings: Settings = request.app.state.settings
     broker: OutboxBroker = request.app.state.stream_broker
     source = event_source(
@@ -74,7 +74,7 @@ def _response(
         stream_filter,
         int(last) if last is not None else None,
     )
-    return EventSourceResponse(
+    return EventStreamResponse(
         source,
         ping=settings.stream_ping_seconds,
         send_timeout=settings.stream_send_timeout_seconds,
@@ -86,7 +86,7 @@ def _response(
     "/stream",
     name="stream",
     summary="Stream progress, plan and comment events (SSE)",
-    response_class=EventSourceResponse,
+    response_class=EventStreamResponse,
     responses={**_stream_response(StaffStreamEvent), **problem_responses(401, 403, 422)},
 )
 async def stream(
@@ -105,7 +105,7 @@ async def stream(
     ] = None,
     agency_id: Annotated[uuid.UUID | None, Query(description="Only this agency's events.")] = None,
     last_event_id: LastEventId = None,
-) -> EventSourceResponse:
+) -> EventStreamResponse:
     """Live progress, plan and feedback events the caller may see: their own, their reports'
     (transitively) for supervisors, their subtree's for agency administrators, their region's
     for region-wide roles. Heartbeats keep the connection open; after a disconnect, reconnect
@@ -145,13 +145,13 @@ async def public_progress(
     name="progress-stream",
     summary="Stream a region's verified public progress (public, SSE)",
     dependencies=[LIMITED_PER_ADDRESS],
-    response_class=EventSourceResponse,
+    response_class=EventStreamResponse,
     responses={**_stream_response(PublicStreamEvent), **problem_responses(404, 422, 429)},
 )
 @public_route
 async def public_progress_stream(
     request: Request, code: RegionCode, session: DbSession, last_event_id: LastEventId = None
-) -> EventSourceResponse:
+) -> EventStreamResponse:
     """Verified progress on the region's public targets, as it is accepted: figures only.
     Opening a stream counts against the client address's public rate limit."""
     region = await public.enter_public_region(session, code)
