@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kinerja_api.core.bulk_tombstones import agencies_changed, supervisors_changed
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.tombstones import agencies_changed, supervisors_changed
 from kinerja_api.imports.kind import Check, Context, Found, TakenElsewhere, same_region
 from kinerja_api.models.imports import RowProblem
 from kinerja_api.org.employees.nip import NIP_PROBLEMS, nip_problem_sql

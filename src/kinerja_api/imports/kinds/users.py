@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kinerja_api.core.bulk_tombstones import users_agency_changed
 from kinerja_api.core.i18n import Msg
-from kinerja_api.core.tombstones import users_agency_changed
 from kinerja_api.imports.kind import (
     Check,
     Column,
