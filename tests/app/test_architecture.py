@@ -82,7 +82,6 @@ INTERFACES = frozenset(
         ("imports", "kinerja_api.evaluations.api"),
         ("imports", "kinerja_api.training.api"),
         ("imports", "kinerja_api.plans.api"),
-        ("imports", "kinerja_api.progress.api"),
         ("imports", "kinerja_api.feedback.api"),
         ("imports", "kinerja_api.exchange.api"),
     }

@@ -25,6 +25,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kinerja_api.db import Base
 from kinerja_api.models.common import IdMixin, TimestampsMixin, VersionedMixin, described
+from kinerja_api.models.plans import PlanStatus
+
+# What a report may hold and where it may land, for every writer of reports (the API, imports).
+NOTE_MAX_LENGTH = 4000
+EVIDENCE_TITLE_MAX_LENGTH = 200
+EVIDENCE_URL_MAX_LENGTH = 2000
+# The plans progress is reported on.
+REPORTABLE = frozenset({PlanStatus.APPROVED})
 
 
 @described(

@@ -3,24 +3,13 @@
 Webhooks deliver outbox events to a region's receivers by the streams' own rule of who may see
 an event (`Audience`: a region-wide reader's sight, never a rater's own evaluation events), and
 name the families the staff stream carries, which a service account reads with the stream's
-scope. Imports write progress reports from files under the same rules (the plans reports land
-on, the fields' bounds)."""
+scope."""
 
 from kinerja_api.progress.repository import READ_SCOPE
-from kinerja_api.progress.schemas import (
-    EVIDENCE_TITLE_MAX_LENGTH,
-    EVIDENCE_URL_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-)
-from kinerja_api.progress.service import REPORTABLE
 from kinerja_api.progress.stream import STREAM_FAMILIES, Audience
 
 __all__ = [
-    "EVIDENCE_TITLE_MAX_LENGTH",
-    "EVIDENCE_URL_MAX_LENGTH",
-    "NOTE_MAX_LENGTH",
     "READ_SCOPE",
-    "REPORTABLE",
     "STREAM_FAMILIES",
     "Audience",
 ]

@@ -17,14 +17,16 @@ from kinerja_api.core.schemas import (
     UpdatedSince,
 )
 from kinerja_api.models.common import described
-from kinerja_api.models.progress import EvidenceKind, ReportStatus
+from kinerja_api.models.progress import (
+    EVIDENCE_TITLE_MAX_LENGTH,
+    EVIDENCE_URL_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    EvidenceKind,
+    ReportStatus,
+)
 from kinerja_api.plans.api import GroupQuarterOut, Percent, TargetAchievementOut
 
 MAX_EVIDENCE = 20
-# The bounds of a report's note and evidence, which imports check too.
-NOTE_MAX_LENGTH = 4000
-EVIDENCE_TITLE_MAX_LENGTH = 200
-EVIDENCE_URL_MAX_LENGTH = 2000
 
 Note = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_LENGTH)

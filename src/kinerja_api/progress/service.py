@@ -26,8 +26,8 @@ from kinerja_api.core.listing import ListOf, ListQuery, list_query, page_of
 from kinerja_api.core.pagination import Keyset, PageParams
 from kinerja_api.core.problems import INVALID_TRANSITION, Problem, field_problem
 from kinerja_api.models.org import Role
-from kinerja_api.models.plans import Indicator, Period, Plan, PlanStatus, Target
-from kinerja_api.models.progress import ProgressReport, ReportStatus
+from kinerja_api.models.plans import Indicator, Period, Plan, Target
+from kinerja_api.models.progress import REPORTABLE, ProgressReport, ReportStatus
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans.api import find_readable_plan, quarter_of, require_open, touch_plan
 from kinerja_api.progress import repository
@@ -45,8 +45,6 @@ from kinerja_api.progress.schemas import (
 )
 
 ENTITY = "progress_report"
-# The plans progress is reported on (imports hold their rows to the same rule).
-REPORTABLE = frozenset({PlanStatus.APPROVED})
 # numeric(18, 4): answers show the value as it is stored, without re-reading the row.
 VALUE_SCALE = Decimal("0.0001")
 AUDITED = (

@@ -28,12 +28,13 @@ from kinerja_api.imports.kinds.skp import (
     several_indicators,
 )
 from kinerja_api.models.imports import ImportKind, RowProblem
-from kinerja_api.models.progress import EvidenceKind, ReportStatus
-from kinerja_api.progress.api import (
+from kinerja_api.models.progress import (
     EVIDENCE_TITLE_MAX_LENGTH,
     EVIDENCE_URL_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     REPORTABLE,
+    EvidenceKind,
+    ReportStatus,
 )
 
 _REPORTABLE = ", ".join(quoted(status.value) for status in sorted(REPORTABLE))
