@@ -16,6 +16,9 @@ from rich.console import Console
 from kinerja_api.cli_output import (
     ClientIdOption,
     ClientSecretOption,
+    ImportKindName,
+    ImportModeName,
+    SeparatorName,
     ServerOption,
     print_errors,
     print_import,
@@ -294,22 +297,6 @@ if __name__ == "__main__":
 
 
 # --- talking to a running server: import, export ------------------------------------------
-
-# kinerja_api.models.imports.ImportKind, spelled out so that `--help` need not import the models.
-ImportKindName = Literal[
-    "agencies",
-    "employees",
-    "users",
-    "plans",
-    "progress_reports",
-    "evaluation_assignments",
-    "training_attendance",
-    "external_training",
-    "siasn_employees",
-    "lapor_complaints",
-]
-ImportModeName = Literal["per_row", "all_or_nothing"]
-SeparatorName = Literal[",", ";"]
 
 
 def _remote_failure(error: Exception) -> typer.Exit:

@@ -1,12 +1,27 @@
 """What `kinerja import` and `kinerja export` take (the server and a service account's
 credentials) and show (progress bars, an import's counts and its refused rows as tables)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 
 ERRORS_SHOWN = 50
+# kinerja_api.models.imports.ImportKind, spelled out so that `--help` need not import the models.
+ImportKindName = Literal[
+    "agencies",
+    "employees",
+    "users",
+    "plans",
+    "progress_reports",
+    "evaluation_assignments",
+    "training_attendance",
+    "external_training",
+    "siasn_employees",
+    "lapor_complaints",
+]
+ImportModeName = Literal["per_row", "all_or_nothing"]
+SeparatorName = Literal[",", ";"]
 ServerOption = Annotated[
     str,
     typer.Option(envvar="KINERJA_SERVER", help="The API's base URL [env KINERJA_SERVER]"),

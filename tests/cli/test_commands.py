@@ -6,7 +6,8 @@ from typing import get_args
 
 from typer.testing import CliRunner
 
-from kinerja_api.cli import ImportKindName, app
+from kinerja_api.cli import app
+from kinerja_api.cli_output import ImportKindName
 from kinerja_api.models.imports import ImportKind
 
 COMMANDS = (
