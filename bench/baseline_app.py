@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -29,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+from kinerja_api.plans.achievement import IndicatorInput, ReportValue, achievements
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -58,15 +61,31 @@ PLAN_COLUMNS = (
     "id, region_id, period_id, employee_id, agency_id, approver_id, status, revision, "
     "approved_revision, return_note, submitted_at, approved_at, version, created_at, updated_at"
 )
-# The same filters, in the same form, as the service's list: an agency subtree (by path prefix,
-# gathered once into an array), a period and a status, scoped to the agency's region, first page
-# by (updated_at, id).
+# The service's list statement as it sends it: an agency subtree (the root's path looked up in
+# the statement, the subtree's ids gathered once into an array), a period and a status, scoped
+# to the caller's region, first page by (updated_at, id).
 LIST_QUERY = f"""
 select {PLAN_COLUMNS} from plans
-where region_id = $1 and period_id = $2 and status = $3
-  and agency_id = any(array(select id from agencies where region_id = $1 and path like $4 || '%'))
-order by updated_at, id limit $5
+where region_id = $1 and agency_id = any(array((
+    select id from agencies where region_id = $2 and (path like (
+      select path from agencies where id = $3 and region_id = $4) || '%'))))
+  and period_id = $5 and status = $6
+order by updated_at, id limit $7
 """  # noqa: S608 - a constant column list
+# The service's second statement: the page's indicators with their accepted reports, for the
+# plans' achievement (computed by the same rule, `kinerja_api.plans.achievement`).
+INDICATORS_QUERY = """
+select i.id, i.plan_id, i.target_id, i.region_id, i.aggregation, i.target_value, i.weight,
+  r.value as report_value, r.reported_for, r.verified_at, r.created_at as reported_at
+from indicators i left outer join progress_reports r
+  on r.region_id = i.region_id and r.indicator_id = i.id and r.status = $1
+where i.region_id = any($2::uuid[]) and i.plan_id = any($3::uuid[])
+order by i.position, i.id
+"""
+_LIST_TENANCY = (
+    "select set_config('kinerja.region_id', '{}', true), "
+    "set_config('kinerja.all_regions', '', true)"
+)
 APPROVE_QUERY = f"""
 update plans set status = 'approved', approved_revision = revision, approved_at = now(),
   version = version + 1, updated_at = now()
@@ -83,25 +102,58 @@ def _json_row(row: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def list_plans(pool: Any, query_string: bytes) -> tuple[int, bytes]:
+async def list_plans(pool: Any, region_id: str, query_string: bytes) -> tuple[int, bytes]:
     query = dict(parse_qsl(query_string.decode()))
     limit = int(query.get("limit", "50"))
-    async with pool.acquire() as connection, connection.transaction():
-        await connection.execute(_ALL_REGIONS)
-        agency = await connection.fetchrow(
-            "select region_id, path from agencies where id = $1", uuid.UUID(query["agency_id"])
-        )
+    region, agency = uuid.UUID(region_id), uuid.UUID(query["agency_id"])
+    async with pool.acquire() as connection, _begin_with(connection, _LIST_TENANCY.format(region)):
         rows = await connection.fetch(
-            LIST_QUERY,
-            agency["region_id"],
-            uuid.UUID(query["period_id"]),
-            query["status"],
-            agency["path"],
-            limit + 1,
+            LIST_QUERY, region, region, agency, region,
+            uuid.UUID(query["period_id"]), query["status"], limit + 1,
+        )  # fmt: skip
+        page = rows[:limit]
+        indicators = await connection.fetch(
+            INDICATORS_QUERY, "accepted", [region], [row["id"] for row in page]
         )
-    items = [_json_row(row) for row in rows[:limit]]
+    figures = _achievements([row["id"] for row in page], indicators)
+    items = [{**_json_row(row), "achievement": figures[row["id"]]} for row in page]
     cursor = "next" if len(rows) > limit else None
     return 200, json.dumps({"items": items, "next_cursor": cursor}).encode()
+
+
+def _achievements(plan_ids: list[uuid.UUID], rows: list[Any]) -> dict[uuid.UUID, Any]:
+    """Each plan's achievement summary, by the service's own rule."""
+    reports: dict[uuid.UUID, list[ReportValue]] = defaultdict(list)
+    indicators: dict[uuid.UUID, Any] = {}
+    for row in rows:
+        indicators.setdefault(row["id"], row)
+        if row["report_value"] is not None:
+            reports[row["id"]].append(
+                ReportValue(
+                    row["report_value"],
+                    row["reported_for"],
+                    row["verified_at"] or row["reported_at"],
+                )
+            )
+    by_plan: dict[uuid.UUID, list[IndicatorInput]] = defaultdict(list)
+    for indicator_id, row in indicators.items():
+        by_plan[row["plan_id"]].append(
+            IndicatorInput(
+                indicator_id, row["target_id"], row["aggregation"], row["target_value"],
+                row["weight"], tuple(reports[indicator_id]),
+            )
+        )  # fmt: skip
+    summaries = {}
+    for plan_id in plan_ids:
+        plan = achievements(plan_id, [], by_plan[plan_id])
+        summaries[plan_id] = {
+            "percent": str(plan.percent),
+            "quarters": [
+                {"quarter": q.quarter, "percent": str(q.percent), "ytd_percent": str(q.ytd_percent)}
+                for q in plan.quarters
+            ],
+        }
+    return summaries
 
 
 async def approve_plan(pool: Any, plan_id: str) -> tuple[int, bytes]:
@@ -536,7 +588,8 @@ class BaselineApp:
             status = 200
             body = json.dumps({"status": "ok", "migration": found}, separators=(",", ":")).encode()
         elif path == PLANS_PATH and method == "GET":
-            status, body = await list_plans(self.pool, scope["query_string"])
+            region = dict(scope["headers"]).get(b"x-bench-region", b"").decode()
+            status, body = await list_plans(self.pool, region, scope["query_string"])
         elif path.startswith(PLANS_PATH + "/") and path.endswith("/approve") and method == "POST":
             status, body = await approve_plan(self.pool, path[len(PLANS_PATH) + 1 : -8])
         elif path == REPORTS_PATH and method == "POST":

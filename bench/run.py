@@ -295,7 +295,8 @@ def _prepare_plans_list(context: "BenchContext") -> Prepared:
         }
     )
     return Prepared(
-        headers={"Authorization": f"Bearer {token}"},
+        # The baseline has no authentication: it reads the caller's region from X-Bench-Region.
+        headers={"Authorization": f"Bearer {token}", "X-Bench-Region": str(data.region_id)},
         script_env={"PLANS_LIST_PATH": f"/api/v1/plans?{query}"},
     )
 
