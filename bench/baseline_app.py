@@ -57,6 +57,11 @@ def _pool_size() -> int:
 # --- plans: the bare equivalents of the service's plan list and approval ---------------------
 
 PLANS_PATH = "/api/v1/plans"
+_PLAN_OUT = (
+    "id", "region_id", "period_id", "employee_id", "agency_id", "approver_id", "status",
+    "revision", "approved_revision", "return_note", "submitted_at", "approved_at", "version",
+    "created_at", "updated_at",
+)  # fmt: skip
 PLAN_COLUMNS = (
     "id, region_id, period_id, employee_id, agency_id, approver_id, status, revision, "
     "approved_revision, return_note, submitted_at, approved_at, version, created_at, updated_at"
@@ -82,15 +87,64 @@ from indicators i left outer join progress_reports r
 where i.region_id = any($2::uuid[]) and i.plan_id = any($3::uuid[])
 order by i.position, i.id
 """
-_LIST_TENANCY = (
+# A region's user (not an all-regions role), as the service's tenancy sets it.
+_USER_TENANCY = (
     "select set_config('kinerja.region_id', '{}', true), "
     "set_config('kinerja.all_regions', '', true)"
 )
-APPROVE_QUERY = f"""
-update plans set status = 'approved', approved_revision = revision, approved_at = now(),
-  version = version + 1, updated_at = now()
-where id = $1 returning {PLAN_COLUMNS}
-"""  # noqa: S608 - a constant column list
+# The service's approval statements as it sends them, in its order.
+_APPROVE_LOCK = """
+select p.region_id, p.period_id, p.employee_id, p.agency_id, p.approver_id, p.status, p.revision,
+  p.approved_revision, p.return_note, p.submitted_at, p.approved_at, p.id, p.created_at,
+  p.updated_at, p.version, pe.region_id as region_id_1, pe.year, pe.status as status_1,
+  pe.id as id_1, pe.created_at as created_at_1, pe.updated_at as updated_at_1,
+  pe.version as version_1
+from plans p join periods pe on pe.id = p.period_id
+where p.id = $1::uuid and p.region_id = $2::uuid and (p.approver_id = $3::uuid
+  or p.approver_id is null and p.status != $4::varchar and p.employee_id in (
+    select id from employees where region_id = $2::uuid and supervisor_id = $3::uuid))
+for update of p for share of pe
+"""
+_APPROVE_UPDATE = """
+update plans set status = $1::varchar, approved_revision = $2::integer,
+  approved_at = $3::timestamptz, updated_at = now(), version = $4::integer
+where id = $5::uuid and version = $6::integer returning updated_at
+"""
+_APPROVE_AUDIT = """
+insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id,
+  changes, request_id) values ($1::uuid, $2::varchar, $3::uuid, $4::varchar, $5::varchar,
+  $6::varchar, $7::jsonb, $8::varchar) returning id
+"""
+_FREEZE_REVISION = """
+insert into plan_revisions (region_id, plan_id, revision, approved_at, approved_by, snapshot)
+select $1::uuid, $2::uuid, $3::integer, $4::timestamptz, $5::uuid, jsonb_build_object(
+  $6::varchar, $7::jsonb, $8::varchar, (
+    select coalesce(jsonb_agg(jsonb_build_object(
+      $9::varchar, cast(t.id as text), $10::varchar, t.kind, $11::varchar, t.title,
+      $12::varchar, t.description, $13::varchar, t.public, $14::varchar,
+      cast(t.parent_target_id as text), $15::varchar, t.cascade_mode, $16::varchar, t.position,
+      $17::varchar, (
+        select coalesce(jsonb_agg(jsonb_build_object(
+          $18::varchar, cast(i.id as text), $19::varchar, i.aspect, $20::varchar,
+          i.description, $21::varchar, cast(i.target_value as text), $22::varchar, i.unit,
+          $23::varchar, i.aggregation, $24::varchar, cast(i.weight as text), $25::varchar,
+          cast(i.parent_indicator_id as text), $26::varchar, i.position)
+          order by i.position, i.created_at, i.id), '[]'::jsonb)
+        from indicators i
+        where i.region_id = $1::uuid and i.plan_id = $2::uuid and i.target_id = t.id))
+      order by t.position, t.created_at, t.id), '[]'::jsonb)
+    from targets t where t.region_id = $1::uuid and t.plan_id = $2::uuid))
+"""
+_SNAPSHOT_KEYS = (
+    "targets", "id", "kind", "title", "description", "public", "parent_target_id",
+    "cascade_mode", "position", "indicators", "id", "aspect", "description", "target_value",
+    "unit", "aggregation", "weight", "parent_indicator_id", "position",
+)  # fmt: skip
+_APPROVE_OUTBOX = """
+insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, agency_id,
+  public, payload) values ($1::uuid, $2::varchar, $3::varchar, $4::uuid, $5::uuid, $6::uuid,
+  $7::boolean, $8::jsonb)
+"""
 _ALL_REGIONS = "select set_config('kinerja.all_regions', 'on', true)"
 
 
@@ -106,7 +160,7 @@ async def list_plans(pool: Any, region_id: str, query_string: bytes) -> tuple[in
     query = dict(parse_qsl(query_string.decode()))
     limit = int(query.get("limit", "50"))
     region, agency = uuid.UUID(region_id), uuid.UUID(query["agency_id"])
-    async with pool.acquire() as connection, _begin_with(connection, _LIST_TENANCY.format(region)):
+    async with pool.acquire() as connection, _begin_with(connection, _USER_TENANCY.format(region)):
         rows = await connection.fetch(
             LIST_QUERY, region, region, agency, region,
             uuid.UUID(query["period_id"]), query["status"], limit + 1,
@@ -156,55 +210,54 @@ def _achievements(plan_ids: list[uuid.UUID], rows: list[Any]) -> dict[uuid.UUID,
     return summaries
 
 
-async def approve_plan(pool: Any, plan_id: str) -> tuple[int, bytes]:
-    """What an approval writes: the plan, an audit event, an outbox event and the frozen
-    revision (its targets and indicators), in one transaction."""
-    async with pool.acquire() as connection, connection.transaction():
-        await connection.execute(_ALL_REGIONS)
+async def approve_plan(
+    pool: Any, region_id: str, approver: str, user: str, plan_id: str
+) -> tuple[int, bytes]:
+    """What an approval writes: the plan, an audit event, the frozen revision (its targets and
+    indicators) and an outbox event, in one transaction, by the service's statements."""
+    region, approver_id = uuid.UUID(region_id), uuid.UUID(approver)
+    async with pool.acquire() as connection, _begin_with(connection, _USER_TENANCY.format(region)):
         plan = await connection.fetchrow(
-            f"select {PLAN_COLUMNS} from plans where id = $1 for update",  # noqa: S608
-            uuid.UUID(plan_id),
+            _APPROVE_LOCK, uuid.UUID(plan_id), region, approver_id, "submitted"
         )
         if plan is None or plan["status"] != "submitted":
             return 409, b'{"status":409}'
-        plan = await connection.fetchrow(
-            APPROVE_QUERY,
-            plan["id"],
-        )
-        out = _json_row(plan)
-        await connection.execute(
-            "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, "
-            "entity_id, changes) values ($1, 'user', $2, 'plan.approved', 'plan', $3, $4::jsonb)",
-            plan["region_id"], plan["approver_id"], str(plan["id"]),
-            json.dumps({"before": {"status": "submitted"}, "after": {"status": "approved"}}),
+        now, revision = datetime.now(UTC), plan["revision"]
+        updated_at = await connection.fetchval(
+            _APPROVE_UPDATE, "approved", revision, now, plan["version"] + 1, plan["id"],
+            plan["version"],
         )  # fmt: skip
-        await connection.execute(
-            "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
-            "agency_id, payload) values ($1, 'plan.approved', 'plan', $2, $3, $4, $5::jsonb)",
-            plan["region_id"], plan["id"], plan["employee_id"], plan["agency_id"],
-            json.dumps({"plan_id": out["id"], "status": "approved"}),
-        )  # fmt: skip
-        targets = await connection.fetch(
-            "select id, kind, title from targets where plan_id = $1 order by position, id",
-            plan["id"],
-        )
-        indicators = await connection.fetch(
-            "select id, target_id, aspect, target_value::text, unit from indicators "
-            "where plan_id = $1 order by position, id",
-            plan["id"],
-        )
-        snapshot = {
-            "plan": out,
-            "targets": [_json_row(t) for t in targets],
-            "indicators": [_json_row(i) for i in indicators],
+        changes = {
+            "before": {"status": "submitted", "approved_revision": plan["approved_revision"]},
+            "after": {"status": "approved", "approved_revision": revision},
         }
-        await connection.execute(
-            "insert into plan_revisions (region_id, plan_id, revision, approved_at, approved_by, "
-            "snapshot) values ($1, $2, $3, now(), $4, $5::jsonb)",
-            plan["region_id"], plan["id"], plan["revision"], plan["approver_id"],
-            json.dumps(snapshot),
+        await connection.fetchval(
+            _APPROVE_AUDIT, region, "user", uuid.UUID(user), "plan.approved", "plan",
+            str(plan["id"]), json.dumps(changes), uuid.uuid4().hex,
         )  # fmt: skip
-    return 200, json.dumps(out).encode()
+        frozen = {
+            "id": str(plan["id"]), "period_id": str(plan["period_id"]),
+            "employee_id": str(plan["employee_id"]), "agency_id": str(plan["agency_id"]),
+            "approver_id": str(plan["approver_id"]), "revision": revision,
+        }  # fmt: skip
+        await connection.execute(
+            _FREEZE_REVISION, region, plan["id"], revision, now, approver_id, "plan",
+            json.dumps(frozen), *_SNAPSHOT_KEYS,
+        )  # fmt: skip
+        indicators = await connection.fetch(INDICATORS_QUERY, "accepted", [region], [plan["id"]])
+        payload = {
+            "plan_id": str(plan["id"]), "period_id": str(plan["period_id"]),
+            "status": "approved", "revision": revision, "approver_id": str(approver_id),
+        }  # fmt: skip
+        await connection.execute(
+            _APPROVE_OUTBOX, region, "plan.approved", "plan", plan["id"], plan["employee_id"],
+            plan["agency_id"], False, json.dumps(payload),
+        )  # fmt: skip
+    out = {key: plan[key] for key in _PLAN_OUT}
+    out.update(status="approved", approved_revision=revision, approved_at=now)
+    out.update(updated_at=updated_at, version=plan["version"] + 1)
+    body = {**_json_row(out), "achievement": _achievements([plan["id"]], indicators)[plan["id"]]}
+    return 200, json.dumps(body).encode()
 
 
 # --- progress: the bare equivalent of the service's report create ----------------------------
@@ -591,7 +644,14 @@ class BaselineApp:
             region = dict(scope["headers"]).get(b"x-bench-region", b"").decode()
             status, body = await list_plans(self.pool, region, scope["query_string"])
         elif path.startswith(PLANS_PATH + "/") and path.endswith("/approve") and method == "POST":
-            status, body = await approve_plan(self.pool, path[len(PLANS_PATH) + 1 : -8])
+            given = dict(scope["headers"])
+            status, body = await approve_plan(
+                self.pool,
+                given.get(b"x-bench-region", b"").decode(),
+                given.get(b"x-bench-approver", b"").decode(),
+                given.get(b"x-bench-actor", b"").decode(),
+                path[len(PLANS_PATH) + 1 : -8],
+            )
         elif path == REPORTS_PATH and method == "POST":
             key = dict(scope["headers"]).get(b"idempotency-key", b"").decode()
             status, body, extra_headers = await create_report(self.pool, key, await _body(receive))

@@ -38,6 +38,11 @@ class ListData:
 class ApproveData:
     approver_email: str
     plan_ids: list[uuid.UUID]
+    # Who approves, for the baseline (which has no authentication): the region, the approving
+    # supervisor's employee id and user id.
+    region_id: uuid.UUID
+    approver_id: uuid.UUID
+    approver_user_id: uuid.UUID
 
 
 def _dsn(url: str) -> str:
@@ -205,7 +210,18 @@ async def _approve_data(url: str, periods: int) -> ApproveData:
         ids = await connection.fetch(
             "select id from plans where region_id = $1 order by id", region_id
         )
-        return ApproveData(email, [row["id"] for row in ids])
+        approver = await connection.fetchrow(
+            "select id, employee_id from users where region_id = $1 and email = $2",
+            region_id,
+            email,
+        )
+        return ApproveData(
+            email,
+            [row["id"] for row in ids],
+            region_id,
+            approver["employee_id"],
+            approver["id"],
+        )
     finally:
         await connection.close()
 

@@ -318,7 +318,13 @@ def _prepare_plans_approve(context: "BenchContext") -> Prepared:
         (RESULTS_DIR / f"approve-offset-{port}").unlink(missing_ok=True)
     block = share // ((args.rounds + 1) * args.threads)
     return Prepared(
-        headers={"Authorization": f"Bearer {token}"},
+        headers={
+            "Authorization": f"Bearer {token}",
+            # The baseline has no authentication: the approver is named by these headers.
+            "X-Bench-Region": str(data.region_id),
+            "X-Bench-Approver": str(data.approver_id),
+            "X-Bench-Actor": str(data.approver_user_id),
+        },
         script_env={"APPROVE_DIR": str(RESULTS_DIR), "APPROVE_BLOCK": str(block)},
     )
 
