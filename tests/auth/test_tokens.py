@@ -1,5 +1,6 @@
 """Access-token verification: every forged, stale or misdirected token is a 401 problem."""
 
+import asyncio
 import base64
 import json
 import time
@@ -181,3 +182,39 @@ async def test_keys_rotate_old_kid_still_verifies(settings: Settings, world: Wor
     assert jwt.get_unverified_header(World(world.connection, rotated).token(user))["kid"] == "k-new"
     with pytest.raises(InvalidToken):
         retired.state.token_service.verify(token)
+
+
+def _signed(app: FastAPI, claims: dict[str, Any]) -> str:
+    return jwt.encode(
+        claims, _key(app), algorithm="HS256", headers={"kid": "dev-1", "typ": "at+jwt"}
+    )
+
+
+async def test_a_verified_token_is_not_trusted_past_its_expiry(app: FastAPI, world: World) -> None:
+    region = await world.region()
+    user = await world.user(region, Role.EMPLOYEE)
+    now = int(time.time())
+    token = _signed(app, _claims(user, iat=now, exp=now + 1))
+    verifier = app.state.token_service
+    assert verifier.verify(token).id == user.id
+    assert verifier.verify(token).id == user.id  # from memory, the second time
+    await asyncio.sleep(now + 2.05 - time.time())  # past `exp`, in jose's whole seconds too
+    with pytest.raises(InvalidToken):
+        verifier.verify(token)
+
+
+async def test_verified_tokens_kept_are_bounded(
+    app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kinerja_api.auth.tokens.VERIFIED_CACHE_SIZE", 3)
+    region = await world.region()
+    user = await world.user(region, Role.EMPLOYEE)
+    verifier = create_app(app.state.settings).state.token_service
+    tokens = [_signed(app, _claims(user, jti=str(n))) for n in range(5)]
+    for token in tokens:
+        assert verifier.verify(token).id == user.id
+    assert list(verifier._verified) == tokens[2:]
+    # A forgery of a remembered token (its claims changed, its signature kept) is still refused.
+    header, _payload, signature = tokens[-1].split(".")
+    with pytest.raises(InvalidToken):
+        verifier.verify(f"{header}.{_b64(_claims(user, roles=['superadmin']))}.{signature}")

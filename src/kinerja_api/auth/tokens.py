@@ -23,6 +23,10 @@ ALGORITHM = "HS256"
 ALLOWED_ALGORITHMS = [ALGORITHM]
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a secret
 REFRESH_PREFIX = "krt"
+# Tokens already verified, kept until they expire: a client sends the same token with every
+# request, and checking its signature and claims again cost about a tenth of a small list
+# request's CPU. Bounded, so a flood of distinct tokens cannot grow it.
+VERIFIED_CACHE_SIZE = 4096
 
 
 class InvalidToken(Exception):  # noqa: N818
@@ -47,6 +51,7 @@ class TokenService:
             "issuer": self._issuer,
             "options": {"require_exp": True, "require_iat": True, "require_sub": True},
         }
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(self, principal: Principal) -> IssuedAccessToken:
         now = int(time.time())
@@ -74,6 +79,22 @@ class TokenService:
         return IssuedAccessToken(token=token, expires_in=self._ttl)
 
     def verify(self, token: str) -> Principal:
+        """The principal a valid token names; a token seen before is trusted, byte for byte,
+        until its `exp` (this process's keys never change)."""
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires_at = known
+            if time.time() < expires_at:
+                return principal
+            del self._verified[token]
+        principal, expires_at = self._checked(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            # Forget the oldest entry (dicts keep insertion order).
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, expires_at)
+        return principal
+
+    def _checked(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
             kid = header.get("kid")
@@ -83,7 +104,7 @@ class TokenService:
                 raise InvalidToken
             key = self._keys[kid]
             claims = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS, **self._expected)
-            return _principal_from(claims)
+            return _principal_from(claims), float(claims["exp"])
         except (JOSEError, KeyError, ValueError, TypeError) as exc:
             raise InvalidToken from exc
 
