@@ -4,7 +4,7 @@ by target and indicator that `GET /plans/{id}/progress` and the public targets s
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import Field, TypeAdapter
@@ -49,14 +49,22 @@ class Achieved(Protocol):
     def quarters(self) -> Sequence[Any]: ...
 
 
-def _summary(achievement: Achieved) -> dict[str, Any]:
-    return {
-        "percent": achievement.percent,
-        "quarters": [
-            {"quarter": q.quarter, "percent": q.percent, "ytd_percent": q.ytd_percent}
-            for q in achievement.quarters
+def _summary(achievement: Achieved) -> AchievementOut:
+    return _summary_of(achievement.percent, tuple(achievement.quarters))
+
+
+@lru_cache(maxsize=1024)
+def _summary_of(percent: Decimal, quarters: tuple[Any, ...]) -> AchievementOut:
+    # One validated summary per distinct set of figures, shared by the items that have it (a
+    # list's drafts and plans without accepted reports all show zeros): a page validates each
+    # distinct summary once rather than once per item. Nothing modifies an item once built.
+    return AchievementOut(
+        percent=percent,
+        quarters=[
+            GroupQuarterOut(quarter=q.quarter, percent=q.percent, ytd_percent=q.ytd_percent)
+            for q in quarters
         ],
-    }
+    )
 
 
 def _fields_of(source: Any, names: Sequence[str]) -> Mapping[str, Any]:
