@@ -13,6 +13,7 @@ data as `bench/run.py`'s scenarios).
 import argparse
 import asyncio
 import cProfile
+import gc
 import logging
 import os
 import pstats
@@ -37,7 +38,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from kinerja_api.config import Settings
 from kinerja_api.dbadmin import ensure_database, migrate
-from kinerja_api.main import create_app
+from kinerja_api.main import GC_THRESHOLDS, create_app
 
 Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
@@ -133,6 +134,9 @@ async def run(args: argparse.Namespace) -> None:
     await asyncio.to_thread(migrate, url)
     app = create_app(Settings(env="test", database_url=url, access_log=False))
     timings = _time_statements(app.state.db.engine.sync_engine) if args.statements else None
+    # The collector as the server's lifespan sets it (the transport runs no lifespan).
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         request = await SCENARIOS[args.scenario](http, url)

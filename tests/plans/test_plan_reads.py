@@ -271,3 +271,45 @@ async def test_sorts_page_in_order(client: httpx.AsyncClient, team: Team) -> Non
     assert (await client.get(PLANS, params=other_sort, headers=admin)).status_code == 400
     unknown = await client.get(PLANS, params={"sort": "name"}, headers=admin)
     assert unknown.status_code == 422
+
+
+async def test_callers_of_one_kind_share_the_list_statement_and_each_reads_their_own(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    """The list's statement is built once per kind of caller and filters given (its values
+    bound when it runs): callers of the same kind, one after another, each get their own
+    plans, page after page."""
+    world = team.world
+    other = await world.region()
+    other_agency = await world.agency(other)
+    other_boss = await world.employee(other, other_agency)
+    other_staff = [await world.employee(other, other_agency, supervisor=other_boss)]
+    other_period = await world.period(other)
+    by_employee = {
+        employee.id: str((await world.plan(team.period, employee, status="submitted")).id)
+        for employee in (team.staff, team.supervisor, team.head)
+    }
+    mine = set(by_employee.values())
+    theirs = {
+        str((await world.plan(other_period, employee, status="submitted")).id)
+        for employee in (*other_staff, other_boss)
+    }
+    for _ in range(2):
+        for region, period, agency, expected in (
+            (team.region, team.period, team.agency, mine),
+            (other, other_period, other_agency, theirs),
+        ):
+            admin = world.auth(await world.user(region, Role.REGION_ADMIN))
+            filters = {"period_id": str(period.id), "status": "submitted"}
+            assert set(await _all_pages(client, admin, **filters)) == expected
+            under = {**filters, "agency_id": str(agency.id)}
+            assert set(await _all_pages(client, admin, **under)) == expected
+            agency_admin = world.auth(await world.user(region, Role.AGENCY_ADMIN, agency=agency))
+            assert set(await _all_pages(client, agency_admin, **filters)) == expected
+    # Supervisors: each reads the plans of those below them, not the other's.
+    below_supervisor = await _all_pages(client, team.auth(team.supervisor_user))
+    below_boss = await _all_pages(
+        client, world.auth(await world.user(other, Role.EMPLOYEE, employee=other_boss))
+    )
+    assert set(below_supervisor) == mine - {by_employee[team.head.id]}
+    assert set(below_boss) == theirs

@@ -1,10 +1,15 @@
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from sqlalchemy import Uuid
+
+from kinerja_api.core.shapes import Bindings
 from kinerja_api.models.org import Role
 
 PrincipalKind = Literal["user", "service_account"]
+_UUID = Uuid()
 
 # Roles an administrator of each level may grant (nobody may grant above their own level).
 GRANTABLE_ROLES: dict[Role, frozenset[Role]] = {
@@ -43,3 +48,23 @@ class Principal:
         for role in self.roles:
             granted |= GRANTABLE_ROLES.get(role, frozenset())
         return granted
+
+
+def bound_caller(principal: Principal, bindings: Bindings) -> tuple[Principal, Hashable]:
+    """The caller with its ids as symbols, for a statement built once (core.shapes), and the
+    caller's part of that statement's shape: its kind, roles and scopes (which ids it has is
+    in the bindings' names). The read rules take it as they take the caller."""
+    bindings.inputs += [
+        principal.id,
+        principal.region_id,
+        principal.employee_id,
+        principal.agency_id,
+    ]
+    caller = replace(
+        principal,
+        id=bindings.bind("caller_id", principal.id, _UUID),
+        region_id=bindings.bind("caller_region_id", principal.region_id, _UUID),
+        employee_id=bindings.bind("caller_employee_id", principal.employee_id, _UUID),
+        agency_id=bindings.bind("caller_agency_id", principal.agency_id, _UUID),
+    )
+    return caller, (principal.kind, principal.roles, principal.scopes)

@@ -3,12 +3,20 @@ narrowed by the filters that were given, sorted by a whitelisted keyset and serv
 time (see `pagination` for the cursor), or whole, streamed from a server-side cursor (CSV
 answers and export jobs): the same statement either way."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Integer, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -20,6 +28,7 @@ from kinerja_api.core.pagination import (
     list_scope,
     where_given,
 )
+from kinerja_api.core.shapes import Bindings, Shapes, symbol
 
 SortKey = TypeVar("SortKey", bound=str)
 Column = QueryableAttribute[Any] | ColumnElement[Any]
@@ -51,6 +60,9 @@ class ListQuery:
     keyset: Keyset
     scope: str
     rows: bool = False
+    # A statement built once per shape (core.shapes) runs with these values; None: the
+    # statement carries its values.
+    params: Mapping[str, Any] | None = None
 
 
 def list_query(
@@ -88,12 +100,36 @@ def list_query(
     return ListQuery(statement, keyset, scope, rows)
 
 
+def built_once(
+    shapes: Shapes,
+    shape: Hashable,
+    bindings: Bindings,
+    build: Callable[[], ListQuery],
+    *,
+    listing: ListOf[SortKey],
+    sort: SortKey,
+    cursor_filters: Mapping[str, Any],
+) -> ListQuery:
+    """The list `build` returns (a `list_query` built from symbols, see core.shapes), built
+    once for its `shape`, with this request's values (`bindings`) and cursor scope."""
+    built = shapes.statement(shape, bindings, build)
+    return ListQuery(
+        built.statement,
+        built.keyset,
+        list_scope(listing.name, sort, cursor_filters),
+        built.rows,
+        bindings.values,
+    )
+
+
 async def page_of(
     session: AsyncSession, query: ListQuery, page: PageParams
 ) -> tuple[list[Any], str | None]:
     """One page of the list, and the cursor of the next (None on the last)."""
     if query.statement is None:
         return [], None
+    if query.params is not None:
+        return await _shaped_page(session, query, query.statement, query.params, page)
     if query.rows:
         return await fetch_page(
             session,
@@ -106,6 +142,48 @@ async def page_of(
     return await fetch_entity_page(
         session, query.statement, keyset=query.keyset, params=page, scope=query.scope
     )
+
+
+async def _shaped_page(
+    session: AsyncSession,
+    query: ListQuery,
+    statement: Select[Any],
+    values: Mapping[str, Any],
+    page: PageParams,
+) -> tuple[list[Any], str | None]:
+    """`fetch_page` for a statement built once: its page (sort, limit and the cursor's key)
+    is built once too, and the values bound when it runs."""
+    bound = {**values, "page_limit": page.limit + 1}
+    after = None
+    if page.cursor is not None:
+        after = page.codec.decode(query.scope, page.cursor)
+        bound.update(query.keyset.after_values(after))
+    paged = _PAGES.statement(
+        (statement, after is not None),
+        _NO_BINDINGS,
+        lambda: _paged(statement, query.keyset, continued=after is not None),
+    )
+    found = list((await session.execute(paged, bound)).all())
+    rows = found if query.rows else [row[0] for row in found]
+    if len(rows) <= page.limit:
+        return rows, None
+    rows = rows[: page.limit]
+    last = rows[-1]
+    return rows, page.codec.encode(query.scope, query.keyset.key_of(last))
+
+
+def _paged(statement: Select[Any], keyset: Keyset, *, continued: bool) -> Select[Any]:
+    if continued:
+        statement = statement.where(keyset.after_symbols())
+    limit = symbol("page_limit", _INTEGER)
+    return statement.order_by(*keyset.order_by()).limit(limit)
+
+
+# Keyed by the statement itself (a select is equal only to itself): each shaped statement's
+# pages, first and continued.
+_PAGES = Shapes(size=1024)
+_NO_BINDINGS = Bindings()
+_INTEGER = Integer()
 
 
 async def list_page(
@@ -157,7 +235,7 @@ async def every_batch(
     statement = query.statement.order_by(*query.keyset.order_by()).execution_options(
         yield_per=batch
     )
-    result = await session.stream(statement)
+    result = await session.stream(statement, query.params)
     try:
         async for partition in result.partitions():
             yield list(partition) if query.rows else [row[0] for row in partition]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import QueryableAttribute
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import INVALID_CURSOR, Problem
 from kinerja_api.core.schemas import ClientText
+from kinerja_api.core.shapes import symbol
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -160,6 +161,20 @@ class Keyset:
         row = tuple_(*self.columns)
         bound = tuple_(*values)
         return row < bound if self.descending else row > bound
+
+    def after_symbols(self) -> ColumnElement[bool]:
+        """`after` for a statement built once (core.shapes): the cursor's key as symbols,
+        bound by `after_values`."""
+        row = tuple_(*self.columns)
+        bound = tuple_(
+            *(symbol(f"after_{n}", column.type) for n, column in enumerate(self.columns))
+        )
+        return row < bound if self.descending else row > bound
+
+    def after_values(self, values: Sequence[Any]) -> dict[str, Any]:
+        if len(values) != len(self.columns):
+            raise Problem(INVALID_CURSOR, _BAD_CURSOR)
+        return {f"after_{n}": value for n, value in enumerate(values)}
 
 
 async def fetch_page(

@@ -2,15 +2,23 @@
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kinerja_api.auth.policies import not_found
-from kinerja_api.auth.principal import Principal
-from kinerja_api.core.listing import ListOf, ListQuery, list_page, list_query, page_of
+from kinerja_api.auth.principal import Principal, bound_caller
+from kinerja_api.core.listing import (
+    ListOf,
+    ListQuery,
+    built_once,
+    list_page,
+    list_query,
+    page_of,
+)
 from kinerja_api.core.pagination import Keyset, PageParams
+from kinerja_api.core.shapes import Bindings, Shapes
 from kinerja_api.models.plans import Plan, PlanRevision
 from kinerja_api.org.agencies import service as agencies
 from kinerja_api.plans import repository
@@ -45,12 +53,34 @@ async def find_plan(
 async def plans_query(
     _session: AsyncSession, principal: Principal, filters: PlanFilters, sort: PlanSort
 ) -> ListQuery:
-    """Rows carrying the plan's columns (a hot list: no ORM entities to build)."""
+    """Rows carrying the plan's columns (a hot list: no ORM entities to build), the statement
+    built once per kind of caller, filters given and sort (core.shapes)."""
+    given = {field.name: getattr(filters, field.name) for field in fields(filters)}
+    bindings = Bindings()
+    caller, kind = bound_caller(principal, bindings)
+    symbols = PlanFilters(
+        **{
+            name: bindings.bind(f"filter_{name}", value, _FILTER_TYPES[name])
+            for name, value in given.items()
+        }
+    )
+    return built_once(
+        _SHAPES,
+        (kind, sort, bindings.names()),
+        bindings,
+        lambda: _plans_query(caller, symbols, sort),
+        listing=_LIST,
+        sort=sort,
+        cursor_filters=given,
+    )
+
+
+def _plans_query(principal: Principal, filters: PlanFilters, sort: PlanSort) -> ListQuery:
     return list_query(
         repository.list_rows(principal),
         _LIST,
         sort,
-        cursor_filters=asdict(filters),
+        cursor_filters={},
         equal={
             Plan.period_id: filters.period_id,
             Plan.status: filters.status,
@@ -67,6 +97,18 @@ async def plans_query(
         updated_since=filters.updated_since,
         rows=True,
     )
+
+
+_SHAPES = Shapes()
+_FILTER_TYPES = {
+    "period_id": Plan.period_id.type,
+    "agency_id": Plan.agency_id.type,
+    "status": Plan.status.type,
+    "employee_id": Plan.employee_id.type,
+    "approver_id": Plan.approver_id.type,
+    "supervisor_id": Plan.employee_id.type,
+    "updated_since": Plan.updated_at.type,
+}
 
 
 async def list_plans(
