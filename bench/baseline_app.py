@@ -22,7 +22,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -110,11 +110,16 @@ update plans set status = $1::varchar, approved_revision = $2::integer,
   approved_at = $3::timestamptz, updated_at = now(), version = $4::integer
 where id = $5::uuid and version = $6::integer returning updated_at
 """
-_APPROVE_AUDIT = """
-insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id,
-  changes, request_id) values ($1::uuid, $2::varchar, $3::uuid, $4::varchar, $5::varchar,
-  $6::varchar, $7::jsonb, $8::varchar) returning id
-"""
+# The audit row and the outbox row of every write, as the service sends them (core/audit.py,
+# core/events.py).
+_INSERT_AUDIT = (
+    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
+    "changes, request_id) values ($1, $2, $3, $4, $5, $6, $7, $8)"
+)
+_INSERT_OUTBOX = (
+    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
+    "agency_id, public, payload) values ($1, $2, $3, $4, $5, $6, $7, $8)"
+)
 _FREEZE_REVISION = """
 insert into plan_revisions (region_id, plan_id, revision, approved_at, approved_by, snapshot)
 select $1::uuid, $2::uuid, $3::integer, $4::timestamptz, $5::uuid, jsonb_build_object(
@@ -140,12 +145,6 @@ _SNAPSHOT_KEYS = (
     "cascade_mode", "position", "indicators", "id", "aspect", "description", "target_value",
     "unit", "aggregation", "weight", "parent_indicator_id", "position",
 )  # fmt: skip
-_APPROVE_OUTBOX = """
-insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, agency_id,
-  public, payload) values ($1::uuid, $2::varchar, $3::varchar, $4::uuid, $5::uuid, $6::uuid,
-  $7::boolean, $8::jsonb)
-"""
-_ALL_REGIONS = "select set_config('kinerja.all_regions', 'on', true)"
 
 
 def _json_row(row: Any) -> dict[str, Any]:
@@ -231,8 +230,8 @@ async def approve_plan(
             "before": {"status": "submitted", "approved_revision": plan["approved_revision"]},
             "after": {"status": "approved", "approved_revision": revision},
         }
-        await connection.fetchval(
-            _APPROVE_AUDIT, region, "user", uuid.UUID(user), "plan.approved", "plan",
+        await connection.execute(
+            _INSERT_AUDIT, region, "user", uuid.UUID(user), "plan.approved", "plan",
             str(plan["id"]), json.dumps(changes), uuid.uuid4().hex,
         )  # fmt: skip
         frozen = {
@@ -250,7 +249,7 @@ async def approve_plan(
             "status": "approved", "revision": revision, "approver_id": str(approver_id),
         }  # fmt: skip
         await connection.execute(
-            _APPROVE_OUTBOX, region, "plan.approved", "plan", plan["id"], plan["employee_id"],
+            _INSERT_OUTBOX, region, "plan.approved", "plan", plan["id"], plan["employee_id"],
             plan["agency_id"], False, json.dumps(payload),
         )  # fmt: skip
     out = {key: plan[key] for key in _PLAN_OUT}
@@ -263,39 +262,42 @@ async def approve_plan(
 # --- progress: the bare equivalent of the service's report create ----------------------------
 
 REPORTS_PATH = "/api/v1/progress-reports"
-REPORT_COLUMNS = (
-    "id, region_id, plan_id, target_id, indicator_id, employee_id, agency_id, value, "
-    "reported_for, year, quarter, note, evidence, status, verified_by, verified_at, "
-    "verification_note, version, created_at, updated_at"
-)
-# The service's statements, in its order: the idempotency key's lock and record, the indicator
-# with its plan and period (FOR SHARE, as closing a period waits for it), the report, its audit
-# event, the idempotency record, and the outbox event under the outbox lock.
+# The service's statements as it sends them, in its order: the idempotency key's lock and
+# record, the indicator with its target, plan and period (FOR SHARE, as closing a period waits
+# for it) and the region's zone, the report, its audit event, the idempotency record, and the
+# outbox event (written when the transaction commits).
 _KEY_LOCK = "select pg_try_advisory_xact_lock(hashtextextended($1, 0))"
 _KEY_RECORD = (
-    "select request_hash, status_code, response_body from idempotency_records "
+    "select request_hash, status_code, response_body, response_headers from idempotency_records "
     "where principal_key = $1 and key = $2 and expires_at > now()"
 )
 _INDICATOR_CONTEXT = """
-select i.region_id, i.plan_id, i.target_id, p.employee_id, p.agency_id, p.status,
-  pe.year, pe.status as period_status, r.timezone
+select i.region_id, i.plan_id, i.target_id, i.aspect, i.description, i.target_value, i.unit,
+  i.aggregation, i.weight, i.parent_indicator_id, i.position, i.id, i.created_at, i.updated_at,
+  i.version, t.region_id as region_id_1, t.plan_id as plan_id_1, t.kind, t.title,
+  t.description as description_1, t.public, t.parent_target_id, t.cascade_mode,
+  t.position as position_1, t.id as id_1, t.created_at as created_at_1,
+  t.updated_at as updated_at_1, t.version as version_1, p.region_id as region_id_2, p.period_id,
+  p.employee_id, p.agency_id, p.approver_id, p.status, p.revision, p.approved_revision,
+  p.return_note, p.submitted_at, p.approved_at, p.id as id_2, p.created_at as created_at_2,
+  p.updated_at as updated_at_2, p.version as version_2, pe.region_id as region_id_3, pe.year,
+  pe.status as status_1, pe.id as id_3, pe.created_at as created_at_3,
+  pe.updated_at as updated_at_3, pe.version as version_3, r.timezone
 from indicators i join targets t on t.id = i.target_id join plans p on p.id = i.plan_id
   join periods pe on pe.id = p.period_id join regions r on r.id = i.region_id
-where i.id = $1 for share of pe
+where i.id = $1::uuid and i.region_id = $2::uuid for share of pe
 """
-_INSERT_REPORT = f"""
+_INSERT_REPORT = """
 insert into progress_reports (region_id, plan_id, target_id, indicator_id, employee_id,
-  agency_id, value, reported_for, year, quarter, note, evidence)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) returning {REPORT_COLUMNS}
-"""  # noqa: S608 - a constant column list
-_INSERT_AUDIT = (
-    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
-    "changes) values ($1, 'user', $2, 'progress_report.created', 'progress_report', $3, $4::jsonb)"
-)
+  agency_id, value, reported_for, year, quarter, note, evidence, verified_by, verified_at,
+  verification_note, version) values ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid,
+  $6::uuid, $7::numeric(18, 4), $8::date, $9::smallint, $10::smallint, $11::varchar, $12::jsonb,
+  $13::uuid, $14::timestamptz, $15::varchar, $16::integer)
+returning status, id, created_at, updated_at
+"""
 _INSERT_KEY_RECORD = """
 insert into idempotency_records (principal_key, key, request_hash, status_code, response_body,
-  response_headers, expires_at) values ($1, $2, $3, 201, $4::jsonb, $5::jsonb,
-  now() + interval '24 hours')
+  response_headers, expires_at) values ($1, $2, $3, $4, $5, $6, now() + $7::interval)
 on conflict (principal_key, key) do update set request_hash = excluded.request_hash,
   status_code = excluded.status_code, response_body = excluded.response_body,
   response_headers = excluded.response_headers, expires_at = excluded.expires_at
@@ -305,14 +307,9 @@ _AUDITED = (
     "verified_by", "verification_note",
 )  # fmt: skip
 _ANNOUNCED = (
-    "plan_id", "target_id", "indicator_id", "employee_id", "agency_id", "value",
-    "reported_for", "year", "quarter", "status",
+    "target_id", "indicator_id", "agency_id", "value", "reported_for", "year", "quarter",
+    "status", "report_id", "plan_id", "employee_id",
 )  # fmt: skip
-_INSERT_OUTBOX = (
-    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
-    "agency_id, public, payload) values ($1, 'progress.reported', 'progress_report', $2, $3, "
-    "$4, false, $5::jsonb)"
-)
 
 
 @asynccontextmanager
@@ -328,45 +325,64 @@ async def _begin_with(connection: Any, setup: str) -> AsyncIterator[None]:
     await connection.execute("COMMIT")
 
 
-async def create_report(pool: Any, key: str, body: bytes) -> tuple[int, bytes, list[Any]]:
+async def create_report(
+    pool: Any, region_id: str, user_id: str, key: str, body: bytes
+) -> tuple[int, bytes, list[Any]]:
     data = json.loads(body)
-    principal_key = "baseline"
+    region, user = uuid.UUID(region_id), uuid.UUID(user_id)
+    principal_key = f"user:{user}"
     request_hash = hashlib.sha256(b"POST " + REPORTS_PATH.encode() + b"\n" + body).hexdigest()
-    async with pool.acquire() as connection, _begin_with(connection, _ALL_REGIONS):
+    async with pool.acquire() as connection, _begin_with(connection, _USER_TENANCY.format(region)):
         if not await connection.fetchval(_KEY_LOCK, f"idempotency|{principal_key}|{key}"):
             return 409, b'{"status":409}', []
         if await connection.fetchrow(_KEY_RECORD, principal_key, key) is not None:
             return 409, b'{"status":409}', []
-        found = await connection.fetchrow(_INDICATOR_CONTEXT, uuid.UUID(data["indicator_id"]))
-        if found is None or found["status"] != "approved" or found["period_status"] != "open":
+        found = await connection.fetchrow(
+            _INDICATOR_CONTEXT, uuid.UUID(data["indicator_id"]), region
+        )
+        if found is None or found["status"] != "approved" or found["status_1"] != "open":
             return 409, b'{"status":409}', []
         reported_for = date.fromisoformat(data["reported_for"])
-        report = await connection.fetchrow(
-            _INSERT_REPORT,
-            found["region_id"], found["plan_id"], found["target_id"],
-            uuid.UUID(data["indicator_id"]), found["employee_id"], found["agency_id"],
-            Decimal(data["value"]).quantize(Decimal("0.0001")), reported_for,
-            reported_for.year, (reported_for.month - 1) // 3 + 1, data.get("note"), "[]",
+        out: dict[str, Any] = {
+            "region_id": region, "plan_id": found["plan_id"], "target_id": found["target_id"],
+            "indicator_id": found["id"], "employee_id": found["employee_id"],
+            "agency_id": found["agency_id"],
+            "value": Decimal(data["value"]).quantize(Decimal("0.0001")),
+            "reported_for": reported_for, "year": reported_for.year,
+            "quarter": (reported_for.month - 1) // 3 + 1, "note": data.get("note"),
+            "evidence": [], "verified_by": None, "verified_at": None, "verification_note": None,
+            "version": 1,
+        }  # fmt: skip
+        inserted = await connection.fetchrow(
+            _INSERT_REPORT, *(out[name] for name in _REPORT_INSERTED[:11]), "[]", None, None,
+            None, 1,
         )  # fmt: skip
-        out = _json_row(report)
-        out["evidence"] = json.loads(out["evidence"])
+        out.update(inserted)
+        out = _json_row(out)
         await connection.execute(
-            _INSERT_AUDIT, report["region_id"], report["employee_id"], str(report["id"]),
-            json.dumps({"after": {name: out[name] for name in _AUDITED}}),
+            _INSERT_AUDIT, region, "user", user, "progress_report.created", "progress_report",
+            out["id"], json.dumps({"after": {name: out[name] for name in _AUDITED}}),
+            uuid.uuid4().hex,
         )  # fmt: skip
         location = f"{REPORTS_PATH}/{out['id']}"
-        headers = {"location": location, "etag": f'"{out["version"]}"'}
+        headers = {"Location": location, "ETag": f'"{out["version"]}"'}
         body_out = json.dumps(out).encode()
         await connection.execute(
-            _INSERT_KEY_RECORD, principal_key, key, request_hash, body_out.decode(),
-            json.dumps(headers),
+            _INSERT_KEY_RECORD, principal_key, key, request_hash, 201, body_out.decode(),
+            json.dumps(headers), timedelta(hours=24),
         )  # fmt: skip
         await connection.execute(
-            _INSERT_OUTBOX, report["region_id"], report["id"], report["employee_id"],
-            report["agency_id"],
-            json.dumps({"report_id": out["id"], **{name: out[name] for name in _ANNOUNCED}}),
+            _INSERT_OUTBOX, region, "progress.reported", "progress_report", inserted["id"],
+            found["employee_id"], found["agency_id"], False,
+            json.dumps({name: out[name if name != "report_id" else "id"] for name in _ANNOUNCED}),
         )  # fmt: skip
-    return 201, body_out, [(b"location", location.encode()), (b"etag", headers["etag"].encode())]
+    return 201, body_out, [(b"location", location.encode()), (b"etag", headers["ETag"].encode())]
+
+
+_REPORT_INSERTED = (
+    "region_id", "plan_id", "target_id", "indicator_id", "employee_id", "agency_id", "value",
+    "reported_for", "year", "quarter", "note",
+)  # fmt: skip
 
 
 # --- evaluations: the bare equivalent of the service's response submission -------------------
@@ -653,8 +669,14 @@ class BaselineApp:
                 path[len(PLANS_PATH) + 1 : -8],
             )
         elif path == REPORTS_PATH and method == "POST":
-            key = dict(scope["headers"]).get(b"idempotency-key", b"").decode()
-            status, body, extra_headers = await create_report(self.pool, key, await _body(receive))
+            given = dict(scope["headers"])
+            status, body, extra_headers = await create_report(
+                self.pool,
+                given.get(b"x-bench-region", b"").decode(),
+                given.get(b"x-bench-actor", b"").decode(),
+                given.get(b"idempotency-key", b"").decode(),
+                await _body(receive),
+            )
         elif path.startswith(ASSIGNMENTS_PATH) and path.endswith("/response") and method == "POST":
             given = dict(scope["headers"])
             status, body = await submit_response(

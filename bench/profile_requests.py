@@ -158,7 +158,10 @@ async def run(args: argparse.Namespace) -> None:
         f"{args.scenario}: {args.requests} requests, {elapsed / args.requests * 1000:.2f} ms each"
     )
     if timings is not None:
-        print(f"statements per request: {sum(map(len, timings.values())) / args.requests:g}")
+        print(
+            "statements per request through SQLAlchemy (not those sent straight to the driver):"
+            f" {sum(map(len, timings.values())) / args.requests:g}"
+        )
         for text, durations in sorted(timings.items(), key=lambda item: -sum(item[1])):
             mean = sum(durations) / len(durations) * 1000
             print(f"  {len(durations) / args.requests:4g} x {mean:6.2f} ms  {text}")

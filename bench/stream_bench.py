@@ -52,6 +52,10 @@ class SeededTeam:
     password: str
     # Today in the region's zone when seeded: in the period, and never in the future later on.
     reported_for: str
+    # Who reports, for the baseline (which has no authentication): the region and the staff
+    # member's user id.
+    region_id: str
+    staff_user_id: str
 
 
 async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> SeededTeam:
@@ -93,10 +97,10 @@ async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> Seeded
                     )
                 )
             boss, staff = people
-            emails = {}
+            emails, users = {}, {}
             for who, employee in (("boss", boss), ("staff", staff)):
                 emails[who] = f"{who}-{tag}@bench.example.go.id"
-                await add(
+                users[who] = await add(
                     User,
                     region_id=region_id,
                     email=emails[who],
@@ -136,7 +140,13 @@ async def _seed(database_url: str, region_id: uuid.UUID | None = None) -> Seeded
     finally:
         await engine.dispose()
     return SeededTeam(
-        str(indicator.id), emails["staff"], emails["boss"], PASSWORD, today.isoformat()
+        str(indicator.id),
+        emails["staff"],
+        emails["boss"],
+        PASSWORD,
+        today.isoformat(),
+        str(region_id),
+        str(users["staff"].id),
     )
 
 

@@ -2,7 +2,9 @@
 sends. A change that adds one fails here, so it is a decision rather than an accident; lower a
 budget when a change saves one.
 
-Counted is every statement the request's session sends through the test's connection. Its
+Counted is every statement the request's session sends through the test's connection, through
+SQLAlchemy or straight to the driver (core.driver) alike; not asyncpg's own look-up of a type it
+meets for the first time on a connection (once per connection). Its
 transaction is a SAVEPOINT inside the test's own (see `app` in conftest) and its commit a
 RELEASE SAVEPOINT; these are counted apart and stand for the BEGIN and COMMIT the deployed
 service sends instead, which the driver issues without passing the statement events (two more
@@ -11,19 +13,17 @@ here the test's transaction has begun before the request, so it is sent as a sta
 own; in production it travels with the BEGIN (auth/tenancy.py), one round trip less than
 counted here (tests/auth/test_tenancy_on_begin.py)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.models.org import Role
 from tests.factories import World
+from tests.statements import Sent, sent
 
 PLANS = "/api/v1/plans"
 REPORTS = "/api/v1/progress-reports"
@@ -31,37 +31,6 @@ REPORTS = "/api/v1/progress-reports"
 APPROVE_BUDGET = 8
 REPORT_CREATE_BUDGET = 9
 PLANS_LIST_BUDGET = 3
-
-
-@dataclass
-class Sent:
-    """What a request sent: its statements, and the savepoint statements apart."""
-
-    statements: list[str] = field(default_factory=list)
-    savepoints: list[str] = field(default_factory=list)
-
-    def shown(self) -> str:
-        return "\n".join(
-            f"{n}. {' '.join(s.split())[:160]}" for n, s in enumerate(self.statements, 1)
-        )
-
-
-@contextmanager
-def sent(connection: AsyncConnection) -> Iterator[Sent]:
-    seen = Sent()
-
-    def record(*args: Any) -> None:
-        statement: str = args[2]
-        is_savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-        (seen.savepoints if is_savepoint else seen.statements).append(statement)
-
-    sync = connection.sync_connection
-    assert sync is not None
-    event.listen(sync, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(sync, "before_cursor_execute", record)
 
 
 def assert_within(seen: Sent, budget: int) -> None:

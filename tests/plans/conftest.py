@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kinerja_api.auth.tenancy import enter_all_regions
@@ -16,6 +16,7 @@ from kinerja_api.models.audit import AuditEvent
 from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Role
 from tests.factories import World
+from tests.statements import sent
 
 PLANS = "/api/v1/plans"
 
@@ -92,17 +93,8 @@ async def ready_plan(world: World, period: Any, employee: Any, **values: Any) ->
 @contextmanager
 def statements(connection: AsyncConnection) -> Iterator[list[str]]:
     """The SQL the app sends through the test's connection while inside the block, in order."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    sync = connection.sync_connection
-    event.listen(sync, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(sync, "before_cursor_execute", record)
+    with sent(connection) as seen:
+        yield seen.all
 
 
 async def outbox_rows(connection: AsyncConnection, entity_id: object) -> list[tuple[Any, ...]]:

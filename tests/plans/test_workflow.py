@@ -606,7 +606,9 @@ async def test_created_and_returned_plans_write_matching_audit_and_outbox_rows(
 
 
 def _inserted(sql: list[str]) -> list[str]:
-    return [statement.split()[2] for statement in sql if statement.startswith("INSERT INTO")]
+    return [
+        statement.split()[2] for statement in sql if statement.upper().startswith("INSERT INTO")
+    ]
 
 
 def _inserted_before_the_revision(sql: list[str]) -> set[str]:

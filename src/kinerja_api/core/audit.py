@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kinerja_api.core.driver import as_json, driver, insert_one
 from kinerja_api.core.logging import request_id_var
 from kinerja_api.core.schemas import UNSTORABLE_TEXT
 from kinerja_api.models.audit import AuditEvent
@@ -21,6 +22,12 @@ REDACTED = "[redacted]"
 # Built once, on the table rather than the entity: every write records through it, and a Core
 # insert with its values as parameters skips building and caching a statement per call.
 _INSERT = insert(cast(Table, AuditEvent.__table__))
+_COLUMNS = (
+    "region_id", "actor_type", "actor_id", "action", "entity_type", "entity_id", "changes",
+    "request_id",
+)  # fmt: skip
+# One row, the statement of every audited write: straight to the driver (core.driver).
+_INSERT_ONE = insert_one("audit_events", _COLUMNS)
 SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "client_secret"})
 
 
@@ -113,8 +120,11 @@ async def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> None:
-    change = Change(action, entity_type, entity_id, region_id, before, after)
-    await session.execute(_INSERT, _row(actor, change))
+    row = _row(actor, Change(action, entity_type, entity_id, region_id, before, after))
+    connection = await driver(session)
+    await connection.execute(
+        _INSERT_ONE, *(as_json(row[name]) if name == "changes" else row[name] for name in _COLUMNS)
+    )
 
 
 async def record_all(session: AsyncSession, actor: Actor | None, changes: Iterable[Change]) -> None:

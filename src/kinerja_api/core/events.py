@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from kinerja_api.core.driver import as_json, driver, insert_one
 from kinerja_api.core.schemas import OutputModel
 from kinerja_api.models.events import OutboxEvent, Xid8
 
@@ -137,6 +138,33 @@ def write_queued(session: Session) -> None:
         return
     session.flush()
     session.execute(insert(OutboxEvent).values(queued))
+    queued.clear()
+
+
+_COLUMNS = (
+    "region_id", "type", "entity_type", "entity_id", "employee_id", "agency_id", "public",
+    "payload",
+)  # fmt: skip
+_INSERT_ONE = insert_one("outbox_events", _COLUMNS)
+
+
+async def write_queued_now(session: AsyncSession) -> None:
+    """`write_queued` from a request's unit of work, just before it commits, straight to the
+    driver (core.driver): one row's insert, the common case, or all rows in one round trip.
+    What it leaves (nothing) the commit's own `write_queued` finds."""
+    queued = _queue(session.sync_session)
+    if not queued:
+        return
+    await session.flush()
+    rows = [
+        [as_json(row["payload"]) if name == "payload" else row[name] for name in _COLUMNS]
+        for row in queued
+    ]
+    connection = await driver(session)
+    if len(rows) == 1:
+        await connection.execute(_INSERT_ONE, *rows[0])
+    else:
+        await connection.executemany(_INSERT_ONE, rows)
     queued.clear()
 
 

@@ -10,15 +10,15 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Interval, Table, bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kinerja_api.core.driver import as_json, driver
 from kinerja_api.core.i18n import Msg
 from kinerja_api.core.problems import (
     IDEMPOTENCY_IN_FLIGHT,
@@ -27,7 +27,6 @@ from kinerja_api.core.problems import (
     field_problem,
 )
 from kinerja_api.core.schemas import ClientText
-from kinerja_api.models.platform import IdempotencyRecord
 
 REPLAY_HEADER = "Idempotent-Replayed"
 _REPLAYED_HEADERS = ("location", "etag")
@@ -55,37 +54,20 @@ _BAD_KEY = Msg(
 )
 
 
-# The statements, built once with bound parameters (building one costs more CPU than running
-# it); the record's on the table, so that an insert with parameters is not an ORM bulk insert.
-_CLAIM = text("select pg_try_advisory_xact_lock(hashtextextended(:k, 0))")
-_RECORDS = cast(Table, IdempotencyRecord.__table__)
-_PREVIOUS = select(
-    _RECORDS.c.request_hash,
-    _RECORDS.c.status_code,
-    _RECORDS.c.response_body,
-    _RECORDS.c.response_headers,
-).where(
-    _RECORDS.c.principal_key == bindparam("principal_key"),
-    _RECORDS.c.key == bindparam("key"),
-    _RECORDS.c.expires_at > func.now(),
-)
-_NEW_RECORD = insert(_RECORDS).values(
-    expires_at=func.now() + bindparam("ttl", type_=Interval),
+# The statements, sent straight to the driver (core.driver).
+_CLAIM = "select pg_try_advisory_xact_lock(hashtextextended($1, 0))"
+_PREVIOUS = (
+    "select request_hash, status_code, response_body, response_headers from idempotency_records "
+    "where principal_key = $1 and key = $2 and expires_at > now()"
 )
 # An expired record with the same key is replaced rather than replayed.
-_KEEP = _NEW_RECORD.on_conflict_do_update(
-    index_elements=[_RECORDS.c.principal_key, _RECORDS.c.key],
-    set_={
-        name: _NEW_RECORD.excluded[name]
-        for name in (
-            "request_hash",
-            "status_code",
-            "response_body",
-            "response_headers",
-            "expires_at",
-        )
-    },
-)
+_KEEP = """
+insert into idempotency_records (principal_key, key, request_hash, status_code, response_body,
+  response_headers, expires_at) values ($1, $2, $3, $4, $5, $6, now() + $7::interval)
+on conflict (principal_key, key) do update set request_hash = excluded.request_hash,
+  status_code = excluded.status_code, response_body = excluded.response_body,
+  response_headers = excluded.response_headers, expires_at = excluded.expires_at
+"""
 
 
 def _request_hash(request: Request, payload: Any) -> str:
@@ -114,34 +96,31 @@ async def idempotent_create(
 
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
     request_hash = _request_hash(request, data)
-    lock_key = f"idempotency|{principal_key}|{key}"
-    locked = await session.scalar(_CLAIM, {"k": lock_key})
-    if not locked:
+    connection = await driver(session)
+    if not await connection.fetchval(_CLAIM, f"idempotency|{principal_key}|{key}"):
         raise Problem(IDEMPOTENCY_IN_FLIGHT, _IN_FLIGHT, headers={"Retry-After": "1"})
 
-    previous = (
-        await session.execute(_PREVIOUS, {"principal_key": principal_key, "key": key})
-    ).first()
+    previous = await connection.fetchrow(_PREVIOUS, principal_key, key)
     if previous is not None:
-        if previous.request_hash != request_hash:
+        if previous["request_hash"] != request_hash:
             raise Problem(IDEMPOTENCY_KEY_REUSED, _REUSED)
-        replay_headers = {**previous.response_headers, REPLAY_HEADER: "true"}
-        return JSONResponse(previous.response_body, previous.status_code, headers=replay_headers)
+        replay_headers = {**previous["response_headers"], REPLAY_HEADER: "true"}
+        return JSONResponse(
+            previous["response_body"], previous["status_code"], headers=replay_headers
+        )
 
     body, headers = await create()
     body_json = body.model_dump(mode="json")
     kept = {k: v for k, v in headers.items() if k.lower() in _REPLAYED_HEADERS}
-    await session.execute(
+    await connection.execute(
         _KEEP,
-        {
-            "principal_key": principal_key,
-            "key": key,
-            "request_hash": request_hash,
-            "status_code": status_code,
-            "response_body": body_json,
-            "response_headers": kept,
-            "ttl": timedelta(hours=ttl_hours),
-        },
+        principal_key,
+        key,
+        request_hash,
+        status_code,
+        as_json(body_json),
+        as_json(kept),
+        timedelta(hours=ttl_hours),
     )
     return JSONResponse(body_json, status_code, headers=dict(headers))
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from kinerja_api.core.etag import stale_write_problem
+from kinerja_api.core.events import write_queued_now
 from kinerja_api.core.problems import Problem
 from kinerja_api.db import Database
 
@@ -24,14 +25,21 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     async with database(request).sessions() as session:
         try:
             yield session
-            await session.commit()
+            await _commit(session)
         except Problem as problem:
             if problem.keep_changes:
-                await session.commit()
+                await _commit(session)
             raise
         except StaleDataError as exc:
             await session.rollback()
             raise stale_write_problem() from exc
+
+
+async def _commit(session: AsyncSession) -> None:
+    # The outbox rows go to the driver first (one round trip without SQLAlchemy's execution
+    # cost); the commit's hook writes any that a savepoint's end leaves behind.
+    await write_queued_now(session)
+    await session.commit()
 
 
 DbSession = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
