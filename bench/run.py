@@ -216,6 +216,7 @@ def _region_writers(context: "BenchContext") -> Mapping[str, float]:
                 f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
                 f"non-2xx {result.non_2xx}, CPUs busy {waited.cpu_busy:.0%}, "
                 f"busy sessions waiting for a lock {waited.lock_wait_share:.1%}"
+                f" (on: {', '.join(f'{lock} {n}' for lock, n in waited.on.most_common(3))})"
             )
     figures: dict[str, float] = {}
     for name, results in rounds.items():

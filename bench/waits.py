@@ -5,7 +5,8 @@ keeps every CPU busy cannot go faster by adding writers, whatever they lock."""
 
 import asyncio
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -13,8 +14,15 @@ import asyncpg
 
 _SAMPLE = """
 select count(*) filter (where state = 'active') as active,
-  count(*) filter (where state = 'active' and wait_event_type = 'Lock') as waiting
-from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()
+  count(*) filter (where state = 'active' and wait_event_type = 'Lock') as waiting,
+  array_agg(wait_event || coalesce(' ' || waited.on, ''))
+    filter (where state = 'active' and wait_event_type = 'Lock') as on
+from pg_stat_activity a
+left join lateral (
+  select coalesce(l.relation::regclass::text, l.classid::regclass::text) as on
+  from pg_locks l where l.pid = a.pid and not l.granted limit 1
+) waited on true
+where application_name = $1 and pid <> pg_backend_pid()
 """
 
 
@@ -23,6 +31,9 @@ class Waits:
     active: int = 0  # busy sessions, summed over the samples
     waiting: int = 0  # of those, waiting for a lock
     cpu_busy: float = 0.0  # share of all CPUs' time not idle, over the load
+    # What the waiting sessions waited on (PostgreSQL's lock types: `tuple`, `transactionid`,
+    # `advisory`, `relation`...), summed over the samples.
+    on: Counter[str] = field(default_factory=Counter)
 
     @property
     def lock_wait_share(self) -> float:
@@ -51,6 +62,7 @@ class WaitSampler:
                 row = await connection.fetchrow(_SAMPLE, self._application)
                 self.waits.active += row["active"]
                 self.waits.waiting += row["waiting"]
+                self.waits.on.update(row["on"] or [])
                 await asyncio.sleep(self._interval)
         finally:
             await connection.close()
