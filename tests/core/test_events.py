@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -16,7 +16,7 @@ from kinerja_api.auth.tenancy import enter_all_regions, enter_region
 from kinerja_api.config import Settings
 from kinerja_api.core.broker import OutboxBroker
 from kinerja_api.core.events import after, position_of, publish, settled, write_queued
-from kinerja_api.models.events import OUTBOX_CHANNEL, OutboxEvent
+from kinerja_api.models.events import OutboxEvent
 from kinerja_api.models.org import Region
 from kinerja_api.models.plans import PlanStatus
 from kinerja_api.plans.events import PlanEventData
@@ -108,50 +108,23 @@ async def test_the_application_cannot_rewrite_an_event(
 
 
 @pytest.fixture
-async def listener(owner_engine: AsyncEngine) -> AsyncIterator[asyncio.Queue[str]]:
-    received: asyncio.Queue[str] = asyncio.Queue()
-    async with owner_engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None
-
-        def on_notify(*args: object) -> None:
-            received.put_nowait(str(args[3]))
-
-        await driver.add_listener(OUTBOX_CHANNEL, on_notify)
-        yield received
-        await driver.remove_listener(OUTBOX_CHANNEL, on_notify)
-
-
-@pytest.fixture
 async def committed_region(owner_engine: AsyncEngine) -> AsyncIterator[uuid.UUID]:
     async with _committed_region(owner_engine) as region_id:
         yield region_id
 
 
-async def test_the_id_is_announced_at_commit_and_never_for_a_rollback(
-    app_engine: AsyncEngine, listener: asyncio.Queue[str], committed_region: uuid.UUID
-) -> None:
-    async with app_engine.connect() as connection:
-        await connection.begin()
-        await enter_region(connection, committed_region)
-        session = AsyncSession(bind=connection)
-        await _publish(session, committed_region, uuid.uuid4())
-        await session.run_sync(write_queued)
-        await connection.rollback()
-
-        await connection.begin()
-        await enter_region(connection, committed_region)
-        session = AsyncSession(bind=connection)
-        await _publish(session, committed_region, uuid.uuid4())
-        await session.run_sync(write_queued)
-        (committed,) = await _ids(connection, committed_region)
-        await asyncio.sleep(0.2)
-        assert listener.empty(), "announced before the commit"
-        await connection.commit()
-
-    assert await asyncio.wait_for(listener.get(), timeout=5) == str(committed)
-    await asyncio.sleep(0.2)
-    assert listener.empty()
+async def test_writers_notify_nobody(owner_engine: AsyncEngine) -> None:
+    """No trigger on the outbox: PostgreSQL serialises the commits of every transaction that
+    sent a NOTIFY, database-wide, so an announcing trigger would make every writer of every
+    region wait for the others at commit. The brokers poll instead (core/broker.py)."""
+    async with owner_engine.connect() as connection:
+        triggers = await connection.scalars(
+            text(
+                "select tgname from pg_trigger"
+                " where tgrelid = 'outbox_events'::regclass and not tgisinternal"
+            )
+        )
+        assert list(triggers) == []
 
 
 @pytest.fixture
@@ -255,11 +228,11 @@ async def _ids_of(engine: AsyncEngine, region_id: uuid.UUID) -> list[int]:
         return await _ids(reader, region_id)
 
 
-async def test_the_broker_delivers_an_announced_event_once_older_writers_have_ended(
+async def test_the_broker_delivers_a_committed_event_once_older_writers_have_ended(
     app_engine: AsyncEngine, settings: Settings, committed_region: uuid.UUID
 ) -> None:
-    """The later writer's event is announced while an older transaction is still open: the
-    broker holds it back, and delivers it after the older writer's event, in position order."""
+    """The later writer's event commits while an older transaction is still open: the broker
+    holds it back, and delivers it after the older writer's event, in position order."""
     assert settings.database_url
     broker = OutboxBroker(settings.database_url, app_role=settings.db_app_role, queue_size=16)
     await broker.start()
@@ -277,7 +250,7 @@ async def test_the_broker_delivers_an_announced_event_once_older_writers_have_en
             late_session = AsyncSession(bind=late)
             await _publish(late_session, committed_region, uuid.uuid4())
             await _commit(late_session, late)
-            await asyncio.sleep(0.5)  # announced and read again meanwhile, not delivered
+            await asyncio.sleep(0.5)  # polled meanwhile, not delivered
             assert subscription.queue.empty(), "delivered before an older writer's event"
             await _commit(early_session, early)
         first = await asyncio.wait_for(subscription.next(), timeout=5)

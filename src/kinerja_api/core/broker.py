@@ -1,12 +1,14 @@
 """Fan-out of outbox events to the subscribers of one process (the SSE streams, and whatever
 else follows the outbox live).
 
-Each process holds ONE dedicated asyncpg connection (outside the request pool) that LISTENs on
-the outbox channel. A NOTIFY only wakes the broker: it reads the events after the last position
-it fanned out, in position order and only those a reader may deliver yet (`core/events.py`),
-in batches, and offers each to every subscription whose predicate admits it. An announced event
-whose transaction is not yet older than every running one is not lost: the broker remembers its
-id and reads again shortly, until it has been delivered in its place. Subscriptions are
+Each process holds ONE dedicated asyncpg connection (outside the request pool) and polls the
+outbox with it every `POLL_SECONDS`: it reads the events after the last position it fanned
+out, in position order and only those a reader may deliver yet (`core/events.py`), in
+batches, and offers each to every subscription whose predicate admits it. An event whose
+transaction is not yet older than every running one is read by a later poll, in its place.
+Writers announce nothing: a NOTIFY would serialise every writer's commit database-wide
+(PostgreSQL takes a lock on the database for it at commit, held through the commit's flush),
+so the writers of all regions would queue behind each other (migration 0021). Subscriptions are
 bounded queues: a subscriber that falls `queue_size` events behind is closed (its client
 resumes with `Last-Event-ID`), so a slow client can never make the process hold unbounded
 memory, and no subscriber holds a database connection.
@@ -16,8 +18,9 @@ connection: it serves every region's subscribers from one query per batch instea
 per region, and it only ever runs the fixed SELECTs below; which subscriber sees which event is
 decided per subscription by the predicate it subscribed with (the progress stream's
 `Audience`, in the same terms as its replay query's SQL). The connection assumes the application
-role, so RLS still bounds it to the application's grants. It needs a session of its own on the
-server (LISTEN does not survive a pooler in transaction mode).
+role, so RLS still bounds it to the application's grants. Its session setting is its own
+(`set_config(..., false)`), so it connects to the server directly, not through a pooler in
+transaction mode.
 """
 
 import asyncio
@@ -34,7 +37,6 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from kinerja_api.core.events import SETTLED, Position
-from kinerja_api.models.events import OUTBOX_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,10 @@ select id, xid, region_id, type, entity_type, entity_id, employee_id, agency_id,
 _LAST = f"""
 select xid, id from outbox_events where {SETTLED} order by xid desc, id desc limit 1
 """  # noqa: S608
-# Committed events not deliverable yet: all of them, or those among the announced ids.
-_UNSETTLED = f"select id from outbox_events where not {SETTLED}"  # noqa: S608
-_UNSETTLED_AMONG = _UNSETTLED + " and id = any($1::bigint[])"
 _RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
-# How soon to read again while an announced event waits for older transactions to end.
-_SETTLE_POLL_SECONDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
-_QUIET_SECONDS = 5.0
+# How often each process reads the outbox: the most an event waits for its next read. One read
+# of an index range (most often empty) per process every poll.
+POLL_SECONDS = 0.02
 
 
 # Compared and hashed by identity: one loaded event is the same object for every subscriber,
@@ -147,13 +146,11 @@ class OutboxBroker:
         # The subscriptions by predicate: subscribers with equal predicates (the same reader's
         # streams, a region's public streams) have each event judged once for all of them.
         self._audiences: dict[Callable[[StreamEvent], bool], set[Subscription]] = {}
-        # Announced ids not fanned out yet because older transactions were still running.
-        self._awaited: set[int] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
         self._position = Position(0, 0)
-        self._listened = False
+        self._positioned = False
         self.ready = asyncio.Event()
 
     @property
@@ -177,9 +174,9 @@ class OutboxBroker:
             del self._audiences[subscription.admits]
 
     async def start(self, wait_seconds: float = 5.0) -> None:
-        """Starts listening; waits (a bounded time) until LISTEN is in place, so that a stream
-        opened right after start-up misses nothing. A database that is down does not stop the
-        process from starting: the broker keeps reconnecting."""
+        """Starts reading; waits (a bounded time) until the first read has set the position,
+        so that a stream opened right after start-up misses nothing. A database that is down
+        does not stop the process from starting: the broker keeps reconnecting."""
         self._task = asyncio.create_task(self._run(), name="outbox-broker")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.ready.wait(), timeout=wait_seconds)
@@ -199,41 +196,27 @@ class OutboxBroker:
                 await self._connection.close(timeout=2)
         self._connection = None
 
-    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
-        with contextlib.suppress(ValueError):
-            self._awaited.add(int(payload))
-            self._wake.set()
-
     async def _connect(self) -> None:
         settings = {"application_name": "kinerja-api-stream", "timezone": "UTC"}
         if self._app_role:
             settings["role"] = self._app_role
         connection = await asyncpg.connect(self._dsn, server_settings=settings)
         await connection.execute("select set_config('kinerja.all_regions', 'on', false)")
-        await connection.add_listener(OUTBOX_CHANNEL, self._on_notify)
         # A lost connection wakes the serving loop at once, so it reconnects without delay.
         connection.add_termination_listener(lambda _connection: self._wake.set())
         self._connection = connection
-        if not self._listened:
-            self._listened = True
+        if not self._positioned:
+            self._positioned = True
             last = await connection.fetchrow(_LAST)
             if last is not None:
                 self._position = Position(int(last["xid"]), int(last["id"]))
-        # Events committed while the connection was down were never announced to us, and
-        # committed events waiting for older transactions may be announced no more.
-        self._awaited = {int(row["id"]) for row in await connection.fetch(_UNSETTLED)}
+        # Events committed while the connection was down come after the position: read now.
         await self._catch_up()
         self.ready.set()
 
     async def _catch_up(self) -> None:
         """Fans out every deliverable event after the last position fanned out: exactly what
         subscribers have not been offered, and in order (`core/events.py`)."""
-        if self._awaited:
-            # Asked first: an announced event deliverable by now is delivered by the reads
-            # below, which see at least as much; one not deliverable yet stays awaited.
-            among = list(self._awaited)
-            unsettled = await self._connection.fetch(_UNSETTLED_AMONG, among)
-            self._awaited -= set(among) - {int(row["id"]) for row in unsettled}
         while True:
             rows = await self._connection.fetch(_AFTER, *self._position)
             self._fan_out(rows)
@@ -244,7 +227,6 @@ class OutboxBroker:
         for row in rows:
             event = StreamEvent.from_row(row)
             self._position = event.position
-            self._awaited.discard(event.id)
             # Nothing here adds or removes a subscription: the sets need no copy.
             for admits, audience in self._audiences.items():
                 if admits(event):
@@ -252,21 +234,13 @@ class OutboxBroker:
                         subscription.deliver(event)
 
     async def _serve(self) -> None:
-        polls = 0
         while True:
-            waiting = bool(self._awaited)
-            timeout = (
-                _SETTLE_POLL_SECONDS[min(polls, len(_SETTLE_POLL_SECONDS) - 1)]
-                if waiting
-                else _QUIET_SECONDS
-            )
+            # A lost connection sets the event: the loop reconnects at once.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            polls = polls + 1 if waiting and not self._wake.is_set() else 0
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
             self._wake.clear()
             if self._connection.is_closed():
-                raise ConnectionError("the LISTEN connection was closed")
-            # On a quiet channel this also checks that the connection is still alive.
+                raise ConnectionError("the outbox connection was closed")
             await self._catch_up()
 
     async def _run(self) -> None:
@@ -279,7 +253,7 @@ class OutboxBroker:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("outbox listener failed; reconnecting")
+                logger.exception("outbox reader failed; reconnecting")
             self.ready.clear()
             await self._close_connection()
             await asyncio.sleep(_RECONNECT_SECONDS[min(attempt, len(_RECONNECT_SECONDS) - 1)])

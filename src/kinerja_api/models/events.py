@@ -21,8 +21,6 @@ from sqlalchemy.types import UserDefinedType
 
 from kinerja_api.db import Base
 
-OUTBOX_CHANNEL = "kinerja_outbox"
-
 
 class Xid8(UserDefinedType[int]):
     """PostgreSQL's 64-bit transaction id (`xid8`, never wrapping); asyncpg reads it as int."""
