@@ -419,16 +419,6 @@ answers as (
 )
 select version from marked
 """
-_AUDIT_SUBMITTED = (
-    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
-    "changes) values ($1, 'user', $2, 'evaluation_assignment.submitted', "
-    '\'evaluation_assignment\', $3, \'{"after": {"status": "submitted"}}\'::jsonb)'
-)
-_OUTBOX_SUBMITTED = (
-    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
-    "agency_id, public, payload) values ($1, 'evaluation.submitted', 'evaluation_assignment', "
-    "$2, $3, null, false, $4::jsonb)"
-)
 _ANSWERED = ("id", "cycle_id", "cycle_name", "rater_id", "relation", "ratee_id", "ratee_name",
              "agency_id", "due_on")  # fmt: skip
 _CONFLICT = b'{"status":409}'
@@ -463,11 +453,14 @@ async def submit_response(
         if version is None:
             return 409, _CONFLICT
         await connection.execute(
-            _AUDIT_SUBMITTED, found["region_id"], found["rater_id"], str(found["id"])
-        )
+            _INSERT_AUDIT, found["region_id"], "user", found["rater_id"],
+            "evaluation_assignment.submitted", "evaluation_assignment", str(found["id"]),
+            '{"after":{"status":"submitted"}}', uuid.uuid4().hex,
+        )  # fmt: skip
         out = {name: found[name] for name in _ANSWERED}
         await connection.execute(
-            _OUTBOX_SUBMITTED, found["region_id"], found["id"], found["rater_id"],
+            _INSERT_OUTBOX, found["region_id"], "evaluation.submitted", "evaluation_assignment",
+            found["id"], found["rater_id"], None, False,
             json.dumps(
                 {"assignment_id": str(found["id"]), "cycle_id": str(found["cycle_id"]),
                  "due_on": found["due_on"].isoformat(), "status": "submitted"}
@@ -544,16 +537,6 @@ counted as (
 )
 select * from placed
 """
-_AUDIT_ENROLLMENT = (
-    "insert into audit_events (region_id, actor_type, actor_id, action, entity_type, entity_id, "
-    "changes, request_id) values ($1, 'user', $2, $3, 'training_enrollment', $4, $5::jsonb, $6) "
-    "returning id"
-)
-_OUTBOX_ENROLLMENT = (
-    "insert into outbox_events (region_id, type, entity_type, entity_id, employee_id, "
-    "agency_id, public, payload) values ($1, $2, 'training_enrollment', $3, $4, $5, false, "
-    "$6::jsonb)"
-)
 _ENROLLMENT_AUDITED = ("session_id", "employee_id", "status", "arrival", "waitlist_order",
                        "nominated_by", "enrolled_at", "cancelled_at")  # fmt: skip
 
@@ -594,13 +577,14 @@ async def enroll(
         seated = inserted["status"] == "enrolled"
         action = "enrolled" if seated else "waitlisted"
         await connection.execute(
-            _AUDIT_ENROLLMENT, out["region_id"], actor, f"training_enrollment.{action}",
-            out["id"], json.dumps({"after": {name: out[name] for name in _ENROLLMENT_AUDITED}}),
+            _INSERT_AUDIT, out["region_id"], "user", actor, f"training_enrollment.{action}",
+            "training_enrollment", out["id"],
+            json.dumps({"after": {name: out[name] for name in _ENROLLMENT_AUDITED}}),
             uuid.uuid4().hex,
         )  # fmt: skip
         await connection.execute(
-            _OUTBOX_ENROLLMENT, found["region_id"], f"training.{action}", inserted["id"],
-            employee_id, facts["agency_id"],
+            _INSERT_OUTBOX, found["region_id"], f"training.{action}", "training_enrollment",
+            inserted["id"], employee_id, facts["agency_id"], False,
             json.dumps(
                 {"enrollment_id": out["id"], "session_id": out["session_id"],
                  "program_id": out["program_id"], "status": out["status"],
