@@ -75,4 +75,4 @@ def test_symbols_and_constants_are_not_refused() -> None:
         Plan.status != "submitted",  # a constant equal to a word the request gave
         Employee.id.is_not(None),
     )
-    refuse_built_in_values(statement, bindings.inputs)
+    refuse_built_in_values(statement, [*bindings.values.values(), *bindings.inputs])

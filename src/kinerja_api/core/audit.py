@@ -8,25 +8,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kinerja_api.core.driver import as_json, driver, insert_one
+from kinerja_api.core.driver import driver, insert_one, parameters
 from kinerja_api.core.logging import request_id_var
 from kinerja_api.core.schemas import UNSTORABLE_TEXT
-from kinerja_api.models.audit import AuditEvent
 
 REDACTED = "[redacted]"
-# Built once, on the table rather than the entity: every write records through it, and a Core
-# insert with its values as parameters skips building and caching a statement per call.
-_INSERT = insert(cast(Table, AuditEvent.__table__))
 _COLUMNS = (
     "region_id", "actor_type", "actor_id", "action", "entity_type", "entity_id", "changes",
     "request_id",
 )  # fmt: skip
-# One row, the statement of every audited write: straight to the driver (core.driver).
+# The statement of every audited write, straight to the driver (core.driver).
 _INSERT_ONE = insert_one("audit_events", _COLUMNS)
 SECRET_FIELDS = frozenset({"password", "password_hash", "secret", "secret_hash", "client_secret"})
 
@@ -120,19 +115,22 @@ async def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> None:
-    row = _row(actor, Change(action, entity_type, entity_id, region_id, before, after))
-    connection = await driver(session)
-    await connection.execute(
-        _INSERT_ONE, *(as_json(row[name]) if name == "changes" else row[name] for name in _COLUMNS)
+    await record_all(
+        session, actor, [Change(action, entity_type, entity_id, region_id, before, after)]
     )
 
 
 async def record_all(session: AsyncSession, actor: Actor | None, changes: Iterable[Change]) -> None:
     """The events of a bulk change (a lock, a session's attendance) in one statement rather
     than one round trip each."""
-    rows = [_row(actor, change) for change in changes]
-    if rows:
-        await session.execute(_INSERT, rows)
+    rows = [parameters(_row(actor, change), _COLUMNS, json_column="changes") for change in changes]
+    if not rows:
+        return
+    connection = await driver(session)
+    if len(rows) == 1:
+        await connection.execute(_INSERT_ONE, *rows[0])
+    else:
+        await connection.executemany(_INSERT_ONE, rows)
 
 
 async def record_entity(

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from kinerja_api.core.driver import as_json, driver, insert_one
+from kinerja_api.core.driver import driver, insert_one, parameters
 from kinerja_api.core.schemas import OutputModel
 from kinerja_api.models.events import OutboxEvent, Xid8
 
@@ -156,10 +156,7 @@ async def write_queued_now(session: AsyncSession) -> None:
     if not queued:
         return
     await session.flush()
-    rows = [
-        [as_json(row["payload"]) if name == "payload" else row[name] for name in _COLUMNS]
-        for row in queued
-    ]
+    rows = [parameters(row, _COLUMNS, json_column="payload") for row in queued]
     connection = await driver(session)
     if len(rows) == 1:
         await connection.execute(_INSERT_ONE, *rows[0])

@@ -26,6 +26,7 @@ from kinerja_api.core.pagination import (
     fetch_entity_page,
     fetch_page,
     list_scope,
+    page_and_cursor,
     where_given,
 )
 from kinerja_api.core.shapes import Bindings, Shapes, symbol
@@ -165,11 +166,7 @@ async def _shaped_page(
     )
     found = list((await session.execute(paged, bound)).all())
     rows = found if query.rows else [row[0] for row in found]
-    if len(rows) <= page.limit:
-        return rows, None
-    rows = rows[: page.limit]
-    last = rows[-1]
-    return rows, page.codec.encode(query.scope, query.keyset.key_of(last))
+    return page_and_cursor(rows, page, query.scope, query.keyset.key_of)
 
 
 def _paged(statement: Select[Any], keyset: Keyset, *, continued: bool) -> Select[Any]:

@@ -156,25 +156,26 @@ class Keyset:
         return tuple(getattr(entity, str(column.key)) for column in self.columns)
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        if len(values) != len(self.columns):
-            raise Problem(INVALID_CURSOR, _BAD_CURSOR)
-        row = tuple_(*self.columns)
-        bound = tuple_(*values)
-        return row < bound if self.descending else row > bound
+        return self._beyond(self._checked(values))
 
     def after_symbols(self) -> ColumnElement[bool]:
         """`after` for a statement built once (core.shapes): the cursor's key as symbols,
         bound by `after_values`."""
-        row = tuple_(*self.columns)
-        bound = tuple_(
-            *(symbol(f"after_{n}", column.type) for n, column in enumerate(self.columns))
+        return self._beyond(
+            [symbol(f"after_{n}", column.type) for n, column in enumerate(self.columns)]
         )
-        return row < bound if self.descending else row > bound
 
     def after_values(self, values: Sequence[Any]) -> dict[str, Any]:
+        return {f"after_{n}": value for n, value in enumerate(self._checked(values))}
+
+    def _checked(self, values: Sequence[Any]) -> Sequence[Any]:
         if len(values) != len(self.columns):
             raise Problem(INVALID_CURSOR, _BAD_CURSOR)
-        return {f"after_{n}": value for n, value in enumerate(values)}
+        return values
+
+    def _beyond(self, key: Sequence[Any]) -> ColumnElement[bool]:
+        row, bound = tuple_(*self.columns), tuple_(*key)
+        return row < bound if self.descending else row > bound
 
 
 async def fetch_page(
@@ -191,6 +192,14 @@ async def fetch_page(
         statement = statement.where(keyset.after(params.codec.decode(scope, params.cursor)))
     statement = statement.order_by(*keyset.order_by()).limit(params.limit + 1)
     rows = list((await session.execute(statement)).all())
+    return page_and_cursor(rows, params, scope, key_of)
+
+
+def page_and_cursor(
+    rows: list[Any], params: PageParams, scope: str, key_of: Callable[[Any], Sequence[Any]]
+) -> tuple[list[Any], str | None]:
+    """A page from up to `params.limit + 1` rows, and the cursor of the next (None on the
+    last: the extra row was not there)."""
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]

@@ -40,8 +40,8 @@ def symbol(name: str, type_: TypeEngine[Any]) -> BindParameter[Any]:
 
 
 class Bindings:
-    """The values one request binds, by symbol name, and the request's inputs that no statement
-    built once may carry as literals (whether or not a builder bound them)."""
+    """The values one request binds, by symbol name, and its other inputs (`inputs`: values a
+    builder might take without binding them). None of either may be a statement's literal."""
 
     __slots__ = ("inputs", "values")
 
@@ -56,7 +56,6 @@ class Bindings:
         if value is None:
             return value
         self.values[name] = value
-        self.inputs.append(value)
         return cast(T, symbol(name, type_))
 
     def names(self) -> frozenset[str]:
@@ -75,7 +74,7 @@ class Shapes:
         found: Built | None = self._built.get(shape)
         if found is None:
             found = build()
-            refuse_built_in_values(found, bindings.inputs)
+            refuse_built_in_values(found, [*bindings.values.values(), *bindings.inputs])
             if len(self._built) >= self._size:
                 del self._built[next(iter(self._built))]
             self._built[shape] = found
